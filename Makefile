@@ -1,0 +1,49 @@
+# Two commands for a newcomer: `make run` and `make test`. Each builds .venv by itself.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+# Debian libraries Qt's own wheels link against (the offscreen platform needs these too).
+QT_DEBS := libgl1 libegl1 libfontconfig1 libxkbcommon0 libglib2.0-0 libdbus-1-3 fonts-dejavu-core
+# Extra libraries for a real X11 window (make run on a desktop).
+XCB_DEBS := libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 \
+            libxcb-render-util0 libxcb-image0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1
+
+.PHONY: run test bench lint clean qt-libs
+
+run: $(VENV)/.run-deps qt-libs
+	$(PY) -m ui
+
+test: $(VENV)/.test-deps qt-libs
+	$(VENV)/bin/ruff check app storage ui tests
+	$(VENV)/bin/lint-imports
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+bench: $(VENV)/.run-deps
+	$(PY) tests/bench.py
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Empty Chair needs $(PYTHON) (Debian: apt-get install python3 python3-venv)"; exit 1; }
+	$(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV): on Debian run 'apt-get install python3-venv'"; exit 1; }
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-deps: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-deps: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.run-deps
+
+# Qt's wheels need a few system libraries. Install them when we are root, say what to run otherwise.
+qt-libs:
+	@if ! QT_QPA_PLATFORM=offscreen $(PY) -c "from PySide6 import QtWidgets" 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing the Debian libraries Qt needs: $(QT_DEBS) $(XCB_DEBS)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(QT_DEBS) $(XCB_DEBS) >/dev/null; \
+	  else \
+	    echo "Qt needs Debian libraries; run: sudo apt-get install $(QT_DEBS) $(XCB_DEBS)"; exit 1; \
+	  fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,162 @@
+"""The board's vocabulary: voices, customers, cohorts, themes, with their rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TypeVar
+
+from app.errors import ValidationError
+
+# A long complaint letter is ~25k characters; past 100k it is a paste error.
+MAX_TEXT_CHARS = 100_000
+MAX_NAME_CHARS = 200
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class Kind(StrEnum):
+    QUOTE = "quote"
+    COMPLAINT = "complaint"
+    NEED = "need"
+
+    @property
+    def label(self) -> str:
+        return {"quote": "Quotes", "complaint": "Complaints", "need": "Needs"}[self.value]
+
+
+class Channel(StrEnum):
+    INTERVIEW = "interview"
+    SUPPORT = "support"
+    SURVEY = "survey"
+    SALES_CALL = "sales call"
+    EMAIL = "email"
+    SOCIAL = "social"
+    OTHER = "other"
+
+
+class NeedDepth(StrEnum):
+    STATED = "stated"
+    REAL = "real"
+    DELIGHT = "delight"
+    SECRET = "secret"
+
+
+def parse_enum(enum: type[E], value: str, field_name: str) -> E:
+    """The enum member for `value` (case and surrounding space ignored), or a ValidationError."""
+    cleaned = value.strip().lower().replace("_", " ")
+    for member in enum:
+        if member.value == cleaned:
+            return member
+    allowed = ", ".join(m.value for m in enum)
+    raise ValidationError(field_name, f"{value!r} is not one of: {allowed}")
+
+
+def clean_name(value: str, field_name: str) -> str:
+    """A trimmed, non-empty, single-line name of sensible length."""
+    name = " ".join(value.split())
+    if not name:
+        raise ValidationError(field_name, "is empty")
+    if len(name) > MAX_NAME_CHARS:
+        raise ValidationError(field_name, f"is longer than {MAX_NAME_CHARS} characters")
+    return name
+
+
+def check_text(text: str) -> str:
+    """Verbatim text is kept exactly as given, but must say something and fit."""
+    if not text.strip():
+        raise ValidationError("text", "is empty")
+    if "\x00" in text:
+        raise ValidationError("text", "contains a NUL byte")
+    if len(text) > MAX_TEXT_CHARS:
+        raise ValidationError(
+            "text", f"is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}"
+        )
+    return text
+
+
+def check_severity(value: int) -> int:
+    if not 1 <= value <= 5:
+        raise ValidationError("severity", f"{value} is not between 1 and 5")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Cohort:
+    id: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    id: str
+    name: str
+    cohort_id: str | None = None
+    cohort_name: str | None = None
+    weight: float = 1.0
+    owner: str = ""
+    notes: str = ""
+    voice_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerSeed:
+    """A customer to create if no live customer has that name (any case)."""
+
+    name: str
+    cohort: str | None = None
+    weight: float = 1.0
+    owner: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceDraft:
+    """What a person (or an import row) supplies for a new voice, validated on creation."""
+
+    text: str
+    kind: Kind
+    customer_name: str
+    heard_on: dt.date
+    channel: Channel = Channel.OTHER
+    severity: int = 3
+    need_depth: NeedDepth | None = None
+    themes: tuple[str, ...] = ()
+    captured_by: str = ""
+    cohort_name: str | None = None
+
+    def __post_init__(self) -> None:
+        check_text(self.text)
+        clean_name(self.customer_name, "customer")
+        check_severity(self.severity)
+        if self.need_depth is not None and self.kind is not Kind.NEED:
+            raise ValidationError("need depth", "only needs have a depth")
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    id: str
+    kind: Kind
+    text: str
+    customer_id: str
+    customer_name: str
+    cohort_name: str | None
+    heard_on: dt.date
+    channel: Channel
+    severity: int
+    need_depth: NeedDepth | None
+    captured_by: str
+    themes: tuple[str, ...] = field(default=())
+    source_file: str | None = None
+    source_line: int | None = None
+    created_at: str = ""
+    updated_at: str = ""

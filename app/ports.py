@@ -1,0 +1,53 @@
+"""What the use cases need from a board store; storage implements it, tests may fake it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from app.csv_import import ImportRow
+from app.domain import Cohort, Customer, CustomerSeed, Theme, Voice
+from app.filters import VoiceFilter
+
+Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+
+class ImportCancelled(Exception):  # noqa: N818 - it is an outcome, not a fault
+    """The person cancelled; the store rolled everything back."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    added: int
+    already_present: int
+    customers_created: int
+
+
+class BoardStore(Protocol):
+    path: Path
+
+    def import_rows(self, rows: Iterable[ImportRow], total: int, *, dry_run: bool = False,
+                    progress: Progress | None = None,
+                    cancelled: Cancelled | None = None) -> ImportResult: ...
+
+    def search(self, flt: VoiceFilter, *, limit: int = 50, offset: int = 0,
+               order: str = "relevance") -> list[Voice]: ...
+
+    def count(self, flt: VoiceFilter) -> int: ...
+
+    def export_rows(self, flt: VoiceFilter) -> Iterator[dict[str, Any]]: ...
+
+    def ensure_customers(self, seeds: Iterable[CustomerSeed]) -> list[str]: ...
+
+    def customers(self) -> list[Customer]: ...
+
+    def cohorts(self) -> list[Cohort]: ...
+
+    def themes(self) -> list[Theme]: ...
+
+    def backup(self, out: Path) -> Path: ...
+
+    def close(self) -> None: ...

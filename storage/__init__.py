@@ -1,0 +1,1 @@
+"""The board file: SQLite through sqlite-utils, with migrations, search and backup."""

@@ -1,0 +1,202 @@
+"""Open a board file safely: refuse foreign, corrupt, newer or read-only files untouched."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from app.errors import BoardError
+from storage.errors import environment_message, translated
+from storage.schema import APPLICATION_ID, SCHEMA_VERSION, migrations
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000
+
+
+class Connection:
+    """One SQLite connection to a board (one per thread), with write transactions."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.conn = conn
+        self.db = Database(conn, execute_plugins=False)
+
+    @contextmanager
+    def write(self) -> Iterator[Database]:
+        """A write transaction: BEGIN IMMEDIATE takes the write lock up front, so a
+        read-then-write never fails half-way with "database is locked" under WAL."""
+        if self.conn.in_transaction:
+            with self.db.atomic():  # nested: a savepoint inside the open transaction
+                yield self.db
+            return
+        with translated(self.path):
+            self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        with translated(self.path):
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def now_utc() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _check_file(path: Path) -> None:
+    """Refuse what cannot be a board before SQLite ever opens it (so nothing is written)."""
+    if path.is_dir():
+        raise BoardError(f"{path}: is a folder, not a board file")
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise BoardError(f"{path}: cannot be read ({exc.strerror})") from exc
+    if header != SQLITE_MAGIC:
+        raise BoardError(f"{path}: is not an Empty Chair board (not an SQLite database)")
+    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        raise BoardError(
+            f"{path}: the board file (or its folder) is read-only; "
+            "copy it somewhere writable or fix its permissions"
+        )
+
+
+def _connect(path: Path, create: bool) -> sqlite3.Connection:
+    mode = "rwc" if create else "rw"
+    # isolation_level=None: we issue BEGIN ourselves; sqlite-utils uses savepoints inside.
+    conn = sqlite3.connect(
+        f"{path.resolve().as_uri()}?mode={mode}", uri=True, isolation_level=None,
+        check_same_thread=False,
+    )
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA trusted_schema = OFF")  # until _check_schema_code has read the file
+    return conn
+
+
+def _check_identity(path: Path, conn: sqlite3.Connection) -> None:
+    """Read-only checks of the header fields; nothing here writes to the file."""
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if app_id != APPLICATION_ID:
+        raise BoardError(f"{path}: is an SQLite database, but not an Empty Chair board")
+    if version > SCHEMA_VERSION:
+        raise BoardError(
+            f"{path}: was written by a newer Empty Chair (board version {version}, "
+            f"this app knows {SCHEMA_VERSION}); update the app to open it"
+        )
+    problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+    if problem != "ok":
+        raise BoardError(f"{path}: the board file is damaged (corrupt); open a backup instead")
+
+
+@cache
+def _our_schema_code() -> frozenset[tuple[str, str]]:
+    """(name, sql) of every trigger and view our migrations create, from a scratch board."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        migrations.apply(Database(conn, execute_plugins=False))
+        return frozenset(conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type IN ('trigger', 'view')").fetchall())
+    finally:
+        conn.close()
+
+
+def _check_schema_code(path: Path, conn: sqlite3.Connection) -> None:
+    """Only code we wrote may run from the schema.
+
+    The FTS triggers must write to an FTS5 table, which SQLite allows only with
+    trusted_schema=ON. So the file is read with it OFF, every trigger and view is compared
+    with ours, and only a board whose schema code is exactly ours is trusted.
+    """
+    found = set(conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type IN ('trigger', 'view')").fetchall())
+    foreign = sorted(name for name, _ in found - _our_schema_code())
+    if foreign:
+        raise BoardError(f"{path}: holds triggers or views this app did not write "
+                         f"({', '.join(foreign[:3])}); refusing to open it")
+
+
+def _set_pragmas(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA foreign_keys = ON")  # must be outside a transaction
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA trusted_schema = ON")  # after _check_schema_code; see there
+
+
+def _migrate(path: Path, connection: Connection, existing: bool) -> None:
+    db = connection.db
+    if not migrations.pending(db):
+        return
+    if existing:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+        backup_to(connection, path.with_name(f"{path.stem}.before-migration-{stamp}.db"))
+    with connection.write():
+        migrations.apply(db)
+        connection.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        connection.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def open_board(path: Path | str, *, create: bool = False) -> Connection:
+    """Open (or with create=True, create) a board and bring its schema up to date."""
+    path = Path(path).expanduser()
+    existing = path.exists()
+    if existing:
+        _check_file(path)
+    elif not create:
+        raise BoardError(f"{path}: no board here; create one with 'empty-chair demo --db {path}'")
+    else:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BoardError(f"{path}: cannot create the folder ({exc.strerror})") from exc
+    try:
+        conn = _connect(path, create=not existing)
+    except sqlite3.Error as exc:
+        raise BoardError(f"{path}: {environment_message(exc) or exc}") from exc
+    try:
+        with translated(path):
+            if existing:
+                _check_identity(path, conn)
+                _check_schema_code(path, conn)
+            _set_pragmas(conn)
+            connection = Connection(path, conn)
+            _migrate(path, connection, existing)
+    except BaseException:
+        conn.close()
+        raise
+    return connection
+
+
+def open_reader(path: Path) -> Connection:
+    """A second connection to an already-opened board, for a worker thread."""
+    conn = _connect(path, create=False)
+    _check_schema_code(path, conn)
+    _set_pragmas(conn)
+    return Connection(path, conn)
+
+
+def backup_to(connection: Connection, out: Path | str) -> Path:
+    """A consistent copy of a live board (VACUUM INTO), never a file copy."""
+    out = Path(out).expanduser()
+    if out.exists():
+        raise BoardError(f"{out}: already exists; choose another name")
+    with translated(out):
+        connection.conn.execute("VACUUM INTO ?", (str(out),))
+    return out

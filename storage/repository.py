@@ -1,0 +1,270 @@
+"""The board store: customers, cohorts, themes and voices in one SQLite file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from app.csv_import import ImportRow
+from app.domain import Channel, Cohort, Customer, CustomerSeed, Kind, NeedDepth, Theme, Voice
+from app.filters import VoiceFilter
+from app.ports import Cancelled, ImportCancelled, ImportResult, Progress
+from storage.board import Connection, backup_to, now_utc, open_board
+from storage.errors import translated
+from storage.search import filter_sql, fts_query
+
+BATCH = 2000
+ORDERS = {
+    "relevance": "rank, v.heard_on DESC, v.rowid DESC",
+    "newest": "v.heard_on DESC, v.rowid DESC",
+    "oldest": "v.heard_on ASC, v.rowid ASC",
+    "severity": "v.severity DESC, v.heard_on DESC, v.rowid DESC",
+    "customer": "cu.name COLLATE NOCASE ASC, v.heard_on DESC, v.rowid DESC",
+}
+_VOICE_COLUMNS = """v.rowid, v.id, v.kind, v.text, v.customer_id, cu.name, h.name, v.heard_on,
+    v.channel, v.severity, v.need_depth, v.captured_by,
+    (SELECT group_concat(t.name, char(31)) FROM voice_themes vt JOIN themes t
+        ON t.id = vt.theme_id WHERE vt.voice_id = v.id AND vt.deleted_at IS NULL),
+    v.source_file, v.source_line, v.created_at, v.updated_at"""
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+def _voice(row: Sequence[Any]) -> Voice:
+    return Voice(
+        id=row[1], kind=Kind(row[2]), text=row[3], customer_id=row[4], customer_name=row[5],
+        cohort_name=row[6], heard_on=dt.date.fromisoformat(row[7]), channel=Channel(row[8]),
+        severity=row[9], need_depth=NeedDepth(row[10]) if row[10] else None,
+        captured_by=row[11], themes=tuple(sorted(row[12].split("\x1f"), key=str.lower))
+        if row[12] else (), source_file=row[13], source_line=row[14], created_at=row[15],
+        updated_at=row[16],
+    )
+
+
+class SqliteBoard:
+    """BoardStore over one connection; writes are BEGIN IMMEDIATE transactions."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.conn = connection.conn
+        self.path = connection.path
+
+    @classmethod
+    def open(cls, path: Path | str, *, create: bool = False) -> SqliteBoard:
+        return cls(open_board(path, create=create))
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def backup(self, out: Path) -> Path:
+        return backup_to(self.connection, out)
+
+    # -- names -------------------------------------------------------------------------
+    def _ids_by_name(self, table: str) -> dict[str, str]:
+        rows = self.conn.execute(f"SELECT name, id FROM {table} WHERE deleted_at IS NULL")
+        return {name.casefold(): id_ for name, id_ in rows}
+
+    def _ensure_named(self, table: str, known: dict[str, str], name: str, now: str,
+                      **extra: Any) -> tuple[str, bool]:
+        """The id of the live row called `name` (any case), creating it if needed."""
+        found = known.get(name.casefold())
+        if found:
+            return found, False
+        id_ = new_id()
+        columns = {"id": id_, "name": name, "created_at": now, "updated_at": now, **extra}
+        self.conn.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            list(columns.values()))
+        known[name.casefold()] = id_
+        return id_, True
+
+    def ensure_customers(self, seeds: Iterable[CustomerSeed]) -> list[str]:
+        """Create (or find, case-insensitively) customers with their cohorts, in one write."""
+        with self.connection.write(), translated(self.path):
+            now = now_utc()
+            cohorts = self._ids_by_name("cohorts")
+            customers = self._ids_by_name("customers")
+            ids = []
+            for seed in seeds:
+                cohort_id = None
+                if seed.cohort:
+                    cohort_id, _ = self._ensure_named("cohorts", cohorts, seed.cohort, now)
+                id_, _ = self._ensure_named("customers", customers, seed.name, now,
+                                            cohort_id=cohort_id, weight=seed.weight,
+                                            owner=seed.owner, notes=seed.notes)
+                ids.append(id_)
+            return ids
+
+    # -- import ------------------------------------------------------------------------
+    def import_rows(self, rows: Iterable[ImportRow], total: int, *, dry_run: bool = False,
+                    progress: Progress | None = None,
+                    cancelled: Cancelled | None = None) -> ImportResult:
+        """All rows in one transaction: every new row lands, or (on cancel/error) none."""
+        added = already = created = done = 0
+        with translated(self.path):
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                now = now_utc()
+                customers = self._ids_by_name("customers")
+                cohorts = self._ids_by_name("cohorts")
+                themes = self._ids_by_name("themes")
+                for batch in _batched(rows, BATCH):
+                    if cancelled is not None and cancelled():
+                        raise ImportCancelled
+                    keys = [r.source_key for r in batch]
+                    present = {k for (k,) in self.conn.execute(
+                        f"SELECT source_key FROM voices WHERE source_key IN "
+                        f"({', '.join('?' * len(keys))})", keys)}
+                    ids = [r.voice_id for r in batch if r.voice_id]
+                    if ids:
+                        present |= {f"voice:{i}" for (i,) in self.conn.execute(
+                            f"SELECT id FROM voices WHERE id IN ({', '.join('?' * len(ids))})",
+                            ids)}
+                    voice_rows = []
+                    theme_links = []
+                    for r in batch:
+                        if r.source_key in present or f"voice:{r.voice_id}" in present:
+                            already += 1
+                            continue
+                        present.add(r.source_key)
+                        cohort_id = None
+                        if r.cohort:
+                            cohort_id, _ = self._ensure_named("cohorts", cohorts, r.cohort, now)
+                        customer_id, was_new = self._ensure_named(
+                            "customers", customers, r.customer, now, cohort_id=cohort_id)
+                        created += was_new
+                        voice_id = r.voice_id or new_id()
+                        voice_rows.append((
+                            voice_id, customer_id, r.kind.value, r.text, r.heard_on.isoformat(),
+                            r.channel.value, r.severity,
+                            r.need_depth.value if r.need_depth else None, r.captured_by,
+                            r.source_file, r.source_line, r.source_key, now, now))
+                        for theme in r.themes:
+                            theme_id, _ = self._ensure_named("themes", themes, theme, now)
+                            theme_links.append((voice_id, theme_id, now, now))
+                    self.conn.executemany(
+                        "INSERT INTO voices (id, customer_id, kind, text, heard_on, channel, "
+                        "severity, need_depth, captured_by, source_file, source_line, "
+                        "source_key, created_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", voice_rows)
+                    self.conn.executemany(
+                        "INSERT OR IGNORE INTO voice_themes (voice_id, theme_id, created_at, "
+                        "updated_at) VALUES (?, ?, ?, ?)", theme_links)
+                    added += len(voice_rows)
+                    done += len(batch)
+                    if progress is not None:
+                        progress(done, total)
+                if dry_run:
+                    self.conn.execute("ROLLBACK")
+                else:
+                    self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+        return ImportResult(added, already, created)
+
+    # -- search ------------------------------------------------------------------------
+    def _matching(self, flt: VoiceFilter) -> tuple[str, list[Any], bool]:
+        """FROM/WHERE for a filter, and whether a text rank is available."""
+        where, params = filter_sql(flt)
+        query = fts_query(flt.text)
+        if query is None:
+            return (" FROM voices v WHERE " + " AND ".join(where), params, False)
+        # A customer whose name matches brings all of its voices (after the text matches).
+        customer_ids = [r[0] for r in self.conn.execute(
+            "SELECT c.id FROM customers_fts f JOIN customers c ON c.rowid = f.rowid "
+            "WHERE customers_fts MATCH ? AND c.deleted_at IS NULL", [query])]
+        if not customer_ids:
+            return (" FROM voices_fts f JOIN voices v ON v.rowid = f.rowid "
+                    "WHERE voices_fts MATCH ? AND " + " AND ".join(where),
+                    [query, *params], True)
+        marks = ", ".join("?" * len(customer_ids))
+        return (" FROM voices v LEFT JOIN (SELECT rowid AS hit, bm25(voices_fts) AS score "
+                "FROM voices_fts WHERE voices_fts MATCH ?) f ON f.hit = v.rowid "
+                f"WHERE (f.hit IS NOT NULL OR v.customer_id IN ({marks})) AND "
+                + " AND ".join(where), [query, *customer_ids, *params], True)
+
+    def search(self, flt: VoiceFilter, *, limit: int = 50, offset: int = 0,
+               order: str = "relevance") -> list[Voice]:
+        """One page of voices; ranked by bm25 when there is text and order is relevance."""
+        body, params, ranked = self._matching(flt)
+        if order not in ORDERS:
+            raise ValueError(f"unknown order {order!r}")
+        if order == "relevance" and not ranked:
+            order = "newest"
+        rank = ("coalesce(f.score, 0)" if "f.score" in body else "bm25(voices_fts)") \
+            if ranked else "0"
+        join = " JOIN customers cu ON cu.id = v.customer_id" if order == "customer" else ""
+        if join:
+            body = body.replace(" WHERE ", join + " WHERE ", 1)
+        with translated(self.path):
+            rowids = [r[0] for r in self.conn.execute(
+                f"SELECT v.rowid, {rank} AS rank{body} ORDER BY {ORDERS[order]} "
+                "LIMIT ? OFFSET ?", [*params, limit, offset])]
+            return self._voices_by_rowid(rowids)
+
+    def _voices_by_rowid(self, rowids: list[int]) -> list[Voice]:
+        if not rowids:
+            return []
+        rows = self.conn.execute(
+            f"SELECT {_VOICE_COLUMNS} FROM voices v JOIN customers cu ON cu.id = v.customer_id "
+            f"LEFT JOIN cohorts h ON h.id = cu.cohort_id "
+            f"WHERE v.rowid IN ({', '.join('?' * len(rowids))})", rowids).fetchall()
+        position = {rowid: i for i, rowid in enumerate(rowids)}
+        rows.sort(key=lambda r: position[r[0]])
+        return [_voice(r) for r in rows]
+
+    def count(self, flt: VoiceFilter) -> int:
+        body, params, _ = self._matching(flt)
+        with translated(self.path):
+            return int(self.conn.execute(f"SELECT count(*){body}", params).fetchone()[0])
+
+    def export_rows(self, flt: VoiceFilter) -> Iterator[dict[str, Any]]:
+        """Every matching voice as a flat record, oldest first, read in pages."""
+        offset = 0
+        while page := self.search(flt, limit=1000, offset=offset, order="oldest"):
+            for v in page:
+                yield {
+                    "id": v.id, "kind": v.kind.value, "text": v.text,
+                    "customer": v.customer_name, "cohort": v.cohort_name or "",
+                    "heard_on": v.heard_on.isoformat(), "channel": v.channel.value,
+                    "severity": v.severity,
+                    "need_depth": v.need_depth.value if v.need_depth else "",
+                    "themes": "; ".join(v.themes), "captured_by": v.captured_by,
+                    "source_file": v.source_file or "", "source_line": v.source_line or "",
+                    "created_at": v.created_at, "updated_at": v.updated_at,
+                }
+            offset += len(page)
+
+    # -- listings ----------------------------------------------------------------------
+    def customers(self) -> list[Customer]:
+        rows = self.conn.execute("""
+            SELECT c.id, c.name, c.cohort_id, h.name, c.weight, c.owner, c.notes,
+                   (SELECT count(*) FROM voices v WHERE v.customer_id = c.id
+                    AND v.deleted_at IS NULL)
+            FROM customers c LEFT JOIN cohorts h ON h.id = c.cohort_id
+            WHERE c.deleted_at IS NULL ORDER BY c.name COLLATE NOCASE""")
+        return [Customer(*r) for r in rows]
+
+    def cohorts(self) -> list[Cohort]:
+        rows = self.conn.execute("SELECT id, name, description FROM cohorts "
+                                 "WHERE deleted_at IS NULL ORDER BY name COLLATE NOCASE")
+        return [Cohort(*r) for r in rows]
+
+    def themes(self) -> list[Theme]:
+        rows = self.conn.execute("SELECT id, name FROM themes WHERE deleted_at IS NULL "
+                                 "ORDER BY name COLLATE NOCASE")
+        return [Theme(*r) for r in rows]

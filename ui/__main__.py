@@ -1,0 +1,7 @@
+"""`python -m ui` is the same as the `empty-chair` command."""
+
+import sys
+
+from ui.cli import main
+
+sys.exit(main())

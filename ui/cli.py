@@ -1,0 +1,260 @@
+"""The `empty-chair` command: headless subcommands, and the GUI when none is given."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app.csv_import import ImportOptions, parse_map_option
+from app.demo import write_demo
+from app.domain import Channel, Kind, parse_enum
+from app.errors import EmptyChairError, ValidationError
+from app.exporting import export_to
+from app.filters import VoiceFilter
+from app.importing import InvalidRows, prepare_import, problem_lines, run_import
+from ui.composition import default_board_path, open_store
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def _kind(value: str) -> Kind:
+    try:
+        return parse_enum(Kind, value, "kind")
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from exc
+
+
+def _channel(value: str) -> Channel:
+    try:
+        return parse_enum(Channel, value, "channel")
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from exc
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from exc
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative")
+    return number
+
+
+def _severity(value: str) -> int:
+    number = _positive(value)
+    if not 1 <= number <= 5:
+        raise argparse.ArgumentTypeError(f"{value} is not between 1 and 5")
+    return number
+
+
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, help="board file (default: $EMPTY_CHAIR_DB or the "
+                        "user data folder)")
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("filters")
+    group.add_argument("--kind", type=_kind, action="append", help="quote, complaint or need "
+                       "(repeatable)")
+    group.add_argument("--customer", help="customer name (any case)")
+    group.add_argument("--cohort", help="cohort name")
+    group.add_argument("--theme", help="theme name")
+    group.add_argument("--channel", type=_channel)
+    group.add_argument("--from", dest="date_from", type=_date, help="heard on or after")
+    group.add_argument("--to", dest="date_to", type=_date, help="heard on or before")
+    group.add_argument("--min-severity", type=_severity)
+    group.add_argument("--max-severity", type=_severity)
+    group.add_argument("--text", default="", help="search text (export only)")
+
+
+def _filter(args: argparse.Namespace, text: str = "") -> VoiceFilter:
+    return VoiceFilter(
+        text=text or getattr(args, "text", "") or "", kinds=tuple(args.kind or ()),
+        customer=args.customer, cohort=args.cohort, theme=args.theme, channel=args.channel,
+        date_from=args.date_from, date_to=args.date_to, min_severity=args.min_severity,
+        max_severity=args.max_severity)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="empty-chair", description="Keep the customer in the room. With no command, "
+        "opens the board window.")
+    _add_db(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="write a realistic demo board")
+    _add_db(demo)
+    demo.add_argument("--voices", type=_positive, default=1500)
+    demo.add_argument("--customers", type=_positive, default=None)
+
+    imp = sub.add_parser("import", help="import a CSV (or our JSON) export")
+    imp.add_argument("file", type=Path)
+    _add_db(imp)
+    imp.add_argument("--map", action="append", default=[], metavar="COLUMN=field",
+                     help="map a column to a field: text, customer, cohort, date, kind, "
+                     "channel, severity, need_depth, themes, captured_by, ignore")
+    imp.add_argument("--kind", type=_kind, help="the kind of every row")
+    imp.add_argument("--customer", help="one customer for every row")
+    imp.add_argument("--channel", type=_channel, help="the channel of every row")
+    imp.add_argument("--encoding", help="override the detected encoding")
+    imp.add_argument("--delimiter", help="override the detected delimiter (use 'tab' for tabs)")
+    imp.add_argument("--skip-invalid", action="store_true", help="import the valid rows and "
+                     "report the rest")
+    imp.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+
+    exp = sub.add_parser("export", help="export voices to CSV or JSON")
+    exp.add_argument("out", type=Path, help="OUT.csv or OUT.json")
+    _add_db(exp)
+    _add_filters(exp)
+
+    search = sub.add_parser("search", help="search voices")
+    search.add_argument("query")
+    _add_db(search)
+    _add_filters(search)
+    search.add_argument("--limit", type=_positive, default=20)
+    search.add_argument("--json", action="store_true")
+
+    backup = sub.add_parser("backup", help="write a consistent copy of the board")
+    backup.add_argument("out", type=Path)
+    _add_db(backup)
+
+    shot = sub.add_parser("screenshot", help="render a screen to PNG, offscreen")
+    shot.add_argument("screen", choices=["board"])
+    shot.add_argument("out", type=Path)
+    _add_db(shot)
+    shot.add_argument("--size", default="1600x1000")
+    shot.add_argument("--theme", default="light", choices=["light", "dark", "projector"])
+    return parser
+
+
+def _board_path(args: argparse.Namespace) -> Path:
+    return args.db if args.db is not None else default_board_path()
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    store = open_store(_board_path(args), create=True)
+    try:
+        result = write_demo(store, voices=args.voices, customers=args.customers)
+    finally:
+        store.close()
+    print(f"{store.path}: demo board with {result.added:,} new voices "
+          f"({result.already_present:,} already there)")
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    mapping = dict(parse_map_option(m) for m in args.map)
+    delimiter = "\t" if args.delimiter in ("tab", "\\t") else args.delimiter
+    options = ImportOptions(mapping=mapping, kind=args.kind, customer=args.customer,
+                            channel=args.channel, skip_invalid=args.skip_invalid,
+                            encoding=args.encoding, delimiter=delimiter)
+    plan = prepare_import(args.file, options)
+    src = plan.source
+    if plan.record_count == 0:
+        print(f"{args.file}: 0 rows; nothing to import")
+        return 0
+    if src.delimiter:
+        mapped = ", ".join(f"{c} -> {f}" for c, f in plan.mapping.items())
+        print(f"{args.file}: {src.encoding}, delimiter {src.delimiter!r}; {mapped}")
+    for note in plan.notes:
+        print(f"note: {note}")
+    store = open_store(_board_path(args), create=True)
+    try:
+        report = run_import(store, plan, skip_invalid=args.skip_invalid, dry_run=args.dry_run)
+    except InvalidRows as exc:
+        for line in problem_lines(exc.plan):
+            print(line, file=sys.stderr)
+        raise
+    finally:
+        store.close()
+    for line in problem_lines(plan):
+        print(f"skipped {line}", file=sys.stderr)
+    assert report.result is not None
+    verb = "would add" if args.dry_run else "added"
+    print(f"{args.file}: {plan.record_count:,} rows: {verb} {report.result.added:,}, "
+          f"already on the board {report.result.already_present:,}, "
+          f"invalid {len(plan.problems):,}, new customers {report.result.customers_created:,}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    store = open_store(_board_path(args))
+    try:
+        count = export_to(args.out, store.export_rows(_filter(args)))
+    finally:
+        store.close()
+    print(f"{args.out}: {count:,} voices")
+    return 0
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    store = open_store(_board_path(args))
+    try:
+        flt = _filter(args, args.query)
+        voices = store.search(flt, limit=args.limit)
+        total = store.count(flt)
+    finally:
+        store.close()
+    if args.json:
+        json.dump([{"id": v.id, "kind": v.kind.value, "text": v.text,
+                    "customer": v.customer_name, "cohort": v.cohort_name,
+                    "heard_on": v.heard_on.isoformat(), "channel": v.channel.value,
+                    "severity": v.severity, "themes": list(v.themes)} for v in voices],
+                  sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    for v in voices:
+        line = " ".join(v.text.split())
+        line = line if len(line) <= 100 else line[:99] + "…"
+        print(f"{v.heard_on}  {v.kind.value:<9} {v.customer_name[:28]:<28} {line}")
+    print(f"{len(voices)} of {total:,} voices")
+    return 0
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    store = open_store(_board_path(args))
+    try:
+        out = store.backup(args.out)
+    finally:
+        store.close()
+    print(f"{out}: backup written")
+    return 0
+
+
+def _cmd_gui(args: argparse.Namespace) -> int:
+    from ui.gui import run_gui  # Qt is imported only when a window is wanted
+
+    return run_gui(_board_path(args), explicit=args.db is not None)
+
+
+def _cmd_screenshot(args: argparse.Namespace) -> int:
+    from ui.gui import screenshot
+
+    return screenshot(args.screen, args.out, _board_path(args), args.size, args.theme)
+
+
+COMMANDS = {"demo": _cmd_demo, "import": _cmd_import, "export": _cmd_export,
+            "search": _cmd_search, "backup": _cmd_backup, "screenshot": _cmd_screenshot}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = COMMANDS.get(args.command or "", _cmd_gui)
+    try:
+        return handler(args)
+    except EmptyChairError as exc:
+        print(f"empty-chair: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("empty-chair: interrupted; nothing partial was written", file=sys.stderr)
+        return 130

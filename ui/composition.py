@@ -1,0 +1,29 @@
+"""The composition root: the one ui module that knows which store backs the app."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+from app.ports import BoardStore
+from storage.repository import SqliteBoard
+
+APP_NAME = "empty-chair"
+
+
+def default_board_path() -> Path:
+    """EMPTY_CHAIR_DB when set, else board.db in the user's data folder."""
+    env = os.environ.get("EMPTY_CHAIR_DB")
+    if env:
+        return Path(env).expanduser()
+    return platformdirs.user_data_path(APP_NAME, appauthor=False) / "board.db"
+
+
+def open_store(path: Path | str, *, create: bool = False) -> BoardStore:
+    return SqliteBoard.open(path, create=create)
+
+
+def board_exists(path: Path) -> bool:
+    return path.exists()
