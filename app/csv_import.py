@@ -294,6 +294,8 @@ def plan_import(source: CsvSource, options: ImportOptions,
     by_field: dict[str, list[int]] = {}
     for name, target in mapping.items():
         by_field.setdefault(target, []).append(column[name])
+    for cols in by_field.values():
+        cols.sort()  # joined text reads in the file's column order
     notes: list[str] = []
     if "text" not in by_field:
         raise ImportFileError(

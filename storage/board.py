@@ -60,6 +60,12 @@ def now_utc() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def _writable(path: Path) -> bool:
+    """Writable for us, and not marked read-only: root may write anywhere, but a board the
+    user made read-only (no write bits) is still theirs to keep unchanged."""
+    return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
+
+
 def _check_file(path: Path) -> None:
     """Refuse what cannot be a board before SQLite ever opens it (so nothing is written)."""
     if path.is_dir():
@@ -71,7 +77,7 @@ def _check_file(path: Path) -> None:
         raise BoardError(f"{path}: cannot be read ({exc.strerror})") from exc
     if header != SQLITE_MAGIC:
         raise BoardError(f"{path}: is not an Empty Chair board (not an SQLite database)")
-    if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+    if not _writable(path) or not _writable(path.parent):
         raise BoardError(
             f"{path}: the board file (or its folder) is read-only; "
             "copy it somewhere writable or fix its permissions"

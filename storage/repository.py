@@ -177,42 +177,40 @@ class SqliteBoard:
         return ImportResult(added, already, created)
 
     # -- search ------------------------------------------------------------------------
-    def _matching(self, flt: VoiceFilter) -> tuple[str, list[Any], bool]:
-        """FROM/WHERE for a filter, and whether a text rank is available."""
+    def _matching(self, flt: VoiceFilter) -> tuple[str, list[Any], str | None]:
+        """FROM/WHERE for a filter, and the bm25 rank expression when there is text."""
         where, params = filter_sql(flt)
         query = fts_query(flt.text)
         if query is None:
-            return (" FROM voices v WHERE " + " AND ".join(where), params, False)
+            return " FROM voices v WHERE " + " AND ".join(where), params, None
         # A customer whose name matches brings all of its voices (after the text matches).
         customer_ids = [r[0] for r in self.conn.execute(
-            "SELECT c.id FROM customers_fts f JOIN customers c ON c.rowid = f.rowid "
+            "SELECT c.id FROM customers_fts JOIN customers c ON c.rowid = customers_fts.rowid "
             "WHERE customers_fts MATCH ? AND c.deleted_at IS NULL", [query])]
         if not customer_ids:
-            return (" FROM voices_fts f JOIN voices v ON v.rowid = f.rowid "
+            return (" FROM voices_fts JOIN voices v ON v.rowid = voices_fts.rowid "
                     "WHERE voices_fts MATCH ? AND " + " AND ".join(where),
-                    [query, *params], True)
+                    [query, *params], "bm25(voices_fts)")
         marks = ", ".join("?" * len(customer_ids))
         return (" FROM voices v LEFT JOIN (SELECT rowid AS hit, bm25(voices_fts) AS score "
                 "FROM voices_fts WHERE voices_fts MATCH ?) f ON f.hit = v.rowid "
                 f"WHERE (f.hit IS NOT NULL OR v.customer_id IN ({marks})) AND "
-                + " AND ".join(where), [query, *customer_ids, *params], True)
+                + " AND ".join(where), [query, *customer_ids, *params], "coalesce(f.score, 0)")
 
     def search(self, flt: VoiceFilter, *, limit: int = 50, offset: int = 0,
                order: str = "relevance") -> list[Voice]:
         """One page of voices; ranked by bm25 when there is text and order is relevance."""
-        body, params, ranked = self._matching(flt)
         if order not in ORDERS:
             raise ValueError(f"unknown order {order!r}")
-        if order == "relevance" and not ranked:
+        body, params, rank = self._matching(flt)
+        if order == "relevance" and rank is None:
             order = "newest"
-        rank = ("coalesce(f.score, 0)" if "f.score" in body else "bm25(voices_fts)") \
-            if ranked else "0"
-        join = " JOIN customers cu ON cu.id = v.customer_id" if order == "customer" else ""
-        if join:
-            body = body.replace(" WHERE ", join + " WHERE ", 1)
+        if order == "customer":
+            body = body.replace(" WHERE ", " JOIN customers cu ON cu.id = v.customer_id WHERE ",
+                                1)
         with translated(self.path):
             rowids = [r[0] for r in self.conn.execute(
-                f"SELECT v.rowid, {rank} AS rank{body} ORDER BY {ORDERS[order]} "
+                f"SELECT v.rowid, {rank or 0} AS rank{body} ORDER BY {ORDERS[order]} "
                 "LIMIT ? OFFSET ?", [*params, limit, offset])]
             return self._voices_by_rowid(rowids)
 

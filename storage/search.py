@@ -8,6 +8,7 @@ from typing import Any
 from app.filters import VoiceFilter
 
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _literal(text: str) -> str:
@@ -27,6 +28,8 @@ def fts_query(typed: str) -> str | None:
     a trailing * makes a prefix search. Every other FTS5 operator (AND, OR, NOT, NEAR,
     column filters, parentheses, ^, -) is taken as literal text.
     """
+    # FTS5 reads a NUL as the end of the string; no control character is worth searching.
+    typed = _CONTROL.sub(" ", typed)
     terms: list[str] = []
     for phrase, word in _TOKEN.findall(typed):
         raw = phrase if phrase or word == "" else word

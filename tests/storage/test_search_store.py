@@ -1,0 +1,82 @@
+"""Search on a real board: ranking, filters, customer names, hostile input."""
+
+import datetime as dt
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.csv_import import ImportRow
+from app.domain import Channel, Kind
+from app.filters import VoiceFilter
+
+
+def row(i, text, customer="Acme", kind=Kind.COMPLAINT, day=1, channel=Channel.SUPPORT,
+        severity=3, themes=(), cohort=None):
+    return ImportRow(text, kind, customer, dt.date(2024, 1, day), channel, severity, None,
+                     themes, "", cohort, "t.csv", i, f"k{i}")
+
+
+def fill(store):
+    rows = [
+        row(1, "The invoice was wrong twice", day=3, severity=5, themes=("Billing",),
+            cohort="Retail"),
+        row(2, "Invoices arrive late every month", customer="Beta", day=5, kind=Kind.NEED),
+        row(3, "Great onboarding call", customer="Gamma", kind=Kind.QUOTE, day=7,
+            channel=Channel.INTERVIEW),
+        row(4, "invoice invoice invoice: wrong again", customer="Beta", day=9, severity=2),
+        row(5, "Café menus export with broken accents", customer="Delta Invoice Co", day=11),
+    ]
+    store.import_rows(rows, len(rows))
+
+
+def texts(store, **kw):
+    return [v.text for v in store.search(VoiceFilter(**kw), limit=50)]
+
+
+def test_words_are_anded_and_ranked_by_bm25(store):
+    fill(store)
+    assert texts(store, text="invoice wrong") == ["invoice invoice invoice: wrong again",
+                                                  "The invoice was wrong twice"]
+
+
+def test_phrase_prefix_and_accents(store):
+    fill(store)
+    assert texts(store, text='"was wrong"') == ["The invoice was wrong twice"]
+    assert set(texts(store, text="invoice*")) >= {"Invoices arrive late every month"}
+    assert texts(store, text="cafe") == ["Café menus export with broken accents"]
+
+
+def test_customer_names_are_searched_too(store):
+    fill(store)
+    # "Delta Invoice Co" matches by name; its voice never says "invoice".
+    assert "Café menus export with broken accents" in texts(store, text="invoice")
+    assert store.count(VoiceFilter(text="invoice")) == 3  # no stemming: "Invoices" differs
+
+
+def test_filters(store):
+    fill(store)
+    assert texts(store, kinds=(Kind.QUOTE,)) == ["Great onboarding call"]
+    assert store.count(VoiceFilter(customer="beta")) == 2
+    assert texts(store, cohort="retail") == ["The invoice was wrong twice"]
+    assert texts(store, theme="BILLING") == ["The invoice was wrong twice"]
+    assert texts(store, channel=Channel.INTERVIEW) == ["Great onboarding call"]
+    assert store.count(VoiceFilter(date_from=dt.date(2024, 1, 5),
+                                   date_to=dt.date(2024, 1, 9))) == 3
+    assert texts(store, min_severity=5) == ["The invoice was wrong twice"]
+    assert store.count(VoiceFilter(text="   ")) == 5  # blank text: no text filter
+
+
+def test_newest_first_without_text_and_paging(store):
+    fill(store)
+    days = [v.heard_on.day for v in store.search(VoiceFilter(), limit=2, offset=1)]
+    assert days == [9, 7]
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(typed=st.text(max_size=40))
+def test_hostile_queries_never_raise(store, typed):
+    if not store.customers():
+        fill(store)
+    store.search(VoiceFilter(text=typed), limit=5)
+    store.count(VoiceFilter(text=typed))
