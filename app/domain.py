@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
 from typing import TypeVar
 
 from app.errors import ValidationError
@@ -44,19 +45,24 @@ class NeedDepth(StrEnum):
     SECRET = "secret"
 
 
+@cache
+def _members(enum: type[StrEnum]) -> dict[str, StrEnum]:
+    return {m.value: m for m in enum}
+
+
 def parse_enum(enum: type[E], value: str, field_name: str) -> E:
     """The enum member for `value` (case and surrounding space ignored), or a ValidationError."""
-    cleaned = value.strip().lower().replace("_", " ")
-    for member in enum:
-        if member.value == cleaned:
-            return member
-    allowed = ", ".join(m.value for m in enum)
-    raise ValidationError(field_name, f"{value!r} is not one of: {allowed}")
+    members = _members(enum)
+    found = members.get(value) or members.get(value.strip().lower().replace("_", " "))
+    if found is None:
+        raise ValidationError(field_name, f"{value!r} is not one of: {', '.join(members)}")
+    return found  # type: ignore[return-value]
 
 
 def clean_name(value: str, field_name: str) -> str:
     """A trimmed, non-empty, single-line name of sensible length."""
-    name = " ".join(value.split())
+    name = value if value.isprintable() and value.strip() == value and "  " not in value \
+        else " ".join(value.split())
     if not name:
         raise ValidationError(field_name, "is empty")
     if len(name) > MAX_NAME_CHARS:

@@ -1,0 +1,173 @@
+"""`make bench`: Empty Chair's speed on a 100k-voice / 5,000-customer board, next to baselines.
+
+Each figure is the median of repeated runs, printed beside a baseline measured in the same
+run on the same machine. Phases run in child processes so peak memory is their own.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import random
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+VOICES = int(os.environ.get("BENCH_VOICES", "100000"))
+CUSTOMERS = 5000
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+QUERIES = {
+    "rare word": ["sideways", "volunteers", "auditor", "warehouse", "nonprofit"],
+    "frequent word": ["the", "we", "and", "our", "to"],
+    "phrase": ['"free tier"', '"every single day"', '"single sign-on"', '"bank transfer"',
+               '"third time"'],
+    "prefix": ["integr*", "invoi*", "exp*", "onboard*", "perf*"],
+}
+
+
+def make_csv(path: Path) -> None:
+    from app.demo import demo_customers, demo_voices
+
+    rng = random.Random(11)
+    seeds = demo_customers(CUSTOMERS, rng)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["customer", "cohort", "kind", "text", "date", "channel", "severity",
+                      "themes"])
+        for r in demo_voices(VOICES, seeds, rng, dt.date(2026, 11, 1)):
+            out.writerow([r.customer, r.cohort, r.kind.value, r.text, r.heard_on.isoformat(),
+                          r.channel.value, r.severity, "; ".join(r.themes)])
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -- phases, each run in its own process ------------------------------------------------------
+def phase_floor(csv_path: str, db: str) -> dict[str, float]:
+    """The floor: csv module, one executemany in one transaction, FTS5 rebuilt."""
+    start = time.perf_counter()
+    conn = sqlite3.connect(db)
+    with open(csv_path, newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        conn.execute(f"CREATE TABLE voices ({', '.join(header)})")
+        conn.executemany(f"INSERT INTO voices VALUES ({', '.join('?' * len(header))})", reader)
+    conn.execute("CREATE VIRTUAL TABLE voices_fts USING fts5(text, content=voices)")
+    conn.execute("INSERT INTO voices_fts (voices_fts) VALUES ('rebuild')")
+    conn.commit()
+    conn.close()
+    return {"seconds": time.perf_counter() - start, "peak_mb": peak_mb()}
+
+
+def phase_import(csv_path: str, db: str) -> dict[str, float]:
+    from app.csv_import import ImportOptions
+    from app.importing import prepare_import, run_import
+    from ui.composition import open_store
+
+    start = time.perf_counter()
+    store = open_store(db, create=True)
+    plan = prepare_import(csv_path, ImportOptions())
+    report = run_import(store, plan, skip_invalid=False)
+    store.close()
+    assert report.result is not None
+    assert report.result.added == VOICES
+    return {"seconds": time.perf_counter() - start, "peak_mb": peak_mb()}
+
+
+def _times(fn, queries: list[str], reps: int) -> list[float]:
+    samples = []
+    for _ in range(reps):
+        for q in queries:
+            start = time.perf_counter()
+            fn(q)
+            samples.append(time.perf_counter() - start)
+    return samples
+
+
+def phase_search(db: str) -> dict[str, object]:
+    from app.filters import VoiceFilter
+    from storage.search import fts_query
+    from ui.composition import open_store
+
+    store = open_store(db)
+    raw = sqlite3.connect(db)
+    result: dict[str, object] = {}
+    for label, queries in QUERIES.items():
+        ours = _times(lambda q: store.search(VoiceFilter(text=q), limit=50), queries, 10)
+        base = _times(lambda q: raw.execute(
+            "SELECT rowid FROM voices_fts WHERE voices_fts MATCH ? ORDER BY rank LIMIT 50",
+            [fts_query(q)]).fetchall(), queries, 10)
+        counted = _times(lambda q: store.count(VoiceFilter(text=q)), queries, 3)
+        result[label] = {"ours": ours, "raw": base, "count": counted}
+    result["peak_mb"] = peak_mb()
+    store.close()
+    return result
+
+
+def child(phase: str, *args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--phase", phase, *args], check=True,
+                         capture_output=True, text=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def pct(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="empty-chair-bench-"))
+    csv_path = work / "voices.csv"
+    print(f"Empty Chair benchmark: {VOICES:,} voices, {CUSTOMERS:,} customers, "
+          f"median of {REPEAT} runs, {os.cpu_count()} cores, SQLite {sqlite3.sqlite_version}")
+    make_csv(csv_path)
+    floors, imports = [], []
+    for i in range(REPEAT):
+        floors.append(child("floor", str(csv_path), str(work / f"floor{i}.db")))
+        board = work / f"board{i}.db"
+        imports.append(child("import", str(csv_path), str(board)))
+    floor = statistics.median(r["seconds"] for r in floors)
+    ours = statistics.median(r["seconds"] for r in imports)
+    print("\nImport of a 100k-row CSV (parse, validate, insert, index)")
+    ours_peak = max(r["peak_mb"] for r in imports)
+    print(f"  empty-chair import                  {ours:6.2f} s   peak {ours_peak:5.0f} MB")
+    print(f"  floor (csv+executemany+FTS rebuild) {floor:6.2f} s   "
+          f"peak {max(r['peak_mb'] for r in floors):5.0f} MB")
+    print(f"  ratio {ours / floor:.2f}x (target <= 2x)")
+
+    search = child("search", str(work / "board0.db"))
+    print("\nSearch latency, first page of 50 (ms; raw = the same FTS5 MATCH in bare sqlite3)")
+    print(f"  {'queries':<14} {'p50':>7} {'p95':>7} {'raw p50':>8} {'raw p95':>8} "
+          f"{'p50 x':>6} {'p95 x':>6} {'count p50':>10}")
+    for label in QUERIES:
+        r = search[label]
+        o50, o95, b50, b95 = (pct(r["ours"], 50), pct(r["ours"], 95), pct(r["raw"], 50),
+                              pct(r["raw"], 95))
+        print(f"  {label:<14} {o50 * 1e3:7.1f} {o95 * 1e3:7.1f} {b50 * 1e3:8.1f} {b95 * 1e3:8.1f}"
+              f" {o50 / b50:6.2f} {o95 / b95:6.2f} {pct(r['count'], 50) * 1e3:10.1f}")
+    print(f"  search process peak memory {search['peak_mb']:.0f} MB "
+          "(targets: p50 <= 1.3x raw, p95 <= 1.5x raw)")
+    for extra in EXTRA_SECTIONS:
+        extra(work / "board0.db")
+    print(f"\nfiles in {work}")
+
+
+EXTRA_SECTIONS: list = []  # screens add their own figures (window start, matching, charts)
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--phase":
+        phase, args = sys.argv[2], sys.argv[3:]
+        fn = {"floor": phase_floor, "import": phase_import, "search": phase_search}[phase]
+        print(json.dumps(fn(*args)))
+    else:
+        main()
