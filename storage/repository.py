@@ -16,6 +16,7 @@ from app.domain import Channel, Cohort, Customer, CustomerSeed, Kind, NeedDepth,
 from app.filters import VoiceFilter
 from app.ports import Cancelled, ImportCancelled, ImportResult, Progress
 from storage.board import Connection, backup_to, now_utc, open_board
+from storage.editing import EditingMixin
 from storage.errors import translated
 from storage.search import filter_sql, fts_query
 
@@ -64,7 +65,7 @@ def _voice(row: Sequence[Any]) -> Voice:
     )
 
 
-class SqliteBoard:
+class SqliteBoard(EditingMixin):
     """BoardStore over one connection; writes are BEGIN IMMEDIATE transactions."""
 
     def __init__(self, connection: Connection) -> None:
@@ -258,6 +259,14 @@ class SqliteBoard:
         body, params, _ = self._matching(flt)
         with translated(self.path):
             return int(self.conn.execute(f"SELECT count(*){body}", params).fetchone()[0])
+
+    def count_by_kind(self, flt: VoiceFilter) -> dict[Kind, int]:
+        """Matching voices per kind, in one pass (the lanes' counts)."""
+        body, params, _ = self._matching(flt)
+        with translated(self.path):
+            rows = self.conn.execute(f"SELECT v.kind, count(*){body} GROUP BY v.kind", params)
+            counts = {Kind(kind): int(n) for kind, n in rows}
+        return {kind: counts.get(kind, 0) for kind in Kind}
 
     def export_rows(self, flt: VoiceFilter) -> Iterator[dict[str, Any]]:
         """Every matching voice as a flat record, oldest first, read in pages."""

@@ -72,4 +72,14 @@ def m001_board(db: Database) -> None:
                                tokenize="unicode61 remove_diacritics 2")
 
 
+@migrations()
+def m002_voice_merges(db: Database) -> None:
+    # A duplicate merged into another voice keeps its own text, source and date here, so the
+    # kept voice can show every source; it is tombstoned, never removed.
+    db.execute("ALTER TABLE voices ADD COLUMN merged_into TEXT REFERENCES voices(id)")
+    db.execute("CREATE INDEX voices_merged_into ON voices(merged_into) "
+               "WHERE merged_into IS NOT NULL")
+
+
+# The board version written to PRAGMA user_version: one per migration.
 SCHEMA_VERSION = len(migrations._migrations)

@@ -27,3 +27,8 @@ def open_store(path: Path | str, *, create: bool = False) -> BoardStore:
 
 def board_exists(path: Path) -> bool:
     return path.exists()
+
+
+def open_reader(path: Path | str) -> BoardStore:
+    """Another connection to an open board, for a worker thread."""
+    return SqliteBoard.open(path)

@@ -1,0 +1,1 @@
+"""Themes (QSS template and token sets) shipped with the app."""

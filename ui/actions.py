@@ -1,0 +1,55 @@
+"""Every menu action, declared once as data: id, text, shortcut, menu."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QKeySequence
+
+Std = QKeySequence.StandardKey
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    id: str
+    text: str
+    menu: str
+    shortcut: Std | str | None = None
+    checkable: bool = False
+
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("new_board", "&New board…", "&File", Std.New),
+    ActionSpec("open_board", "&Open board…", "&File", Std.Open),
+    ActionSpec("import_csv", "&Import CSV…", "&File", "Ctrl+I"),
+    ActionSpec("export_view", "&Export current view…", "&File", "Ctrl+E"),
+    ActionSpec("export_board", "Export whole &board…", "&File", "Ctrl+Shift+E"),
+    ActionSpec("backup", "&Backup board…", "&File", "Ctrl+Shift+B"),
+    ActionSpec("quit", "&Quit", "&File", Std.Quit),
+    ActionSpec("undo", "&Undo", "&Edit", Std.Undo),
+    ActionSpec("redo", "&Redo", "&Edit", Std.Redo),
+    ActionSpec("new_voice", "&New voice…", "&Edit", "Ctrl+N"),
+    ActionSpec("edit_voice", "&Edit voice…", "&Edit", "F2"),
+    ActionSpec("delete_voice", "&Delete voice", "&Edit", Std.Delete),
+    ActionSpec("find", "&Find", "&Edit", Std.Find),
+    ActionSpec("clear_filters", "&Clear filters", "&Edit", "Ctrl+Shift+L"),
+    ActionSpec("edit_customer", "Edit &customer…", "&Edit", "Ctrl+Shift+C"),
+    ActionSpec("merge_customers", "&Merge customer into…", "&Edit", "Ctrl+Shift+M"),
+    ActionSpec("duplicates", "Find &duplicate voices…", "&Edit", "Ctrl+Shift+D"),
+    ActionSpec("cohorts_themes", "Cohorts and &themes…", "&Edit", "Ctrl+Shift+T"),
+    ActionSpec("theme_light", "&Light theme", "&View", None, True),
+    ActionSpec("theme_dark", "&Dark theme", "&View", None, True),
+    ActionSpec("theme_projector", "&Projector theme", "&View", None, True),
+    ActionSpec("zoom_in", "Zoom &in", "&View", Std.ZoomIn),
+    ActionSpec("zoom_out", "Zoom &out", "&View", Std.ZoomOut),
+    ActionSpec("shortcuts", "&Keyboard shortcuts", "&Help", "F1"),
+    ActionSpec("about", "&About Empty Chair", "&Help"),
+)
+
+
+def shortcut_text(spec: ActionSpec) -> str:
+    if spec.shortcut is None:
+        return ""
+    sequence = QKeySequence(spec.shortcut) if isinstance(spec.shortcut, Std) \
+        else QKeySequence(spec.shortcut)
+    return sequence.toString(QKeySequence.SequenceFormat.NativeText)

@@ -1,0 +1,1 @@
+"""The voice board: lanes, filters, side panel, detail pane, capture and import."""

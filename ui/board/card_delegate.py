@@ -1,0 +1,111 @@
+"""Paints a voice as a card: verbatim text (a few lines, elided), then who, when and how."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen, QTextLayout, QTextOption
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from app.domain import Kind, Voice
+from ui.board.lane_model import VoiceRole
+from ui.theme import color
+
+TEXT_LINES = 4
+PAD = 10
+
+
+def meta_line(voice: Voice) -> str:
+    return voice.customer_name + (f" · {voice.cohort_name}" if voice.cohort_name else "")
+
+
+def detail_line(voice: Voice) -> str:
+    parts = [voice.heard_on.isoformat(), voice.channel.value]
+    if voice.kind is not Kind.QUOTE:
+        parts.append(f"severity {voice.severity}")
+    if voice.need_depth:
+        parts.append(f"{voice.need_depth.value} need")
+    if voice.themes:
+        parts.append("#" + " #".join(voice.themes))
+    return "  ·  ".join(parts)
+
+
+class VoiceCardDelegate(QStyledItemDelegate):
+    """Draws text with QPainter (never as HTML), so customer text is always plain."""
+
+    def __init__(self, theme: str = "light", parent: object = None) -> None:
+        super().__init__(parent)
+        self.theme = theme
+
+    def _lines(self, text: str, font: QFont, width: float) -> tuple[list[str], bool]:
+        layout = QTextLayout(" ".join(text.split()), font)
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        lines: list[str] = []
+        clean = layout.text()
+        more = False
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(width)
+            if len(lines) == TEXT_LINES:
+                more = True
+                break
+            lines.append(clean[line.textStart(): line.textStart() + line.textLength()])
+        layout.endLayout()
+        return lines, more
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex,
+                 ) -> QSize:  # noqa: N802
+        metrics = QFontMetricsF(option.font)
+        voice: Voice | None = index.data(VoiceRole)
+        view = self.parent()
+        lane_width = view.viewport().width() if hasattr(view, "viewport") else 300
+        width = max(120.0, lane_width - 2 * PAD - 12)
+        count = len(self._lines(voice.text, option.font, width)[0]) if voice else 1
+        height = metrics.lineSpacing() * (count + 2) + 2 * PAD + 10
+        return QSize(int(lane_width), int(height))
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        voice: Voice | None = index.data(VoiceRole)
+        if voice is None:
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        card = QRectF(option.rect).adjusted(4, 3, -4, -3)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.setPen(QPen(color(self.theme, "accent" if selected else "border"),
+                            2 if selected else 1))
+        painter.setBrush(color(self.theme, "selection" if selected else "surface"))
+        painter.drawRoundedRect(card, 6, 6)
+        painter.fillRect(QRectF(card.left(), card.top() + 6, 4, card.height() - 12),
+                         color(self.theme, voice.kind.value))
+        font = QFont(option.font)
+        metrics = QFontMetricsF(font)
+        x = card.left() + PAD + 2
+        width = card.width() - 2 * PAD - 2
+        y = card.top() + PAD + metrics.ascent()
+        lines, more = self._lines(voice.text, font, width)
+        painter.setPen(color(self.theme, "text"))
+        painter.setFont(font)
+        for i, line in enumerate(lines):
+            if more and i == len(lines) - 1:
+                line = metrics.elidedText(line.rstrip() + " …", Qt.TextElideMode.ElideRight,
+                                          width)
+            painter.drawText(QPointF(x, y), line)
+            y += metrics.lineSpacing()
+        y += 4
+        bold = QFont(font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.drawText(QPointF(x, y), QFontMetricsF(bold).elidedText(
+            meta_line(voice), Qt.TextElideMode.ElideRight, width))
+        y += metrics.lineSpacing()
+        painter.setFont(font)
+        painter.setPen(color(self.theme, "muted"))
+        painter.drawText(QPointF(x, y), metrics.elidedText(detail_line(voice),
+                                                           Qt.TextElideMode.ElideRight, width))
+        painter.restore()

@@ -1,0 +1,71 @@
+"""Everything about the selected voice and its customer, as plain text."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+
+from app.domain import Customer, Voice
+
+
+def _label(name: str = "") -> QLabel:
+    label = QLabel(name)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # customer text is never HTML
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class DetailPane(QWidget):
+    FIELDS = ("Kind", "Customer", "Cohort", "Weight", "Owner", "Heard on", "Channel",
+              "Severity", "Need depth", "Themes", "Captured by", "Source", "Merged from")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        self.title = _label("Select a voice")
+        self.title.setObjectName("detailTitle")
+        layout.addWidget(self.title)
+        self.text = QPlainTextEdit(readOnly=True)
+        self.text.setAccessibleName("Verbatim")
+        self.text.setMaximumHeight(260)
+        layout.addWidget(self.text, 1)
+        form = QFormLayout()
+        self.values: dict[str, QLabel] = {}
+        for name in self.FIELDS:
+            self.values[name] = _label()
+            form.addRow(name, self.values[name])
+        layout.addLayout(form)
+        layout.addStretch(1)
+        self.show_voice(None, None, [])
+
+    def show_voice(self, voice: Voice | None, customer: Customer | None,
+                   merged: list[Voice]) -> None:
+        if voice is None:
+            self.title.setText("Select a voice")
+            self.text.setPlainText("")
+            for label in self.values.values():
+                label.setText("")
+            return
+        self.title.setText(f"{voice.kind.value.capitalize()} from {voice.customer_name}")
+        self.text.setPlainText(voice.text)
+        source = f"{voice.source_file}, line {voice.source_line}" if voice.source_file \
+            else "captured by hand"
+        merged_text = "\n".join(
+            f"{m.heard_on} · {m.channel.value} · "
+            + (f"{m.source_file}:{m.source_line}" if m.source_file else "by hand")
+            for m in merged)
+        values = {
+            "Kind": voice.kind.value, "Customer": voice.customer_name,
+            "Cohort": voice.cohort_name or "—",
+            "Weight": f"{customer.weight:,.0f}" if customer else "—",
+            "Owner": customer.owner if customer and customer.owner else "—",
+            "Heard on": voice.heard_on.isoformat(), "Channel": voice.channel.value,
+            "Severity": str(voice.severity),
+            "Need depth": voice.need_depth.value if voice.need_depth else "—",
+            "Themes": ", ".join(voice.themes) or "—", "Captured by": voice.captured_by or "—",
+            "Source": source, "Merged from": merged_text or "—",
+        }
+        for name, value in values.items():
+            self.values[name].setText(value)

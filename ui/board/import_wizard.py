@@ -1,0 +1,337 @@
+"""Import CSV wizard: file → preview (encoding, delimiter) → mapping → validation → import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWizard,
+    QWizardPage,
+)
+
+from app.changes import Changes
+from app.csv_import import FIELDS, CsvSource, ImportOptions, ImportPlan, plan_import, read_csv
+from app.domain import Kind
+from app.errors import EmptyChairError
+from app.importing import run_import
+from app.ports import ImportCancelled
+from ui.background import Job
+
+ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1")
+DELIMITERS = ((",", "Comma"), (";", "Semicolon"), ("\t", "Tab"))
+PREVIEW_ROWS = 8
+
+
+def _plain(text: str) -> QTableWidgetItem:
+    item = QTableWidgetItem(" ".join(text.split())[:200])  # items show plain text
+    item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+    return item
+
+
+class FilePage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Choose a CSV file")
+        self.setSubTitle("An export from a survey, support or review tool.")
+        layout = QHBoxLayout(self)
+        self.path = QLineEdit()
+        self.path.setAccessibleName("CSV file")
+        self.path.textChanged.connect(self.completeChanged)
+        layout.addWidget(self.path)
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self.browse)
+        layout.addWidget(browse)
+        self.error = QLabel("", objectName="fieldError")
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.error)
+
+    def browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import CSV", "",
+                                              "CSV (*.csv *.tsv *.txt);;All (*)")
+        if path:
+            self.path.setText(path)
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return Path(self.path.text()).is_file()
+
+    def validatePage(self) -> bool:  # noqa: N802
+        try:
+            self.wiz.load(Path(self.path.text()))
+        except EmptyChairError as exc:
+            self.error.setText(str(exc))
+            return False
+        return True
+
+
+class PreviewPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Preview")
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.encoding = QComboBox()
+        self.encoding.addItems(ENCODINGS)
+        self.delimiter = QComboBox()
+        for value, label in DELIMITERS:
+            self.delimiter.addItem(label, value)
+        form.addRow("Encoding", self.encoding)
+        form.addRow("Delimiter", self.delimiter)
+        layout.addLayout(form)
+        self.table = QTableWidget()
+        layout.addWidget(self.table)
+        self.encoding.currentTextChanged.connect(self.reread)
+        self.delimiter.currentIndexChanged.connect(self.reread)
+
+    def initializePage(self) -> None:  # noqa: N802
+        source = self.wiz.source
+        assert source is not None
+        for combo, value in ((self.encoding, source.encoding), (self.delimiter, None)):
+            combo.blockSignals(True)
+            if value is not None:
+                combo.setCurrentText(value)
+            combo.blockSignals(False)
+        self.delimiter.blockSignals(True)
+        self.delimiter.setCurrentIndex(max(0, self.delimiter.findData(source.delimiter)))
+        self.delimiter.blockSignals(False)
+        self.show_rows()
+
+    def reread(self) -> None:
+        try:
+            self.wiz.load(self.wiz.path, self.encoding.currentText(),
+                          self.delimiter.currentData())
+        except EmptyChairError as exc:
+            self.setSubTitle(str(exc))
+            return
+        self.show_rows()
+
+    def show_rows(self) -> None:
+        source = self.wiz.source
+        assert source is not None
+        self.setSubTitle(f"{source.path.name}: {source.encoding}, "
+                         f"{len(source.records):,} rows, {len(source.header)} columns")
+        self.table.clear()
+        self.table.setColumnCount(len(source.header))
+        self.table.setHorizontalHeaderLabels(source.header)
+        rows = source.records[:PREVIEW_ROWS]
+        self.table.setRowCount(len(rows))
+        for r, record in enumerate(rows):
+            for c, cell in enumerate(record.cells[: len(source.header)]):
+                self.table.setItem(r, c, _plain(cell))
+
+
+class MappingPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Map columns to fields")
+        self.setSubTitle("Pre-filled from the header names. Every voice needs text and a "
+                         "customer.")
+        layout = QVBoxLayout(self)
+        self.form = QFormLayout()
+        layout.addLayout(self.form)
+        options = QFormLayout()
+        self.customer = QLineEdit(placeholderText="One customer for every row (optional)")
+        self.kind = QComboBox()
+        self.kind.addItems(["From a column, else quote", *[k.value for k in Kind]])
+        options.addRow("Customer for all rows", self.customer)
+        options.addRow("Kind for all rows", self.kind)
+        layout.addLayout(options)
+        self.combos: dict[str, QComboBox] = {}
+
+    def initializePage(self) -> None:  # noqa: N802
+        from app.csv_import import auto_mapping
+
+        source = self.wiz.source
+        assert source is not None
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        guessed = auto_mapping(source.header, source.records)
+        self.combos = {}
+        for column in source.header:
+            combo = QComboBox()
+            combo.addItems(["ignore", *FIELDS])
+            combo.setCurrentText(guessed.get(column, "ignore"))
+            combo.setAccessibleName(f"Field for {column}")
+            self.combos[column] = combo
+            label = QLabel(column)
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            self.form.addRow(label, combo)
+
+    def options(self) -> ImportOptions:
+        kind = self.kind.currentText()
+        return ImportOptions(
+            mapping={c: combo.currentText() for c, combo in self.combos.items()},
+            kind=Kind(kind) if kind in {k.value for k in Kind} else None,
+            customer=self.customer.text().strip() or None)
+
+    def validatePage(self) -> bool:  # noqa: N802
+        try:
+            assert self.wiz.source is not None
+            self.wiz.plan = plan_import(self.wiz.source, self.options())
+        except EmptyChairError as exc:
+            self.setSubTitle(str(exc))
+            return False
+        return True
+
+
+class ValidationPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Check")
+        layout = QVBoxLayout(self)
+        self.summary = QLabel("")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.problems = QListWidget()
+        layout.addWidget(self.problems)
+        self.skip = QCheckBox("Import the valid rows and skip the invalid ones")
+        self.skip.toggled.connect(self.completeChanged)
+        layout.addWidget(self.skip)
+
+    def initializePage(self) -> None:  # noqa: N802
+        plan = self.wiz.plan
+        assert plan is not None
+        notes = "".join(f"\n• {n}" for n in plan.notes)
+        self.summary.setText(f"{len(plan.rows):,} valid rows, {len(plan.problems):,} invalid."
+                             f"{notes}")
+        self.problems.clear()
+        for problem in plan.problems[:2000]:
+            self.problems.addItem(f"line {problem.line}: {problem.message}")
+        self.skip.setVisible(bool(plan.problems))
+        self.skip.setChecked(False)
+
+    def isComplete(self) -> bool:  # noqa: N802
+        plan = self.wiz.plan
+        return plan is not None and bool(plan.rows) and (not plan.problems or
+                                                         self.skip.isChecked())
+
+
+class RunPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Import")
+        layout = QVBoxLayout(self)
+        self.bar = QProgressBar()
+        layout.addWidget(self.bar)
+        self.message = QLabel("")
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        self.cancel_button = QPushButton("Cancel import")
+        self.cancel_button.clicked.connect(self.wiz.cancel_import)
+        layout.addWidget(self.cancel_button)
+        self.finished = False
+
+    def initializePage(self) -> None:  # noqa: N802
+        self.finished = False
+        self.wiz.start_import()
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return self.finished
+
+
+class ImportWizard(QWizard):
+    """The import runs in a worker thread with its own connection; Cancel rolls back all."""
+
+    imported = Signal(object)  # Changes
+
+    def __init__(self, board_path: Path | str, open_reader: Any, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import CSV")
+        self.resize(820, 600)
+        self.board_path = Path(board_path)
+        self.open_reader = open_reader
+        self.path = Path()
+        self.source: CsvSource | None = None
+        self.plan: ImportPlan | None = None
+        self.job: Job | None = None
+        self.file_page = FilePage(self)
+        self.preview_page = PreviewPage(self)
+        self.mapping_page = MappingPage(self)
+        self.validation_page = ValidationPage(self)
+        self.run_page = RunPage(self)
+        for page in (self.file_page, self.preview_page, self.mapping_page,
+                     self.validation_page, self.run_page):
+            self.addPage(page)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage)
+
+    def load(self, path: Path, encoding: str | None = None, delimiter: str | None = None) -> None:
+        self.path = path
+        self.source = read_csv(path, encoding, delimiter)
+
+    def start_import(self) -> None:
+        plan = self.plan
+        assert plan is not None
+        page = self.run_page
+        page.bar.setRange(0, max(1, len(plan.rows)))
+        page.bar.setValue(0)
+        page.message.setText(f"Importing {len(plan.rows):,} voices…")
+        page.cancel_button.setEnabled(True)
+        self.button(QWizard.WizardButton.CancelButton).setEnabled(False)
+
+        def work(progress: Any, cancelled: Any) -> Any:
+            store = self.open_reader(self.board_path)
+            try:
+                return run_import(store, plan, skip_invalid=True, progress=progress,
+                                  cancelled=cancelled)
+            finally:
+                store.close()
+
+        self.job = Job(work)
+        self.job.progress.connect(lambda done, _total: page.bar.setValue(done))
+        self.job.done.connect(self._done)
+        self.job.failed.connect(self._failed)
+        self.job.start()
+
+    def cancel_import(self) -> None:
+        if self.job is not None:
+            self.run_page.message.setText("Cancelling… nothing will be kept.")
+            self.job.cancel()
+
+    def _finish(self, text: str) -> None:
+        page = self.run_page
+        page.message.setText(text)
+        page.cancel_button.setEnabled(False)
+        page.finished = True
+        page.completeChanged.emit()
+        self.button(QWizard.WizardButton.CancelButton).setEnabled(True)
+
+    def _done(self, report: Any) -> None:
+        result = report.result
+        self._finish(f"Added {result.added:,} voices ({result.already_present:,} were already "
+                     f"on the board, {result.customers_created:,} new customers, "
+                     f"{len(report.plan.problems):,} invalid rows skipped).")
+        self.imported.emit(report.changes)
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, ImportCancelled):
+            self._finish("Import cancelled: nothing was added to the board.")
+        else:
+            self._finish(f"Import failed, nothing was added: {exc}")
+        self.imported.emit(Changes())
+
+    def done(self, result: int) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.job.wait()
+        super().done(result)

@@ -1,0 +1,195 @@
+"""Customers and cohorts with their voice counts and weights; picking one filters the lanes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain import Customer
+from ui.plain import tooltip
+
+ObjectRole = Qt.ItemDataRole.UserRole + 1
+SortRole = Qt.ItemDataRole.UserRole + 2
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class CustomerTableModel(QAbstractTableModel):
+    NAME, COHORT, VOICES, WEIGHT = range(4)
+    HEADERS = ("Customer", "Cohort", "Voices", "Weight")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Customer] = []
+
+    def set_customers(self, customers: list[Customer]) -> None:
+        self.beginResetModel()
+        self._rows = list(customers)
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
+                and 0 <= section < len(self.HEADERS)):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        c = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (c.name, c.cohort_name or "—", f"{c.voice_count:,}", f"{c.weight:,.0f}")[col]
+        if role == SortRole:
+            return (c.name.casefold(), (c.cohort_name or "").casefold(), c.voice_count,
+                    c.weight)[col]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tooltip(f"{c.name}\n{c.cohort_name or 'no cohort'} · owner {c.owner or '—'}"
+                           + (f"\n{c.notes}" if c.notes else ""))
+        if role == Qt.ItemDataRole.TextAlignmentRole and col >= self.VOICES:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == ObjectRole:
+            return c
+        return None
+
+
+class CohortTableModel(QAbstractTableModel):
+    NAME, CUSTOMERS, VOICES, WEIGHT = range(4)
+    HEADERS = ("Cohort", "Customers", "Voices", "Weight")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[tuple[str, int, int, float]] = []
+
+    def set_customers(self, customers: list[Customer]) -> None:
+        totals: dict[str, list[float]] = {}
+        for c in customers:
+            row = totals.setdefault(c.cohort_name or "No cohort", [0, 0, 0.0])
+            row[0] += 1
+            row[1] += c.voice_count
+            row[2] += c.weight
+        self.beginResetModel()
+        self._rows = sorted(((name, int(a), int(b), w) for name, (a, b, w) in totals.items()),
+                            key=lambda r: r[0].casefold())
+        self.endResetModel()
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
+                and 0 <= section < len(self.HEADERS)):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        name, customers, voices, weight = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (name, f"{customers:,}", f"{voices:,}", f"{weight:,.0f}")[index.column()]
+        if role == SortRole:
+            return (name.casefold(), customers, voices, weight)[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() > 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == ObjectRole:
+            return name
+        return None
+
+
+def _table(model: QAbstractTableModel) -> tuple[QTableView, QSortFilterProxyModel]:
+    # A proxy is fine here: thousands of customers, not 100k voices.
+    proxy = QSortFilterProxyModel()
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SortRole)
+    proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    view = QTableView()
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.verticalHeader().hide()
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    for column in range(1, model.columnCount()):
+        header.resizeSection(column, 64)
+    view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(False)
+    return view, proxy
+
+
+class SidePanel(QWidget):
+    """Tabs of customers and cohorts; `picked` names what to filter by (None = clear)."""
+
+    customer_picked = Signal(object)
+    cohort_picked = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.find = QLineEdit(placeholderText="Find a customer…")
+        self.find.setClearButtonEnabled(True)
+        layout.addWidget(self.find)
+        self.tabs = QTabWidget()
+        layout.addWidget(self.tabs)
+        self.customer_model = CustomerTableModel(self)
+        self.customer_view, self.customer_proxy = _table(self.customer_model)
+        self.cohort_model = CohortTableModel(self)
+        self.cohort_view, self.cohort_proxy = _table(self.cohort_model)
+        # The cohort is in each customer's tooltip and has its own tab: room for the numbers.
+        self.customer_view.setColumnHidden(CustomerTableModel.COHORT, True)
+        self.tabs.addTab(self.customer_view, "Customers")
+        self.tabs.addTab(self.cohort_view, "Cohorts")
+        hint = QLabel("Pick one to filter the lanes.", objectName="muted")
+        layout.addWidget(hint)
+        self.find.textChanged.connect(self.customer_proxy.setFilterFixedString)
+        self.customer_view.selectionModel().currentRowChanged.connect(self._customer_changed)
+        self.cohort_view.selectionModel().currentRowChanged.connect(self._cohort_changed)
+
+    def set_customers(self, customers: list[Customer]) -> None:
+        self.customer_model.set_customers(customers)
+        self.cohort_model.set_customers(customers)
+
+    def _customer_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        customer = current.data(ObjectRole) if current.isValid() else None
+        self.customer_picked.emit(customer.name if customer else None)
+
+    def _cohort_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        name = current.data(ObjectRole) if current.isValid() else None
+        self.cohort_picked.emit(None if name in (None, "No cohort") else name)
+
+    def selected_customer(self) -> Customer | None:
+        index = self.customer_view.currentIndex()
+        return index.data(ObjectRole) if index.isValid() else None

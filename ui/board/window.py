@@ -1,0 +1,490 @@
+"""The board window: three lanes of voices, filters, customers, detail, undo."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.changes import Changes
+from app.commands import Command, CreateVoice, DeleteVoices, EditVoice, draft_of
+from app.domain import Kind, Voice
+from app.errors import EmptyChairError
+from ui.actions import ACTIONS, shortcut_text
+from ui.board.capture_dialog import CaptureDialog
+from ui.board.card_delegate import VoiceCardDelegate
+from ui.board.detail_pane import DetailPane
+from ui.board.filter_bar import FilterBar
+from ui.board.lane_model import VoiceLaneModel, VoiceRole
+from ui.board.search_worker import LaneResults, SearchRunner
+from ui.board.side_panel import SidePanel
+from ui.theme import THEMES, stylesheet
+from ui.undo import UndoableCommand
+
+VERSION = "0.1.0"
+LANE_ORDERS = (("Best match", "relevance"), ("Newest", "newest"), ("Oldest", "oldest"),
+               ("Severity", "severity"), ("Customer", "customer"))
+MAX_RECENT = 8
+
+
+class Lane(QWidget):
+    """A titled lane: 'Complaints (1,234)', a sort choice and the list of cards."""
+
+    order_changed = Signal(object, str)
+
+    def __init__(self, kind: Kind, theme: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = kind
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 0, 2, 0)
+        header = QHBoxLayout()
+        self.title = QLabel(kind.label, objectName="laneTitle")
+        self.title.setProperty("kind", kind.value)
+        header.addWidget(self.title, 1)
+        self.sort = QComboBox()
+        self.sort.setAccessibleName(f"Sort {kind.label}")
+        for label, _ in LANE_ORDERS:
+            self.sort.addItem(label)
+        self.sort.currentIndexChanged.connect(
+            lambda i: self.order_changed.emit(self.kind, LANE_ORDERS[i][1]))
+        header.addWidget(self.sort)
+        layout.addLayout(header)
+        self.model = VoiceLaneModel(self)
+        self.view = QListView(objectName="lane")
+        self.view.setModel(self.model)
+        self.delegate = VoiceCardDelegate(theme, self.view)
+        self.view.setItemDelegate(self.delegate)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setUniformItemSizes(False)
+        # Cards take the lane's width and re-wrap when it changes; never scroll sideways.
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.view.setSpacing(0)
+        self.view.setAccessibleName(kind.label)
+        layout.addWidget(self.view)
+
+    @property
+    def order(self) -> str:
+        return LANE_ORDERS[self.sort.currentIndex()][1]
+
+    def set_title(self, total: int) -> None:
+        self.title.setText(f"{self.kind.label} ({total:,})")
+
+
+class BoardWindow(QMainWindow):
+    """The composition root gives it a store (GUI thread), a factory for worker-thread
+    readers, and `open_board(path, create)` for switching boards."""
+
+    search_done = Signal()
+
+    def __init__(self, store: Any, open_reader: Callable[[Path], Any],
+                 open_board: Callable[[Path, bool], Any], settings: QSettings,
+                 exporter: Callable[..., Any] | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self._open_reader = open_reader
+        self._open_board = open_board
+        self.settings = settings
+        self.theme = str(settings.value("theme", "light"))
+        self.zoom = int(settings.value("zoom", 0))
+        self.undo_stack = QUndoStack(self)
+        self.actions_by_id: dict[str, QAction] = {}
+        self.selected: Voice | None = None
+        self._customers: list[Any] = []
+        self.filter_bar = FilterBar()
+        self.side = SidePanel()
+        self.detail = DetailPane()
+        self.lanes = {kind: Lane(kind, self.theme) for kind in Kind}
+        self._build_layout()
+        self._build_menus()
+        self.runner: SearchRunner | None = None
+        self._attach(store)
+        self.filter_bar.changed.connect(self.refresh_lanes)
+        self.side.customer_picked.connect(
+            lambda name: self.filter_bar.choose(self.filter_bar.customer, name))
+        self.side.cohort_picked.connect(
+            lambda name: self.filter_bar.choose(self.filter_bar.cohort, name))
+        for lane in self.lanes.values():
+            lane.view.selectionModel().currentChanged.connect(
+                lambda current, _prev, lane=lane: self._select(lane, current))
+            lane.view.doubleClicked.connect(lambda _index: self.edit_voice())
+            lane.order_changed.connect(self._lane_order_changed)
+        self.apply_theme(self.theme)
+        geometry = settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1500, 950)
+
+    # -- layout and menus --------------------------------------------------------------
+    def _build_layout(self) -> None:
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.filter_bar)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.side)
+        lanes = QWidget()
+        lanes_layout = QHBoxLayout(lanes)
+        lanes_layout.setContentsMargins(0, 0, 0, 0)
+        for lane in self.lanes.values():
+            lanes_layout.addWidget(lane)
+        splitter.addWidget(lanes)
+        splitter.addWidget(self.detail)
+        splitter.setSizes([290, 960, 330])
+        splitter.setStretchFactor(1, 1)
+        outer.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+        self.status = QLabel("")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.statusBar().addWidget(self.status, 1)
+
+    def _build_menus(self) -> None:
+        handlers: dict[str, Callable[[], Any]] = {
+            "new_board": self.new_board, "open_board": self.choose_board,
+            "import_csv": self.import_csv, "export_view": lambda: self.export(True),
+            "export_board": lambda: self.export(False), "backup": self.backup,
+            "quit": self.close, "undo": self.undo_stack.undo, "redo": self.undo_stack.redo,
+            "new_voice": self.new_voice, "edit_voice": self.edit_voice,
+            "delete_voice": self.delete_voice, "find": self.focus_search,
+            "clear_filters": self.filter_bar.clear, "edit_customer": self.edit_customer,
+            "merge_customers": self.merge_customers, "duplicates": self.show_duplicates,
+            "cohorts_themes": self.manage_named, "zoom_in": lambda: self.set_zoom(1),
+            "zoom_out": lambda: self.set_zoom(-1), "shortcuts": self.show_shortcuts,
+            "about": self.show_about,
+        }
+        menus: dict[str, Any] = {}
+        theme_group = QActionGroup(self)
+        for spec in ACTIONS:
+            menu = menus.get(spec.menu) or self.menuBar().addMenu(spec.menu)
+            menus[spec.menu] = menu
+            action = QAction(spec.text, self)
+            if spec.shortcut is not None:
+                action.setShortcut(QKeySequence(spec.shortcut))
+            action.setCheckable(spec.checkable)
+            if spec.id.startswith("theme_"):
+                name = spec.id.removeprefix("theme_")
+                theme_group.addAction(action)
+                action.setChecked(name == self.theme)
+                action.triggered.connect(lambda _=False, name=name: self.apply_theme(name))
+            else:
+                action.triggered.connect(handlers[spec.id])
+            menu.addAction(action)
+            self.actions_by_id[spec.id] = action
+            if spec.id == "open_board":
+                self.recent_menu = menu.addMenu("Recent boards")
+        self.undo_stack.canUndoChanged.connect(self.actions_by_id["undo"].setEnabled)
+        self.undo_stack.canRedoChanged.connect(self.actions_by_id["redo"].setEnabled)
+        self.undo_stack.undoTextChanged.connect(
+            lambda text: self.actions_by_id["undo"].setText(f"&Undo {text}".strip()))
+        self.undo_stack.redoTextChanged.connect(
+            lambda text: self.actions_by_id["redo"].setText(f"&Redo {text}".strip()))
+        self.actions_by_id["undo"].setEnabled(False)
+        self.actions_by_id["redo"].setEnabled(False)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent_boards():
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _=False, p=path: self.switch_board(Path(p)))
+
+    def recent_boards(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        return [str(v) for v in (value if isinstance(value, list) else [value]) if v]
+
+    # -- board -------------------------------------------------------------------------
+    def _attach(self, store: Any) -> None:
+        if self.runner is not None:
+            self.runner.stop()
+        self.store = store
+        path = Path(store.path)
+        self.runner = SearchRunner(lambda: self._open_reader(path), self)
+        self.runner.results.connect(self._show_results)
+        self.runner.failed.connect(lambda msg: self.status.setText(msg))
+        self.undo_stack.clear()
+        self.setWindowTitle(f"Empty Chair — {path.name}")
+        self.settings.setValue("last_board", str(path))
+        recent = [str(path), *[p for p in self.recent_boards() if p != str(path)]]
+        self.settings.setValue("recent", recent[:MAX_RECENT])
+        self._fill_recent()
+        self.refresh(Changes(voices=True, customers=True, cohorts=True, themes=True))
+
+    def switch_board(self, path: Path, create: bool = False) -> bool:
+        """Open another board; a refused file leaves the current board open."""
+        try:
+            store = self._open_board(path, create)
+        except EmptyChairError as exc:
+            QMessageBox.warning(self, "Cannot open this board", str(exc))
+            return False
+        old = self.store
+        self._attach(store)
+        old.close()
+        return True
+
+    def choose_board(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open board", "", "Boards (*.db);;All (*)")
+        if path:
+            self.switch_board(Path(path))
+
+    def new_board(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New board", "board.db", "Boards (*.db)")
+        if path:
+            if Path(path).exists():
+                QMessageBox.warning(self, "New board", f"{path} already exists; open it instead")
+                return
+            self.switch_board(Path(path), create=True)
+
+    # -- refresh -----------------------------------------------------------------------
+    def refresh(self, changes: Changes) -> None:
+        """Reload only what `changes` names."""
+        if changes.customers or changes.cohorts:
+            self._customers = self.store.customers()
+            self.side.set_customers(self._customers)
+            self.filter_bar.set_choices(self.filter_bar.customer,
+                                        [c.name for c in self._customers])
+            self.filter_bar.set_choices(self.filter_bar.cohort,
+                                        [c.name for c in self.store.cohorts()])
+        if changes.themes:
+            self.filter_bar.set_choices(self.filter_bar.theme,
+                                        [t.name for t in self.store.themes()])
+        if changes.voices:
+            self.refresh_lanes()
+
+    def refresh_lanes(self) -> None:
+        assert self.runner is not None
+        self.runner.request(self.filter_bar.current())
+
+    def _lane_fetch(self, kind: Kind, flt: Any, order: str) -> Callable[[int, int], list[Voice]]:
+        lane_filter = dataclasses.replace(flt, kinds=(kind,))
+        return lambda offset, limit: self.store.search(lane_filter, limit=limit, offset=offset,
+                                                       order=order)
+
+    def _show_results(self, result: LaneResults) -> None:
+        selected = self.selected.id if self.selected else None
+        for kind, lane in self.lanes.items():
+            visible = not result.flt.kinds or kind in result.flt.kinds
+            total = result.totals[kind] if visible else 0
+            if lane.order == result.order:
+                page = result.pages[kind] if visible else []
+            else:
+                page = self.store.search(dataclasses.replace(result.flt, kinds=(kind,)),
+                                         limit=60, order=lane.order) if visible else []
+            lane.model.reset(page, total, self._lane_fetch(kind, result.flt, lane.order))
+            lane.set_title(total)
+            lane.setVisible(visible)
+        shown = sum(result.totals[k] for k in Kind if not result.flt.kinds or k in
+                    result.flt.kinds)
+        self.filter_bar.show_count(shown, result.board_total)
+        self.status.setText(f"{self.store.path}  ·  {result.board_total:,} voices  ·  "
+                            f"{len(self._customers):,} customers")
+        if selected:
+            self._reselect(selected)
+        self.search_done.emit()
+
+    def _lane_order_changed(self, kind: Kind, order: str) -> None:
+        flt = dataclasses.replace(self.filter_bar.current())
+        lane = self.lanes[kind]
+        page = self.store.search(dataclasses.replace(flt, kinds=(kind,)), limit=60, order=order)
+        lane.model.reset(page, lane.model.total, self._lane_fetch(kind, flt, order))
+
+    def _reselect(self, voice_id: str) -> None:
+        for lane in self.lanes.values():
+            row = lane.model.row_of(voice_id)
+            if row >= 0:
+                lane.view.setCurrentIndex(lane.model.index(row))
+                return
+        self._show_detail(None)
+
+    def _select(self, lane: Lane, current: Any) -> None:
+        voice = current.data(VoiceRole) if current.isValid() else None
+        if voice is not None:
+            for other in self.lanes.values():
+                if other is not lane:
+                    other.view.clearSelection()
+        self._show_detail(voice)
+
+    def _show_detail(self, voice: Voice | None) -> None:
+        self.selected = voice
+        customer = next((c for c in self._customers if voice and c.id == voice.customer_id),
+                        None)
+        merged = self.store.merged_sources(voice.id) if voice else []
+        self.detail.show_voice(voice, customer, merged)
+
+    # -- commands ----------------------------------------------------------------------
+    def run_command(self, command: Command) -> bool:
+        """Apply a domain command now; push it for undo only when it succeeded."""
+        changes = command.apply(self.store)  # errors propagate to the caller (dialogs)
+        self.undo_stack.push(UndoableCommand(command, self.store, self.refresh,
+                                             self._command_failed))
+        self.refresh(changes)
+        return True
+
+    def _command_failed(self, exc: Exception) -> None:
+        QMessageBox.warning(self, "Empty Chair", str(exc))
+
+    def _try(self, command: Command) -> None:
+        try:
+            self.run_command(command)
+        except EmptyChairError as exc:
+            QMessageBox.warning(self, "Empty Chair", str(exc))
+
+    def _names(self) -> tuple[list[str], list[str], list[str]]:
+        return ([c.name for c in self._customers], [c.name for c in self.store.cohorts()],
+                [t.name for t in self.store.themes()])
+
+    def capture_dialog(self, voice: Voice | None = None) -> CaptureDialog:
+        customers, cohorts, themes = self._names()
+        if voice is None:
+            def save(draft: Any) -> None:
+                self.run_command(CreateVoice(draft))
+        else:
+            before = draft_of(voice)
+
+            def save(draft: Any) -> None:
+                self.run_command(EditVoice(voice.id, before, draft))
+        return CaptureDialog(customers, cohorts, themes, save,
+                             draft_of(voice) if voice else None, self)
+
+    def new_voice(self) -> None:
+        self.capture_dialog().open()
+
+    def edit_voice(self) -> None:
+        if self.selected is not None:
+            self.capture_dialog(self.selected).open()
+
+    def delete_voice(self) -> None:
+        if self.selected is not None:
+            voice = self.selected
+            self._try(DeleteVoices([voice.id], text="Delete voice"))
+            self.statusBar().showMessage("Voice deleted — Undo (Ctrl+Z) brings it back", 8000)
+
+    def focus_search(self) -> None:
+        self.filter_bar.search.setFocus()
+        self.filter_bar.search.selectAll()
+
+    # -- dialogs provided by other modules -----------------------------------------------
+    def import_csv(self) -> None:
+        from ui.board.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self.store.path, self._open_reader, self)
+        wizard.imported.connect(self.refresh)
+        wizard.open()
+
+    def export(self, filtered: bool) -> None:
+        from ui.board.transfer import export_dialog
+
+        export_dialog(self, self.filter_bar.current() if filtered else None)
+
+    def backup(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Backup board", "board-backup.db",
+                                              "Boards (*.db)")
+        if path:
+            try:
+                self.store.backup(Path(path))
+            except EmptyChairError as exc:
+                QMessageBox.warning(self, "Backup", str(exc))
+                return
+            self.statusBar().showMessage(f"Backup written to {path}", 8000)
+
+    def edit_customer(self) -> None:
+        from ui.board.manage import edit_customer
+
+        edit_customer(self)
+
+    def merge_customers(self) -> None:
+        from ui.board.manage import merge_customers
+
+        merge_customers(self)
+
+    def show_duplicates(self) -> None:
+        from ui.board.manage import DuplicatesDialog
+
+        DuplicatesDialog(self).open()
+
+    def manage_named(self) -> None:
+        from ui.board.manage import NamedDialog
+
+        NamedDialog(self).open()
+
+    # -- view --------------------------------------------------------------------------
+    def apply_theme(self, name: str) -> None:
+        self.theme = name if name in THEMES else "light"
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.setStyleSheet(stylesheet(self.theme, self.zoom))
+        for lane in self.lanes.values():
+            lane.delegate.theme = self.theme
+            lane.view.viewport().update()
+        action = self.actions_by_id.get(f"theme_{self.theme}")
+        if action is not None:
+            action.setChecked(True)
+        self.settings.setValue("theme", self.theme)
+
+    def set_zoom(self, step: int) -> None:
+        self.zoom = max(-4, min(12, self.zoom + step))
+        self.settings.setValue("zoom", self.zoom)
+        self.apply_theme(self.theme)
+        for lane in self.lanes.values():
+            lane.view.doItemsLayout()
+
+    def show_shortcuts(self) -> None:
+        lines = [f"{shortcut_text(spec):<18} {spec.text.replace('&', '')}"
+                 for spec in ACTIONS if spec.shortcut is not None]
+        lines += ["Enter               Save in the capture dialog (Shift+Enter: new line)",
+                  "Arrow keys          Move between cards in a lane", "Double-click        Edit"]
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", "\n".join(lines),
+                          parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setStyleSheet("QLabel { font-family: monospace; }")
+        box.open()
+
+    def show_about(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "About Empty Chair",
+                          f"Empty Chair {VERSION}\nKeep the customer in the room.\n\n"
+                          f"Board: {self.store.path}", parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.open()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.settings.setValue("geometry", self.saveGeometry())
+        if self.runner is not None:
+            self.runner.stop()
+        self.store.close()
+        super().closeEvent(event)
+
+    def wait_idle(self, timeout_ms: int = 10_000) -> None:
+        """Process events until the newest search has been shown (screenshots, tests)."""
+        assert self.runner is not None
+        deadline = QTimer()
+        deadline.setSingleShot(True)
+        deadline.start(timeout_ms)
+        shown = {"done": False}
+
+        def done() -> None:
+            shown["done"] = True
+
+        self.search_done.connect(done)
+        self.refresh_lanes()
+        app = QApplication.instance()
+        while not shown["done"] and deadline.isActive() and app is not None:
+            app.processEvents()
+        self.search_done.disconnect(done)

@@ -1,0 +1,76 @@
+"""Start the board window (or render it offscreen to a PNG)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.demo import write_demo
+from app.errors import EmptyChairError
+from ui.board.window import BoardWindow
+from ui.composition import open_reader, open_store
+
+
+def settings() -> QSettings:
+    return QSettings("empty-chair", "empty-chair")
+
+
+def _app() -> QApplication:
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("Empty Chair")
+    app.setOrganizationName("empty-chair")
+    return app
+
+
+def open_for_gui(path: Path, explicit: bool) -> object:
+    """The board to show: a missing default board becomes a demo board the first time."""
+    if not path.exists() and not explicit:
+        store = open_store(path, create=True)
+        write_demo(store)
+        return store
+    return open_store(path, create=not path.exists())
+
+
+def make_window(path: Path, explicit: bool = True) -> BoardWindow:
+    store = open_for_gui(path, explicit)
+    return BoardWindow(store, open_reader, lambda p, create: open_store(p, create=create),
+                       settings())
+
+
+def run_gui(path: Path, explicit: bool) -> int:
+    app = _app()
+    try:
+        window = make_window(path, explicit)
+    except EmptyChairError as exc:
+        QMessageBox.critical(None, "Empty Chair cannot open this board", str(exc))
+        return 1
+    window.show()
+    return app.exec()
+
+
+def screenshot(screen: str, out: Path, path: Path, size: str, theme: str) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    try:
+        width, height = (int(n) for n in size.lower().split("x"))
+    except ValueError as exc:
+        raise EmptyChairError(f"--size {size!r} is not WIDTHxHEIGHT") from exc
+    _app()
+    window = make_window(path, explicit=True)
+    window.apply_theme(theme)
+    window.resize(width, height)
+    window.show()
+    window.wait_idle()
+    lane = window.lanes[next(iter(window.lanes))]
+    if lane.model.rowCount():
+        lane.view.setCurrentIndex(lane.model.index(0))
+    window.grab().save(str(out))
+    window.close()
+    print(f"{out}: {screen} at {width}x{height}, {theme} theme")
+    return 0
