@@ -19,7 +19,7 @@ class ActionSpec:
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("new_board", "&New board…", "&File", Std.New),
+    ActionSpec("new_board", "&New board…", "&File", "Ctrl+Shift+N"),  # Ctrl+N is new voice
     ActionSpec("open_board", "&Open board…", "&File", Std.Open),
     ActionSpec("import_csv", "&Import CSV…", "&File", "Ctrl+I"),
     ActionSpec("export_view", "&Export current view…", "&File", "Ctrl+E"),

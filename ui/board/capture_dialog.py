@@ -47,6 +47,7 @@ class CaptureDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Edit voice" if draft else "Capture a customer voice")
         self.setMinimumWidth(560)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._save = save
         self._known_customers = {c.casefold() for c in customers}
         self._confirmed_new = ""

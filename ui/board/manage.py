@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -36,14 +35,30 @@ from app.commands import (
 from app.errors import EmptyChairError
 
 
+def ask(parent: Any, title: str, label: str, then: Any, items: list[str] | None = None,
+        text: str = "") -> QInputDialog:
+    """A non-blocking input dialog: `then(value)` runs when the person accepts."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    if items is not None:
+        dialog.setComboBoxItems(items)
+        dialog.setComboBoxEditable(True)
+    else:
+        dialog.setTextValue(text)
+    dialog.textValueSelected.connect(then)
+    dialog.open()
+    return dialog
+
+
 def _current_customer(window: Any) -> Any:
     customer = window.side.selected_customer()
     if customer is None and window.selected is not None:
         customer = next((c for c in window._customers if c.id == window.selected.customer_id),
                         None)
     if customer is None:
-        QMessageBox.information(window, "Customers", "Pick a customer in the side panel (or "
-                                "select one of its voices) first.")
+        window.warn("Customers", "Pick a customer in the side panel (or select one of its "
+                    "voices) first.")
     return customer
 
 
@@ -98,16 +113,17 @@ def merge_customers(window: Any) -> None:
     if source is None:
         return
     others = [c.name for c in window._customers if c.id != source.id]
-    name, ok = QInputDialog.getItem(window, "Merge customer",
-                                    f"Move every voice of {source.name} to:", others, 0, True)
-    if not ok:
-        return
-    target = next((c for c in window._customers if c.name.casefold() == name.casefold()), None)
-    if target is None:
-        QMessageBox.warning(window, "Merge customer", f"No customer called {name!r}")
-        return
-    window._try(MergeCustomers(source.id, target.id,
-                               text=f"Merge {source.name} into {target.name}"))
+
+    def merge(name: str) -> None:
+        target = next((c for c in window._customers if c.name.casefold() == name.casefold()),
+                      None)
+        if target is None:
+            window.warn("Merge customer", f"No customer called {name!r}")
+            return
+        window._try(MergeCustomers(source.id, target.id,
+                                   text=f"Merge {source.name} into {target.name}"))
+
+    ask(window, "Merge customer", f"Move every voice of {source.name} to:", merge, others)
 
 
 class DuplicatesDialog(QDialog):
@@ -213,21 +229,28 @@ class NamedDialog(QDialog):
     def rename(self) -> None:
         current = self.current()
         if current:
-            name, ok = QInputDialog.getText(self, "Rename", "New name:", text=current[1])
-            if ok and name.strip():
-                self._run(RenameNamed(self.table(), current[0], current[1], name.strip(),
-                                      text=f"Rename {current[1]}"))
+            table = self.table()
+
+            def rename(name: str) -> None:
+                if name.strip():
+                    self._run(RenameNamed(table, current[0], current[1], name.strip(),
+                                          text=f"Rename {current[1]}"))
+
+            ask(self, "Rename", "New name:", rename, text=current[1])
 
     def merge(self) -> None:
         current = self.current()
         if current:
-            others = [r[1] for r in self.rows[self.table()] if r[0] != current[0]]
-            name, ok = QInputDialog.getItem(self, "Merge", f"Merge {current[1]} into:", others,
-                                            0, False)
-            target = next((r for r in self.rows[self.table()] if r[1] == name), None)
-            if ok and target:
-                self._run(MergeNamed(self.table(), current[0], target[0],
-                                     text=f"Merge {current[1]} into {name}"))
+            table = self.table()
+            others = [r[1] for r in self.rows[table] if r[0] != current[0]]
+
+            def merge(name: str) -> None:
+                target = next((r for r in self.rows[table] if r[1] == name), None)
+                if target:
+                    self._run(MergeNamed(table, current[0], target[0],
+                                         text=f"Merge {current[1]} into {name}"))
+
+            ask(self, "Merge", f"Merge {current[1]} into:", merge, others)
 
     def delete(self) -> None:
         current = self.current()

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QFileDialog, QProgressDialog
 
 from app.exporting import export_to
 from app.filters import VoiceFilter
@@ -52,7 +52,7 @@ def start_export(window: Any, path: Path, flt: VoiceFilter | None) -> Job:
     def failed(exc: BaseException) -> None:
         progress.close()
         if not isinstance(exc, InterruptedError):
-            QMessageBox.warning(window, "Export", str(exc))
+            window.warn("Export", str(exc))
 
     job.done.connect(finished)
     job.failed.connect(failed)

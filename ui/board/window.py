@@ -233,7 +233,7 @@ class BoardWindow(QMainWindow):
         try:
             store = self._open_board(path, create)
         except EmptyChairError as exc:
-            QMessageBox.warning(self, "Cannot open this board", str(exc))
+            self.warn("Cannot open this board", str(exc))
             return False
         old = self.store
         self._attach(store)
@@ -249,7 +249,7 @@ class BoardWindow(QMainWindow):
         path, _ = QFileDialog.getSaveFileName(self, "New board", "board.db", "Boards (*.db)")
         if path:
             if Path(path).exists():
-                QMessageBox.warning(self, "New board", f"{path} already exists; open it instead")
+                self.warn("New board", f"{path} already exists; open it instead")
                 return
             self.switch_board(Path(path), create=True)
 
@@ -338,14 +338,22 @@ class BoardWindow(QMainWindow):
         self.refresh(changes)
         return True
 
+    def warn(self, title: str, text: str) -> QMessageBox:
+        """A warning that does not block the event loop; customer text stays plain."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
     def _command_failed(self, exc: Exception) -> None:
-        QMessageBox.warning(self, "Empty Chair", str(exc))
+        self.warn("Empty Chair", str(exc))
 
     def _try(self, command: Command) -> None:
         try:
             self.run_command(command)
         except EmptyChairError as exc:
-            QMessageBox.warning(self, "Empty Chair", str(exc))
+            self.warn("Empty Chair", str(exc))
 
     def _names(self) -> tuple[list[str], list[str], list[str]]:
         return ([c.name for c in self._customers], [c.name for c in self.store.cohorts()],
@@ -401,7 +409,7 @@ class BoardWindow(QMainWindow):
             try:
                 self.store.backup(Path(path))
             except EmptyChairError as exc:
-                QMessageBox.warning(self, "Backup", str(exc))
+                self.warn("Backup", str(exc))
                 return
             self.statusBar().showMessage(f"Backup written to {path}", 8000)
 

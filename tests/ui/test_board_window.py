@@ -1,0 +1,186 @@
+"""Drive the real board window: capture, filter, undo/redo, delete/restore, merge."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+
+from app.domain import Kind
+from app.filters import VoiceFilter
+from ui.board.capture_dialog import CaptureDialog
+from ui.board.lane_model import VoiceRole
+
+
+def lane_texts(window, kind):
+    model = window.lanes[kind].model
+    return [model.index(r).data(Qt.ItemDataRole.DisplayRole) for r in range(model.rowCount())]
+
+
+def open_capture(qtbot, window) -> CaptureDialog:
+    window.activateWindow()  # offscreen, a closed dialog does not hand activation back
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(CaptureDialog)))
+    return next(d for d in window.findChildren(CaptureDialog) if d.isVisible())
+
+
+def test_lanes_show_counts_and_every_model_passes_the_tester(make_window, qtmodeltester):
+    window = make_window()
+    assert window.lanes[Kind.COMPLAINT].title.text() == "Complaints (2)"
+    assert window.filter_bar.count_label.text() == "5 of 5 voices"
+    for lane in window.lanes.values():
+        qtmodeltester.check(lane.model)
+    qtmodeltester.check(window.side.customer_model)
+    qtmodeltester.check(window.side.cohort_model)
+
+
+def test_capture_three_voices_by_keyboard(qtbot, make_window):
+    window = make_window()
+    dialog = open_capture(qtbot, window)
+    qtbot.keyClicks(dialog.text, "Exports drop our accents")
+    dialog.kind.setCurrentText("complaint")
+    qtbot.keyClicks(dialog.customer, "Gamma Foods")
+    qtbot.keyClick(dialog.text, Qt.Key.Key_Return)  # first Enter: confirm the new customer
+    assert "New customer 'Gamma Foods'" in dialog.errors["customer"].text()
+    with qtbot.waitSignal(window.search_done, timeout=10_000):
+        qtbot.keyClick(dialog.text, Qt.Key.Key_Return)
+    assert not any(d.isVisible() for d in window.findChildren(CaptureDialog))
+    for text in ("Please keep the phone line", "Love the new export"):
+        dialog = open_capture(qtbot, window)
+        assert dialog.customer.text() == "Gamma Foods"  # kept for rapid entry
+        qtbot.keyClicks(dialog.text, text)
+        with qtbot.waitSignal(window.search_done, timeout=10_000):
+            qtbot.keyClick(dialog.text, Qt.Key.Key_Return)
+    assert window.store.count(VoiceFilter(customer="gamma foods")) == 3
+    assert "Exports drop our accents" in lane_texts(window, Kind.COMPLAINT)
+    assert window.filter_bar.count_label.text() == "8 of 8 voices"
+
+
+def test_invalid_capture_keeps_the_text_and_writes_nothing(qtbot, make_window):
+    window = make_window()
+    dialog = open_capture(qtbot, window)
+    qtbot.keyClicks(dialog.text, "   ")
+    qtbot.keyClicks(dialog.customer, "Acme Retail")
+    qtbot.keyClick(dialog.text, Qt.Key.Key_Return)
+    assert dialog.isVisible()
+    assert dialog.errors["text"].text() == "is empty"
+    assert window.store.count(VoiceFilter()) == 5
+
+
+def test_search_as_you_type_and_filters(qtbot, make_window):
+    window = make_window()
+    with qtbot.waitSignal(window.search_done, timeout=10_000):
+        qtbot.keyClicks(window.filter_bar.search, "invoice")
+    assert lane_texts(window, Kind.COMPLAINT) == ["The invoice was wrong twice"]
+    assert window.filter_bar.count_label.text() == "1 of 5 voices"
+    with qtbot.waitSignal(window.search_done, timeout=10_000):
+        window.filter_bar.clear_button.click()
+    with qtbot.waitSignal(window.search_done, timeout=10_000):
+        window.filter_bar.choose(window.filter_bar.customer, "Beta Clinic")
+    assert window.filter_bar.count_label.text() == "3 of 5 voices"
+    with qtbot.waitSignal(window.search_done, timeout=10_000):
+        window.filter_bar.kinds[Kind.QUOTE].setChecked(False)
+    assert not window.lanes[Kind.QUOTE].isVisible()
+    assert lane_texts(window, Kind.COMPLAINT) == ["Search times out every Monday"]
+
+
+def test_delete_undo_redo(qtbot, make_window):
+    window = make_window()
+    lane = window.lanes[Kind.COMPLAINT]
+    lane.view.setCurrentIndex(lane.model.index(0))
+    deleted = window.selected
+    assert deleted is not None
+    lane.view.setFocus()
+    with qtbot.waitSignal(window.search_done, timeout=10_000):
+        qtbot.keyClick(lane.view, Qt.Key.Key_Delete)
+    assert deleted.text not in lane_texts(window, Kind.COMPLAINT)
+    assert window.store.count(VoiceFilter()) == 4
+    with qtbot.waitSignal(window.search_done, timeout=10_000):
+        qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert deleted.text in lane_texts(window, Kind.COMPLAINT)
+    with qtbot.waitSignal(window.search_done, timeout=10_000):
+        window.actions_by_id["redo"].trigger()
+    assert window.store.count(VoiceFilter()) == 4
+    row = window.store.conn.execute("SELECT deleted_at FROM voices WHERE id = ?",
+                                    [deleted.id]).fetchone()
+    assert row[0] is not None  # soft: the row is still in the file
+
+
+def test_edit_then_undo_restores_text_and_themes(qtbot, make_window):
+    window = make_window()
+    lane = window.lanes[Kind.NEED]
+    lane.view.setCurrentIndex(lane.model.index(0))
+    window.edit_voice()
+    dialog = window.findChildren(CaptureDialog)[-1]
+    dialog.text.setPlainText("We need invoices per team")
+    dialog.themes.setText("Billing, Reporting")
+    with qtbot.waitSignal(window.search_done, timeout=10_000):
+        dialog.try_save()
+    voice = window.lanes[Kind.NEED].model.index(0).data(VoiceRole)
+    assert (voice.text, voice.themes) == ("We need invoices per team", ("Billing", "Reporting"))
+    with qtbot.waitSignal(window.search_done, timeout=10_000):
+        window.undo_stack.undo()
+    voice = window.lanes[Kind.NEED].model.index(0).data(VoiceRole)
+    assert (voice.text, voice.themes) == ("We need invoices per department", ("Billing",))
+
+
+def test_merge_customers_and_undo(qtbot, make_window):
+    window = make_window()
+    view = window.side.customer_view
+    row = next(r for r in range(window.side.customer_proxy.rowCount())
+               if window.side.customer_proxy.index(r, 0).data() == "Beta Clinic")
+    with qtbot.waitSignal(window.search_done, timeout=10_000):
+        view.setCurrentIndex(window.side.customer_proxy.index(row, 0))
+    window.actions_by_id["merge_customers"].trigger()
+    dialog = window.findChildren(QInputDialog)[-1]
+    dialog.setTextValue("Acme Retail")
+    with qtbot.waitSignal(window.search_done, timeout=10_000):
+        dialog.accept()
+    names = [c.name for c in window.store.customers()]
+    assert names == ["Acme Retail"]
+    assert window.store.count(VoiceFilter(customer="Acme Retail")) == 5
+    with qtbot.waitSignal(window.search_done, timeout=10_000):
+        window.undo_stack.undo()
+    assert sorted(c.name for c in window.store.customers()) == ["Acme Retail", "Beta Clinic"]
+    assert window.store.count(VoiceFilter(customer="Beta Clinic")) == 3
+
+
+def test_customer_text_is_plain_everywhere(qtbot, make_window):
+    window = make_window()
+    lane = window.lanes[Kind.QUOTE]
+    row = next(r for r in range(lane.model.rowCount())
+               if lane.model.index(r).data(VoiceRole).text.startswith("<b>"))
+    lane.view.setCurrentIndex(lane.model.index(row))
+    hostile = '<b>x</b> <img src="file:///etc/passwd">'
+    assert window.detail.text.toPlainText() == hostile
+    tip = lane.model.index(row).data(Qt.ItemDataRole.ToolTipRole)
+    assert "&lt;b&gt;x&lt;/b&gt;" in tip
+    assert "<b>x" not in tip
+    for label in window.detail.values.values():
+        assert label.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_hostile_board_file_is_refused_and_the_window_stays_usable(qtbot, make_window,
+                                                                   tmp_path):
+    window = make_window()
+    hostile = tmp_path / "hostile.db"
+    hostile.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    before = hostile.read_bytes()
+    assert window.switch_board(hostile) is False
+    box = window.findChildren(QMessageBox)[-1]
+    assert "hostile.db" in box.text()
+    box.close()
+    assert hostile.read_bytes() == before
+    with qtbot.waitSignal(window.search_done, timeout=10_000):
+        qtbot.keyClicks(window.filter_bar.search, "onboarding")
+    assert lane_texts(window, Kind.QUOTE) == ["Onboarding was painless"]
+
+
+def test_theme_and_zoom_persist(qtbot, make_window):
+    window = make_window()
+    window.actions_by_id["theme_projector"].trigger()
+    assert window.settings.value("theme") == "projector"
+    assert "#000000" in QApplication.instance().styleSheet()
+    window.actions_by_id["zoom_in"].trigger()
+    assert int(window.settings.value("zoom")) == 1
+    window.apply_theme("light")
