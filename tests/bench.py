@@ -115,8 +115,10 @@ def phase_search(db: str) -> dict[str, object]:
 
 
 def child(phase: str, *args: str) -> dict:
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+           "XDG_CONFIG_HOME": str(Path(tempfile.gettempdir()) / "empty-chair-bench-config")}
     out = subprocess.run([sys.executable, __file__, "--phase", phase, *args], check=True,
-                         capture_output=True, text=True, cwd=ROOT)
+                         capture_output=True, text=True, cwd=ROOT, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -126,6 +128,9 @@ def pct(samples: list[float], p: float) -> float:
 
 
 def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "--window-only":  # quick look at one board
+        window_section(Path(sys.argv[2]))
+        return
     work = Path(tempfile.mkdtemp(prefix="empty-chair-bench-"))
     csv_path = work / "voices.csv"
     print(f"Empty Chair benchmark: {VOICES:,} voices, {CUSTOMERS:,} customers, "
@@ -162,12 +167,113 @@ def main() -> None:
     print(f"\nfiles in {work}")
 
 
-EXTRA_SECTIONS: list = []  # screens add their own figures (window start, matching, charts)
+# -- the board window ----------------------------------------------------------------------
+def phase_bare(t0: str) -> dict[str, float]:
+    """Baseline: a bare PySide6 window shown and idle."""
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    app = QApplication([])
+    window = QMainWindow()
+    window.resize(1600, 1000)
+    window.show()
+    app.processEvents()
+    return {"seconds": time.time() - float(t0), "peak_mb": peak_mb()}
+
+
+def phase_start(t0: str, db: str) -> dict[str, float]:
+    """Cold start of the board window on the big board until lanes are shown."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.gui import make_window
+
+    app = QApplication([])
+    window = make_window(Path(db))
+    window.resize(1600, 1000)
+    window.show()
+    window.wait_idle()
+    app.processEvents()
+    elapsed = time.time() - float(t0)
+    loaded = "matplotlib" in sys.modules
+    window.close()
+    return {"seconds": elapsed, "peak_mb": peak_mb(), "matplotlib_loaded": loaded}
+
+
+TYPED = ["invoice", "single sign", "export accents", "warehouse", "charged twice", "slack",
+         "phone line", "price"]
+
+
+def phase_typing(db: str) -> dict[str, object]:
+    """Keystroke in the search box to updated lanes, one key at a time; lane sorts."""
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from app.domain import Kind
+    from ui.gui import make_window
+
+    app = QApplication([])
+    window = make_window(Path(db))
+    window.resize(1600, 1000)
+    window.show()
+    window.wait_idle()
+    search = window.filter_bar.search
+    latencies = []
+    for phrase in TYPED:
+        window.filter_bar.clear()
+        window.wait_idle()
+        for char in phrase:
+            loop = QEventLoop()
+            window.search_done.connect(loop.quit)
+            QTimer.singleShot(10_000, loop.quit)
+            start = time.perf_counter()
+            QTest.keyClicks(search, char)
+            loop.exec()
+            latencies.append(time.perf_counter() - start)
+            window.search_done.disconnect(loop.quit)
+    window.filter_bar.clear()
+    window.wait_idle()
+    sorts = []
+    lane = window.lanes[Kind.COMPLAINT]
+    for _ in range(3):
+        for index in (4, 3, 2, 1):  # customer, severity, oldest, newest
+            start = time.perf_counter()
+            lane.sort.setCurrentIndex(index)
+            app.processEvents()
+            sorts.append(time.perf_counter() - start)
+    del Qt
+    window.close()
+    return {"latencies": latencies, "sorts": sorts, "peak_mb": peak_mb()}
+
+
+def window_section(board: Path) -> None:
+    bare = [child("bare", repr(time.time()))["seconds"] for _ in range(REPEAT)]
+    starts = []
+    for _ in range(REPEAT):
+        starts.append(child("start", repr(time.time()), str(board)))
+    bare_s = statistics.median(bare)
+    start_s = statistics.median(r["seconds"] for r in starts)
+    print(f"\nBoard window on {VOICES:,} voices")
+    print(f"  cold start to lanes shown   {start_s:6.2f} s   bare PySide6 window {bare_s:5.2f} s"
+          f"   ratio {start_s / bare_s:.2f}x (target <= 2.5x)")
+    print(f"  matplotlib imported at start: {any(r['matplotlib_loaded'] for r in starts)}")
+    typing = child("typing", str(board))
+    lat = typing["latencies"]
+    print(f"  keystroke to updated lanes  p50 {pct(lat, 50) * 1e3:6.1f} ms   "
+          f"p95 {pct(lat, 95) * 1e3:6.1f} ms   ({len(lat)} keys; target p95 <= 150 ms)")
+    sorts = typing["sorts"]
+    print(f"  sort a lane by another column  median {statistics.median(sorts) * 1e3:6.1f} ms   "
+          f"max {max(sorts) * 1e3:6.1f} ms (target <= 500 ms)")
+    print(f"  peak memory with the board open and searched  {typing['peak_mb']:.0f} MB "
+          "(target <= 200 MB)")
+
+
+EXTRA_SECTIONS: list = [window_section]
 
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--phase":
         phase, args = sys.argv[2], sys.argv[3:]
-        fn = {"floor": phase_floor, "import": phase_import, "search": phase_search}[phase]
+        fn = {"floor": phase_floor, "import": phase_import, "search": phase_search,
+              "bare": phase_bare, "start": phase_start, "typing": phase_typing}[phase]
         print(json.dumps(fn(*args)))
     else:
         main()

@@ -8,6 +8,7 @@ from pathlib import Path
 import platformdirs
 
 from app.ports import BoardStore
+from storage.board import open_reader as board_open_reader
 from storage.repository import SqliteBoard
 
 APP_NAME = "empty-chair"
@@ -30,5 +31,6 @@ def board_exists(path: Path) -> bool:
 
 
 def open_reader(path: Path | str) -> BoardStore:
-    """Another connection to an open board, for a worker thread."""
-    return SqliteBoard.open(path)
+    """Another connection to a board this process already opened (and checked), for a
+    worker thread: the identity and corruption checks are not repeated."""
+    return SqliteBoard(board_open_reader(Path(path)))

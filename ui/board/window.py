@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -480,19 +480,14 @@ class BoardWindow(QMainWindow):
         super().closeEvent(event)
 
     def wait_idle(self, timeout_ms: int = 10_000) -> None:
-        """Process events until the newest search has been shown (screenshots, tests)."""
-        assert self.runner is not None
-        deadline = QTimer()
-        deadline.setSingleShot(True)
-        deadline.start(timeout_ms)
-        shown = {"done": False}
+        """Run the event loop until the newest search has been shown (screenshots, bench).
 
-        def done() -> None:
-            shown["done"] = True
-
-        self.search_done.connect(done)
+        A QEventLoop, not a processEvents() spin: spinning for a second or more tripped a
+        reference-count crash in PySide6 on Python 3.11.
+        """
+        loop = QEventLoop()
+        self.search_done.connect(loop.quit)
+        QTimer.singleShot(timeout_ms, loop.quit)
         self.refresh_lanes()
-        app = QApplication.instance()
-        while not shown["done"] and deadline.isActive() and app is not None:
-            app.processEvents()
-        self.search_done.disconnect(done)
+        loop.exec()
+        self.search_done.disconnect(loop.quit)
