@@ -127,10 +127,10 @@ def test_edit_then_undo_restores_text_and_themes(qtbot, make_window):
 def test_merge_customers_and_undo(qtbot, make_window):
     window = make_window()
     view = window.side.customer_view
-    row = next(r for r in range(window.side.customer_proxy.rowCount())
-               if window.side.customer_proxy.index(r, 0).data() == "Beta Clinic")
+    model = window.side.customer_model
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "Beta Clinic")
     with qtbot.waitSignal(window.search_done, timeout=10_000):
-        view.setCurrentIndex(window.side.customer_proxy.index(row, 0))
+        view.setCurrentIndex(model.index(row, 0))
     window.actions_by_id["merge_customers"].trigger()
     dialog = window.findChildren(QInputDialog)[-1]
     dialog.setTextValue("Acme Retail")

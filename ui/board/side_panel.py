@@ -8,7 +8,6 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -37,12 +36,37 @@ class CustomerTableModel(QAbstractTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
+        self._all: list[Customer] = []
         self._rows: list[Customer] = []
+        self._sort = (self.NAME, Qt.SortOrder.AscendingOrder)
+        self._find = ""
 
     def set_customers(self, customers: list[Customer]) -> None:
+        self._all = list(customers)
+        self._refill()
+
+    def set_find(self, text: str) -> None:
+        self._find = text.casefold().strip()
+        self._refill()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort = (column, order)
+        self._refill()
+
+    def _refill(self) -> None:
+        # Sorting and filtering a plain list: a sort proxy over 5,000 rows took over 1 s.
+        column, order = self._sort
+        rows = [c for c in self._all if self._find in c.name.casefold()] if self._find \
+            else list(self._all)
+        keys = (lambda c: c.name.casefold(), lambda c: (c.cohort_name or "").casefold(),
+                lambda c: c.voice_count, lambda c: c.weight)
+        rows.sort(key=keys[column] if 0 <= column < len(keys) else keys[0],
+                  reverse=order == Qt.SortOrder.DescendingOrder)
+        self.layoutAboutToBeChanged.emit()
         self.beginResetModel()
-        self._rows = list(customers)
+        self._rows = rows
         self.endResetModel()
+        self.layoutChanged.emit()
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._rows)
@@ -97,6 +121,14 @@ class CohortTableModel(QAbstractTableModel):
                             key=lambda r: r[0].casefold())
         self.endResetModel()
 
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        self.beginResetModel()
+        self._rows.sort(key=lambda r: r[0].casefold() if column == 0 else r[column],
+                        reverse=order == Qt.SortOrder.DescendingOrder)
+        self.endResetModel()
+        self.layoutChanged.emit()
+
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._rows)
 
@@ -125,14 +157,9 @@ class CohortTableModel(QAbstractTableModel):
         return None
 
 
-def _table(model: QAbstractTableModel) -> tuple[QTableView, QSortFilterProxyModel]:
-    # A proxy is fine here: thousands of customers, not 100k voices.
-    proxy = QSortFilterProxyModel()
-    proxy.setSourceModel(model)
-    proxy.setSortRole(SortRole)
-    proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+def _table(model: QAbstractTableModel) -> QTableView:
     view = QTableView()
-    view.setModel(proxy)
+    view.setModel(model)
     view.setSortingEnabled(True)
     view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -146,7 +173,7 @@ def _table(model: QAbstractTableModel) -> tuple[QTableView, QSortFilterProxyMode
     view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setWordWrap(False)
-    return view, proxy
+    return view
 
 
 class SidePanel(QWidget):
@@ -165,16 +192,16 @@ class SidePanel(QWidget):
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs)
         self.customer_model = CustomerTableModel(self)
-        self.customer_view, self.customer_proxy = _table(self.customer_model)
+        self.customer_view = _table(self.customer_model)
         self.cohort_model = CohortTableModel(self)
-        self.cohort_view, self.cohort_proxy = _table(self.cohort_model)
+        self.cohort_view = _table(self.cohort_model)
         # The cohort is in each customer's tooltip and has its own tab: room for the numbers.
         self.customer_view.setColumnHidden(CustomerTableModel.COHORT, True)
         self.tabs.addTab(self.customer_view, "Customers")
         self.tabs.addTab(self.cohort_view, "Cohorts")
         hint = QLabel("Pick one to filter the lanes.", objectName="muted")
         layout.addWidget(hint)
-        self.find.textChanged.connect(self.customer_proxy.setFilterFixedString)
+        self.find.textChanged.connect(self.customer_model.set_find)
         self.customer_view.selectionModel().currentRowChanged.connect(self._customer_changed)
         self.cohort_view.selectionModel().currentRowChanged.connect(self._cohort_changed)
 
