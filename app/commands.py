@@ -21,6 +21,7 @@ class EditStore(Protocol):
     def update_customer(self, customer: Customer) -> None: ...
     def merge_voices(self, keep_id: str, other_ids: list[str]) -> None: ...
     def unmerge_voices(self, other_ids: list[str]) -> None: ...
+    def create_named(self, table: str, name: str) -> str: ...
     def rename_named(self, table: str, row_id: str, name: str) -> None: ...
     def set_named_deleted(self, table: str, row_id: str, deleted: bool) -> None: ...
     def merge_named(self, table: str, source_id: str, target_id: str) -> list[str]: ...
@@ -144,6 +145,28 @@ class MergeVoices:
 def _named_changes(table: str) -> Changes:
     return VOICES | (Changes(cohorts=True, customers=True) if table == "cohorts"
                      else Changes(themes=True))
+
+
+@dataclass
+class CreateNamed:
+    """Create a cohort or theme; undo deletes it (soft), redo brings the same one back."""
+
+    table: str
+    name: str
+    row_id: str | None = None
+    text: str = "Create"
+
+    def apply(self, store: EditStore) -> Changes:
+        if self.row_id is None:
+            self.row_id = store.create_named(self.table, self.name)
+        else:
+            store.set_named_deleted(self.table, self.row_id, False)
+        return _named_changes(self.table)
+
+    def revert(self, store: EditStore) -> Changes:
+        assert self.row_id is not None
+        store.set_named_deleted(self.table, self.row_id, True)
+        return _named_changes(self.table)
 
 
 @dataclass

@@ -241,6 +241,14 @@ class EditingMixin:
                    "ORDER BY t.name COLLATE NOCASE")
         return [tuple(r) for r in self.conn.execute(sql)]  # type: ignore[misc]
 
+    def create_named(self, table: str, name: str) -> str:
+        """A new cohort or theme (or the live one already called that, any case)."""
+        _check_named(table)
+        name = clean_name(name, "name")
+        with self.connection.write(), translated(self.path):
+            row_id, _ = self._ensure_named(table, self._ids_by_name(table), name, now_utc())
+            return row_id
+
     def rename_named(self, table: str, row_id: str, name: str) -> None:
         _check_named(table)
         name = clean_name(name, "name")
@@ -276,10 +284,15 @@ class EditingMixin:
                 self.conn.execute("UPDATE customers SET cohort_id = ?, updated_at = ? "
                                   "WHERE cohort_id = ?", [target_id, now, source_id])
             else:
-                moved = [r[0] for r in self.conn.execute(
+                voices = [r[0] for r in self.conn.execute(
                     "SELECT voice_id FROM voice_themes WHERE theme_id = ? AND deleted_at IS NULL",
                     [source_id])]
-                for voice_id in moved:
+                had_target = {r[0] for r in self.conn.execute(
+                    "SELECT voice_id FROM voice_themes WHERE theme_id = ? AND deleted_at IS NULL",
+                    [target_id])}
+                # "+" marks a link to the target that this merge added, so undo removes it.
+                moved = [v if v in had_target else f"{v}+" for v in voices]
+                for voice_id in voices:
                     self.conn.execute(
                         "INSERT INTO voice_themes (voice_id, theme_id, created_at, updated_at) "
                         "VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET deleted_at = NULL",
@@ -303,4 +316,9 @@ class EditingMixin:
             else:
                 self.conn.executemany(
                     "UPDATE voice_themes SET deleted_at = NULL, updated_at = ? "
-                    "WHERE voice_id = ? AND theme_id = ?", [(now, v, source_id) for v in moved])
+                    "WHERE voice_id = ? AND theme_id = ?",
+                    [(now, v.rstrip("+"), source_id) for v in moved])
+                self.conn.executemany(
+                    "UPDATE voice_themes SET deleted_at = ?, updated_at = ? "
+                    "WHERE voice_id = ? AND theme_id = ?",
+                    [(now, now, v[:-1], target_id) for v in moved if v.endswith("+")])

@@ -8,39 +8,58 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+Work = Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
 
-class Job(QObject):
-    """`work(progress, cancelled)` runs in a thread; signals come back on the GUI thread."""
+
+class _Runner(QObject):
+    """Lives in the worker thread and does the work."""
 
     progress = Signal(int, int)
     done = Signal(object)
     failed = Signal(object)
 
-    def __init__(self, work: Callable[[Callable[[int, int], None], Callable[[], bool]], Any]):
+    def __init__(self, work: Work, cancelled: threading.Event) -> None:
         super().__init__()
         self._work = work
+        self._cancelled = cancelled
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self._work(lambda done, total: self.progress.emit(done, total),
+                                self._cancelled.is_set)
+        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread to show
+            self.failed.emit(exc)
+        else:
+            self.done.emit(result)
+
+
+class Job(QObject):
+    """Stays in the GUI thread: its signals reach handlers there, lambdas included."""
+
+    progress = Signal(int, int)
+    done = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, work: Work) -> None:
+        super().__init__()
         self._cancel = threading.Event()
         self.thread = QThread()
-        self.moveToThread(self.thread)
-        self.thread.started.connect(self._run)
+        self._runner = _Runner(work, self._cancel)
+        self._runner.moveToThread(self.thread)
+        self.thread.started.connect(self._runner.run)
+        # Signal to signal across threads: queued, re-emitted here in the GUI thread.
+        self._runner.progress.connect(self.progress)
+        self._runner.done.connect(self.done)
+        self._runner.failed.connect(self.failed)
+        self._runner.done.connect(self.thread.quit)
+        self._runner.failed.connect(self.thread.quit)
 
     def start(self) -> None:
         self.thread.start()
 
     def cancel(self) -> None:
         self._cancel.set()
-
-    @Slot()
-    def _run(self) -> None:
-        try:
-            result = self._work(lambda done, total: self.progress.emit(done, total),
-                                self._cancel.is_set)
-        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread to show
-            self.failed.emit(exc)
-        else:
-            self.done.emit(result)
-        finally:
-            self.thread.quit()
 
     def wait(self) -> None:
         self.thread.wait()

@@ -6,8 +6,8 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from app.demo import write_demo
 from app.errors import EmptyChairError
@@ -44,13 +44,37 @@ def make_window(path: Path, explicit: bool = True) -> BoardWindow:
                        settings())
 
 
+def _pick_another(reason: str) -> tuple[Path, bool] | None:
+    """The board could not be opened: say why, offer another board or a new one."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Empty Chair cannot open this board", reason)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    open_button = box.addButton("Open another board…", QMessageBox.ButtonRole.AcceptRole)
+    new_button = box.addButton("New board…", QMessageBox.ButtonRole.ActionRole)
+    box.addButton(QMessageBox.StandardButton.Close)
+    box.exec()  # no window exists yet: a modal question is the whole app for now
+    if box.clickedButton() is open_button:
+        chosen, _ = QFileDialog.getOpenFileName(None, "Open board", "", "Boards (*.db);;All (*)")
+        return (Path(chosen), True) if chosen else None
+    if box.clickedButton() is new_button:
+        chosen, _ = QFileDialog.getSaveFileName(None, "New board", "board.db", "Boards (*.db)")
+        return (Path(chosen), True) if chosen else None
+    return None
+
+
 def run_gui(path: Path, explicit: bool) -> int:
     app = _app()
-    try:
-        window = make_window(path, explicit)
-    except EmptyChairError as exc:
-        QMessageBox.critical(None, "Empty Chair cannot open this board", str(exc))
-        return 1
+    last = settings().value("last_board")
+    if not explicit and last and Path(str(last)).exists():
+        path, explicit = Path(str(last)), True
+    while True:
+        try:
+            window = make_window(path, explicit)
+            break
+        except EmptyChairError as exc:
+            choice = _pick_another(str(exc))
+            if choice is None:
+                return 1
+            path, explicit = choice
     window.show()
     return app.exec()
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.commands import (
+    CreateNamed,
     DeleteNamed,
     MergeCustomers,
     MergeNamed,
@@ -193,7 +194,8 @@ class NamedDialog(QDialog):
             lst = QListWidget()
             page_layout.addWidget(lst)
             buttons = QHBoxLayout()
-            for text, handler in (("Rename…", self.rename), ("Merge into…", self.merge),
+            for text, handler in (("New…", self.create), ("Rename…", self.rename),
+                                  ("Merge into…", self.merge),
                                   ("Delete", self.delete)):
                 button = QPushButton(text)
                 button.clicked.connect(handler)
@@ -225,6 +227,15 @@ class NamedDialog(QDialog):
     def _run(self, command: Any) -> None:
         self.window_._try(command)
         self.reload()
+
+    def create(self) -> None:
+        table = self.table()
+
+        def create(name: str) -> None:
+            if name.strip():
+                self._run(CreateNamed(table, name.strip(), text=f"Create {name.strip()}"))
+
+        return ask(self, "New", "Name:", create)
 
     def rename(self) -> None:
         current = self.current()
