@@ -94,6 +94,7 @@ def screenshot(screen: str, out: Path, path: Path, size: str, theme: str) -> int
     lane = window.lanes[next(iter(window.lanes))]
     if lane.model.rowCount():
         lane.view.setCurrentIndex(lane.model.index(0))
+    QApplication.processEvents()  # let the layouts catch up with the texts just set
     window.grab().save(str(out))
     window.close()
     print(f"{out}: {screen} at {width}x{height}, {theme} theme")

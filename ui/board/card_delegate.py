@@ -63,7 +63,9 @@ class VoiceCardDelegate(QStyledItemDelegate):
         voice: Voice | None = index.data(VoiceRole)
         view = self.parent()
         lane_width = view.viewport().width() if hasattr(view, "viewport") else 300
-        width = max(120.0, lane_width - 2 * PAD - 12)
+        # Measure as if a scroll bar had appeared: a card a line too tall is fine, a card a
+        # line too short overlaps the next one.
+        width = max(120.0, lane_width - 2 * PAD - 12 - 24)
         count = len(self._lines(voice.text, option.font, width)[0]) if voice else 1
         height = metrics.lineSpacing() * (count + 2) + 2 * PAD + 10
         return QSize(int(lane_width), int(height))

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -52,9 +53,7 @@ class FilterBar(QWidget):
             layout.addWidget(box)
         self.count_label = QLabel("", objectName="countLabel")
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.count_label.setMinimumWidth(
-            self.count_label.fontMetrics().horizontalAdvance("000,000 of 000,000 voices") + 8)
-        layout.addWidget(self.count_label)
+        self.count_label.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
         self.clear_button = QPushButton("Clear filters")
         self.clear_button.clicked.connect(self.clear)
         layout.addWidget(self.clear_button)
@@ -71,6 +70,7 @@ class FilterBar(QWidget):
         self.min_severity.valueChanged.connect(self.changed)
         layout.addWidget(self.min_severity)
         layout.addStretch(1)
+        layout.addWidget(self.count_label)
         self.search.textChanged.connect(self.changed)
 
     def _combo(self, name: str, layout: QHBoxLayout) -> QComboBox:
@@ -78,8 +78,9 @@ class FilterBar(QWidget):
         combo.setAccessibleName(name)
         combo.setToolTip(name)
         combo.addItem(f"{name}: {ANY}")
-        combo.setMinimumWidth(170)
-        combo.setMaximumWidth(260)
+        # Sized to a short name, not to the longest of 5,000 customers.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(14)
         combo.currentIndexChanged.connect(self.changed)
         layout.addWidget(combo)
         return combo
@@ -151,4 +152,5 @@ class FilterBar(QWidget):
         self.changed.emit()
 
     def show_count(self, shown: int, total: int) -> None:
-        self.count_label.setText(f"{shown:,} of {total:,} voices")
+        text = f"{shown:,} of {total:,} voices"
+        self.count_label.setText(text)

@@ -55,17 +55,19 @@ class Lane(QWidget):
         self.kind = kind
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 0, 2, 0)
-        header = QHBoxLayout()
         self.title = QLabel(kind.label, objectName="laneTitle")
         self.title.setProperty("kind", kind.value)
-        header.addWidget(self.title, 1)
+        layout.addWidget(self.title)
+        # The sort choice sits under the title so large (projector) type never cuts it.
+        header = QHBoxLayout()
+        header.addWidget(QLabel("Sort", objectName="muted"))
         self.sort = QComboBox()
         self.sort.setAccessibleName(f"Sort {kind.label}")
         for label, _ in LANE_ORDERS:
             self.sort.addItem(label)
         self.sort.currentIndexChanged.connect(
             lambda i: self.order_changed.emit(self.kind, LANE_ORDERS[i][1]))
-        header.addWidget(self.sort)
+        header.addWidget(self.sort, 1)
         layout.addLayout(header)
         self.model = VoiceLaneModel(self)
         self.view = QListView(objectName="lane")
@@ -441,7 +443,7 @@ class BoardWindow(QMainWindow):
             app.setStyleSheet(stylesheet(self.theme, self.zoom))
         for lane in self.lanes.values():
             lane.delegate.theme = self.theme
-            lane.view.viewport().update()
+            lane.view.doItemsLayout()  # card heights depend on the theme's type size
         action = self.actions_by_id.get(f"theme_{self.theme}")
         if action is not None:
             action.setChecked(True)
@@ -451,8 +453,6 @@ class BoardWindow(QMainWindow):
         self.zoom = max(-4, min(12, self.zoom + step))
         self.settings.setValue("zoom", self.zoom)
         self.apply_theme(self.theme)
-        for lane in self.lanes.values():
-            lane.view.doItemsLayout()
 
     def show_shortcuts(self) -> None:
         lines = [f"{shortcut_text(spec):<18} {spec.text.replace('&', '')}"
