@@ -18,6 +18,7 @@ from app.ports import Cancelled, ImportCancelled, ImportResult, Progress
 from storage.board import Connection, backup_to, now_utc, open_board
 from storage.editing import EditingMixin
 from storage.errors import translated
+from storage.meetings import MeetingsMixin
 from storage.search import filter_sql, fts_query
 
 BATCH = 2000
@@ -65,7 +66,7 @@ def _voice(row: Sequence[Any]) -> Voice:
     )
 
 
-class SqliteBoard(EditingMixin):
+class SqliteBoard(EditingMixin, MeetingsMixin):
     """BoardStore over one connection; writes are BEGIN IMMEDIATE transactions."""
 
     def __init__(self, connection: Connection) -> None:

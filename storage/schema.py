@@ -89,5 +89,70 @@ def m003_live_voice_index(db: Database) -> None:
                "WHERE deleted_at IS NULL")
 
 
+@migrations()
+def m004_meetings(db: Database) -> None:
+    db.execute("""
+        CREATE TABLE meetings (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            held_on TEXT NOT NULL,
+            facilitator TEXT NOT NULL DEFAULT '',
+            attendees TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'planned'
+                CHECK (status IN ('planned', 'running', 'closed')),
+            anonymous INTEGER NOT NULL DEFAULT 0,
+            closed_at TEXT,
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT
+        )""")
+    db.execute("""
+        CREATE TABLE decisions (
+            id TEXT PRIMARY KEY,
+            meeting_id TEXT NOT NULL REFERENCES meetings(id),
+            position INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            owner TEXT NOT NULL DEFAULT '',
+            outcome TEXT NOT NULL DEFAULT 'pending'
+                CHECK (outcome IN ('pending', 'approved', 'rejected', 'deferred')),
+            rationale TEXT NOT NULL DEFAULT '',
+            decided_at TEXT,
+            deferred_from TEXT REFERENCES decisions(id),
+            frozen TEXT,  -- JSON: what the room saw, written when the meeting closes
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT
+        )""")
+    db.execute("CREATE INDEX decisions_meeting ON decisions(meeting_id, position)")
+    db["decision_themes"].create(
+        {"decision_id": str, "theme_id": str, **_STAMPS}, pk=("decision_id", "theme_id"),
+        foreign_keys=[("decision_id", "decisions", "id"), ("theme_id", "themes", "id")],
+        not_null={"created_at", "updated_at"})
+    db.execute("""
+        CREATE TABLE impacts (
+            id TEXT PRIMARY KEY,
+            decision_id TEXT NOT NULL REFERENCES decisions(id),
+            customer_id TEXT REFERENCES customers(id),
+            cohort_id TEXT REFERENCES cohorts(id),
+            routes TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'suggested'
+                CHECK (status IN ('suggested', 'confirmed', 'dismissed')),
+            effect TEXT NOT NULL DEFAULT 'unknown'
+                CHECK (effect IN ('helps', 'hurts', 'neutral', 'unknown')),
+            note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT,
+            CHECK ((customer_id IS NULL) != (cohort_id IS NULL))
+        )""")
+    db.execute("CREATE UNIQUE INDEX impacts_customer ON impacts(decision_id, customer_id) "
+               "WHERE customer_id IS NOT NULL")
+    db.execute("CREATE UNIQUE INDEX impacts_cohort ON impacts(decision_id, cohort_id) "
+               "WHERE cohort_id IS NOT NULL")
+    db["impact_evidence"].create(
+        {"impact_id": str, "voice_id": str, "stance": str, **_STAMPS},
+        pk=("impact_id", "voice_id"),
+        foreign_keys=[("impact_id", "impacts", "id"), ("voice_id", "voices", "id")],
+        not_null={"created_at", "updated_at"})
+    # How many voices hold each word: matching leaves out words found almost everywhere.
+    db.execute("CREATE VIRTUAL TABLE voices_fts_vocab USING fts5vocab(voices_fts, 'row')")
+
+
 # The board version written to PRAGMA user_version: one per migration.
 SCHEMA_VERSION = len(migrations._migrations)

@@ -16,6 +16,7 @@ from app.errors import EmptyChairError, ValidationError
 from app.exporting import export_to
 from app.filters import VoiceFilter
 from app.importing import InvalidRows, prepare_import, problem_lines, run_import
+from app.matching import DecisionSpec, match_decision
 from ui.composition import default_board_path, open_store
 
 
@@ -124,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=_positive, default=20)
     search.add_argument("--json", action="store_true")
 
+    match = sub.add_parser("match", help="who a decision would affect, and why")
+    match.add_argument("decision", help="the decision's text")
+    _add_db(match)
+    match.add_argument("--theme", action="append", default=[], help="a theme of the decision")
+    match.add_argument("--json", action="store_true")
+
     backup = sub.add_parser("backup", help="write a consistent copy of the board")
     backup.add_argument("out", type=Path)
     _add_db(backup)
@@ -221,6 +228,44 @@ def _cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_match(args: argparse.Namespace) -> int:
+    store = open_store(_board_path(args))
+    try:
+        result = match_decision(store, DecisionSpec(args.decision, themes=tuple(args.theme)))
+    finally:
+        store.close()
+    if args.json:
+        json.dump({"terms": result.terms, "cohorts": [{
+            "cohort": c.name, "customers": len(c.customers), "total_weight": c.total_weight,
+            "complaints": c.count(Kind.COMPLAINT), "needs": c.count(Kind.NEED),
+            "quotes": c.count(Kind.QUOTE),
+            "affected": [{"customer": a.customer.name, "weight": a.customer.weight,
+                          "score": a.score, "routes": [r.value for r in a.routes],
+                          "status": a.status.value,
+                          "evidence": [{"kind": e.voice.kind.value, "text": e.voice.text,
+                                        "heard_on": e.voice.heard_on.isoformat()}
+                                       for e in a.evidence]} for a in c.customers]}
+            for c in result.cohorts]}, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    print(f"searched for: {', '.join(result.terms) or '(no distinctive words)'}")
+    if not result.cohorts:
+        print("No customer voice on this decision yet.")
+    for cohort in result.cohorts:
+        print(f"\n{cohort.name}: {len(cohort.customers)} customers, weight "
+              f"{cohort.total_weight:,.0f}, {cohort.count(Kind.COMPLAINT)} complaints, "
+              f"{cohort.count(Kind.NEED)} needs, {cohort.count(Kind.QUOTE)} quotes")
+        for a in cohort.customers[:10]:
+            print(f"  {a.customer.name} ({a.why}; score {a.score:.2f})")
+            for e in a.evidence[:2]:
+                text = " ".join(e.voice.text.split())
+                print(f"    {e.voice.kind.value}, {e.voice.heard_on}: "
+                      f"{text[:90] + '…' if len(text) > 90 else text}")
+        if len(cohort.customers) > 10:
+            print(f"  … and {len(cohort.customers) - 10} more")
+    return 0
+
+
 def _cmd_backup(args: argparse.Namespace) -> int:
     store = open_store(_board_path(args))
     try:
@@ -244,7 +289,8 @@ def _cmd_screenshot(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"demo": _cmd_demo, "import": _cmd_import, "export": _cmd_export,
-            "search": _cmd_search, "backup": _cmd_backup, "screenshot": _cmd_screenshot}
+            "search": _cmd_search, "backup": _cmd_backup, "match": _cmd_match,
+            "screenshot": _cmd_screenshot}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -258,3 +304,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("empty-chair: interrupted; nothing partial was written", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `empty-chair search x | head`: the reader has had enough
+        sys.stderr.close()
+        return 0

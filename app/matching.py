@@ -1,0 +1,226 @@
+"""Who a decision affects: named customers and cohorts, shared themes, and text relevance."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from app.domain import Kind
+from app.meetings import Effect, ImpactRecord, ImpactStatus, Route, Stance
+
+# Words that say nothing about who is affected (plus decision boilerplate).
+_STOP_TEXT = """
+a about above after again against all also am an and any are as at be because been before
+being below between both but by can could did do does doing down during each few for from
+further had has have having he her here hers him his how i if in into is it its itself just
+me more most my no nor not now of off on once only or other our ours out over own same she
+should so some such than that the their them then there these they this those through to too
+under until up very was we were what when where which while who whom why will with would you
+your yours move moving make making new use using decide decision drop add change start stop
+plan next all every per via vs
+"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+MAX_DOC_SHARE = 0.05  # a word in more than 5% of voices finds everyone: leave it out
+TEXT_CUTOFF = 0.35  # keep text matches at least this relevant relative to the best one
+MAX_TEXT_HITS = 400
+EVIDENCE_PER_CUSTOMER = 3
+_KIND_ORDER = {Kind.COMPLAINT: 0, Kind.NEED: 1, Kind.QUOTE: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceHit:
+    voice_id: str
+    customer_id: str
+    kind: Kind
+    text: str
+    heard_on: dt.date
+    severity: int
+    relevance: float = 0.0  # -bm25 for text hits; 0 otherwise
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerFacts:
+    id: str
+    name: str
+    cohort: str | None
+    weight: float
+
+
+class MatchStore(Protocol):
+    def voice_total(self) -> int: ...
+    def term_counts(self, terms: list[str]) -> dict[str, int]: ...
+    def text_hits(self, terms: list[str], limit: int) -> list[VoiceHit]: ...
+    def theme_hits(self, themes: Iterable[str], limit: int) -> list[VoiceHit]: ...
+    def customers_named(self, names: Iterable[str]) -> list[CustomerFacts]: ...
+    def cohort_customers(self, cohorts: Iterable[str]) -> list[CustomerFacts]: ...
+    def customer_facts(self, ids: Iterable[str]) -> dict[str, CustomerFacts]: ...
+    def voices_of(self, customer_ids: Iterable[str], per_customer: int) -> list[VoiceHit]: ...
+    def voices_by_id(self, ids: Iterable[str]) -> list[VoiceHit]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionSpec:
+    title: str
+    description: str = ""
+    themes: tuple[str, ...] = ()
+    named_customers: tuple[str, ...] = ()
+    named_cohorts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    voice: VoiceHit
+    stance: Stance | None = None
+
+
+@dataclass(slots=True)
+class AffectedCustomer:
+    customer: CustomerFacts
+    score: float
+    routes: tuple[Route, ...]
+    evidence: list[Evidence]
+    status: ImpactStatus
+    effect: Effect = Effect.UNKNOWN
+    note: str = ""
+
+    @property
+    def why(self) -> str:
+        labels = {Route.NAMED: "named on the agenda", Route.THEME: "shares a theme",
+                  Route.TEXT: "said something relevant"}
+        return ", ".join(labels[r] for r in self.routes)
+
+
+@dataclass(slots=True)
+class CohortRollup:
+    name: str
+    customers: list[AffectedCustomer] = field(default_factory=list)
+
+    @property
+    def total_weight(self) -> float:
+        return sum(c.customer.weight for c in self.customers)
+
+    def count(self, kind: Kind) -> int:
+        return sum(1 for c in self.customers for e in c.evidence if e.voice.kind is kind)
+
+
+@dataclass(slots=True)
+class MatchResult:
+    cohorts: list[CohortRollup]
+    dismissed: list[AffectedCustomer]
+    terms: list[str]
+
+    @property
+    def customers(self) -> list[AffectedCustomer]:
+        return [c for cohort in self.cohorts for c in cohort.customers]
+
+    @property
+    def total_weight(self) -> float:
+        return sum(c.total_weight for c in self.cohorts)
+
+
+def query_terms(text: str) -> list[str]:
+    """Distinct content words of a decision's title and description, in order."""
+    words = re.findall(r"[^\W_]+", text.casefold())
+    return list(dict.fromkeys(w for w in words if len(w) > 2 and w not in STOP_WORDS))
+
+
+def useful_terms(store: MatchStore, text: str) -> list[str]:
+    """Terms rare enough to tell customers apart (the ~5% rule keeps 20 decisions < 1 s)."""
+    terms = query_terms(text)
+    if not terms:
+        return []
+    total = max(1, store.voice_total())
+    counts = store.term_counts(terms)
+    return [t for t in terms if 0 < counts.get(t, 0) <= MAX_DOC_SHARE * total]
+
+
+def _evidence_key(hit: VoiceHit) -> tuple[int, float, int, str]:
+    # Complaints and needs first, then quotes; then the most relevant and severe.
+    return (_KIND_ORDER[hit.kind], -hit.relevance, -hit.severity, hit.voice_id)
+
+
+def match_decision(store: MatchStore, spec: DecisionSpec,
+                   records: dict[str, ImpactRecord] | None = None) -> MatchResult:
+    """The affected customers of one decision, rolled up by cohort, with evidence.
+
+    `records` are what the facilitator already recorded (confirmed, dismissed, effects,
+    stances, attached voices); a dismissed customer stays dismissed.
+    """
+    records = records or {}
+    routes: dict[str, set[Route]] = defaultdict(set)
+    hits: dict[str, list[VoiceHit]] = defaultdict(list)
+    facts: dict[str, CustomerFacts] = {}
+    for customer in [*store.customers_named(spec.named_customers),
+                     *store.cohort_customers(spec.named_cohorts)]:
+        routes[customer.id].add(Route.NAMED)
+        facts[customer.id] = customer
+    if spec.themes:
+        for hit in store.theme_hits(spec.themes, MAX_TEXT_HITS):
+            routes[hit.customer_id].add(Route.THEME)
+            hits[hit.customer_id].append(hit)
+    terms = useful_terms(store, f"{spec.title} {spec.description}")
+    text_best: dict[str, float] = {}
+    if terms:
+        found = store.text_hits(terms, MAX_TEXT_HITS)
+        best = max((h.relevance for h in found), default=0.0)
+        for hit in found:
+            if best <= 0 or hit.relevance < TEXT_CUTOFF * best:
+                continue
+            routes[hit.customer_id].add(Route.TEXT)
+            hits[hit.customer_id].append(hit)
+            text_best[hit.customer_id] = max(text_best.get(hit.customer_id, 0.0),
+                                             hit.relevance / best)
+    for customer_id, record in records.items():
+        if record.status is ImpactStatus.CONFIRMED and customer_id not in routes:
+            routes[customer_id].add(Route.NAMED)  # added by hand in the meeting
+    facts.update(store.customer_facts(c for c in routes if c not in facts))
+    named_only = [c for c in routes if not hits.get(c)]
+    for hit in store.voices_of(named_only, EVIDENCE_PER_CUSTOMER):
+        hits[hit.customer_id].append(hit)
+    attached = [v for r in records.values() for v in r.attached]
+    attached_hits = {h.voice_id: h for h in store.voices_by_id(attached)} if attached else {}
+
+    cohorts: dict[str, CohortRollup] = {}
+    dismissed: list[AffectedCustomer] = []
+    for customer_id, found_routes in routes.items():
+        customer = facts.get(customer_id)
+        if customer is None:
+            continue
+        record = records.get(customer_id)
+        theme_count = sum(1 for h in hits[customer_id] if h.relevance == 0)
+        score = (2.0 if Route.NAMED in found_routes else 0.0) + min(1.0, theme_count / 3) \
+            + text_best.get(customer_id, 0.0)
+        unique = {h.voice_id: h for h in hits[customer_id]}
+        for voice_id in (record.attached if record else ()):
+            if voice_id in attached_hits:
+                unique[voice_id] = attached_hits[voice_id]
+        chosen = sorted(unique.values(), key=_evidence_key)
+        keep = [h for h in chosen if record and (h.voice_id in record.stances
+                                                 or h.voice_id in record.attached)]
+        keep += [h for h in chosen if h not in keep][: max(0, EVIDENCE_PER_CUSTOMER - len(keep))]
+        keep.sort(key=_evidence_key)
+        stances = record.stances if record else {}
+        default_status = ImpactStatus.CONFIRMED if Route.NAMED in found_routes \
+            else ImpactStatus.SUGGESTED
+        affected = AffectedCustomer(
+            customer=customer, score=round(score, 4),
+            routes=tuple(r for r in Route if r in found_routes),
+            evidence=[Evidence(h, stances.get(h.voice_id)) for h in keep],
+            status=record.status if record else default_status,
+            effect=record.effect if record else Effect.UNKNOWN,
+            note=record.note if record else "")
+        if affected.status is ImpactStatus.DISMISSED:
+            dismissed.append(affected)
+            continue
+        cohort = customer.cohort or "No cohort"
+        cohorts.setdefault(cohort, CohortRollup(cohort)).customers.append(affected)
+    for rollup in cohorts.values():
+        rollup.customers.sort(key=lambda a: (-a.score, -a.customer.weight,
+                                             a.customer.name.casefold()))
+    ordered = sorted(cohorts.values(), key=lambda r: (-r.total_weight, r.name.casefold()))
+    dismissed.sort(key=lambda a: a.customer.name.casefold())
+    return MatchResult(ordered, dismissed, terms)

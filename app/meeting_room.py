@@ -1,0 +1,88 @@
+"""Meeting-room use cases: who a decision affects, the room indicator, closing a meeting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any, Protocol
+
+from app.matching import DecisionSpec, MatchResult, MatchStore, match_decision
+from app.meetings import Decision, ImpactRecord, ImpactStatus, Outcome
+
+
+class MeetingStore(MatchStore, Protocol):
+    def decisions(self, meeting_id: str) -> list[Decision]: ...
+    def impact_records(self, decision_id: str) -> dict[str, ImpactRecord]: ...
+    def freeze_meeting(self, meeting_id: str, frozen: dict[str, dict[str, Any]]) -> None: ...
+
+
+def spec_of(decision: Decision) -> DecisionSpec:
+    return DecisionSpec(decision.title, decision.description, decision.themes,
+                        decision.named_customers, decision.named_cohorts)
+
+
+def affected(store: MeetingStore, decision: Decision) -> MatchResult:
+    return match_decision(store, spec_of(decision), store.impact_records(decision.id))
+
+
+def room_indicator(store: MeetingStore, meeting_id: str) -> tuple[int, int]:
+    """(decisions discussed with at least one confirmed customer, decisions discussed
+    without one). A decision counts as discussed once it has an outcome."""
+    with_customer = without = 0
+    for decision in store.decisions(meeting_id):
+        if decision.outcome is Outcome.PENDING:
+            continue
+        confirmed = any(r.status is ImpactStatus.CONFIRMED
+                        for r in store.impact_records(decision.id).values())
+        if confirmed or decision.named_customers or decision.named_cohorts:
+            with_customer += 1
+        else:
+            without += 1
+    return with_customer, without
+
+
+def pseudonyms(customers: list[tuple[str, str | None]], salt: str) -> dict[str, str]:
+    """Stable stand-ins ("Mid-market retail customer 3") for (customer id, cohort) pairs.
+
+    Numbers come from a hash of the meeting and customer ids, so the same customer keeps
+    its pseudonym in every decision of a meeting and names never leak through ordering.
+    """
+    by_cohort: dict[str, list[str]] = {}
+    for customer_id, cohort in customers:
+        by_cohort.setdefault(cohort or "Customer", []).append(customer_id)
+    names = {}
+    for cohort, ids in by_cohort.items():
+        ordered = sorted(set(ids), key=lambda i: hashlib.sha256(f"{salt}:{i}".encode())
+                         .hexdigest())
+        for number, customer_id in enumerate(ordered, 1):
+            label = f"{cohort} customer {number}" if cohort != "Customer" else \
+                f"Customer {number}"
+            names[customer_id] = label
+    return names
+
+
+def frozen_record(decision: Decision, result: MatchResult) -> dict[str, Any]:
+    """What the room saw for a decision, kept verbatim when the meeting closes."""
+    return {
+        "title": decision.title, "outcome": decision.outcome.value,
+        "rationale": decision.rationale, "decided_at": decision.decided_at,
+        "frozen_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "cohorts": [{
+            "cohort": cohort.name, "total_weight": cohort.total_weight,
+            "customers": [{
+                "id": c.customer.id, "name": c.customer.name, "weight": c.customer.weight,
+                "status": c.status.value, "effect": c.effect.value, "note": c.note,
+                "routes": [r.value for r in c.routes],
+                "evidence": [{"voice_id": e.voice.voice_id, "kind": e.voice.kind.value,
+                              "text": e.voice.text, "heard_on": e.voice.heard_on.isoformat(),
+                              "stance": e.stance.value if e.stance else None}
+                             for e in c.evidence],
+            } for c in cohort.customers],
+        } for cohort in result.cohorts],
+    }
+
+
+def close_meeting(store: MeetingStore, meeting_id: str) -> None:
+    """Freeze every decision's record: later board edits never rewrite what was decided."""
+    frozen = {d.id: frozen_record(d, affected(store, d)) for d in store.decisions(meeting_id)}
+    store.freeze_meeting(meeting_id, frozen)

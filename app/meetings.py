@@ -1,0 +1,85 @@
+"""Meetings, their agenda of decisions, and the impacts that link decisions to customers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class MeetingStatus(StrEnum):
+    PLANNED = "planned"
+    RUNNING = "running"
+    CLOSED = "closed"
+
+
+class Outcome(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    DEFERRED = "deferred"
+
+
+class Effect(StrEnum):
+    HELPS = "helps"
+    HURTS = "hurts"
+    NEUTRAL = "neutral"
+    UNKNOWN = "unknown"
+
+
+class ImpactStatus(StrEnum):
+    SUGGESTED = "suggested"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+
+
+class Route(StrEnum):
+    NAMED = "named"
+    THEME = "theme"
+    TEXT = "text"
+
+
+class Stance(StrEnum):
+    FOR = "for"
+    AGAINST = "against"
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    id: str
+    title: str
+    held_on: dt.date
+    facilitator: str = ""
+    attendees: str = ""
+    notes: str = ""
+    status: MeetingStatus = MeetingStatus.PLANNED
+    anonymous: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    id: str
+    meeting_id: str
+    position: int
+    title: str
+    description: str = ""
+    owner: str = ""
+    themes: tuple[str, ...] = ()
+    named_customers: tuple[str, ...] = ()
+    named_cohorts: tuple[str, ...] = ()
+    outcome: Outcome = Outcome.PENDING
+    rationale: str = ""
+    decided_at: str | None = None
+    frozen: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImpactRecord:
+    """What the facilitator recorded for one customer on one decision."""
+
+    customer_id: str
+    status: ImpactStatus
+    effect: Effect = Effect.UNKNOWN
+    note: str = ""
+    stances: dict[str, Stance] = field(default_factory=dict)  # voice id -> stance
+    attached: tuple[str, ...] = ()  # voice ids attached by hand (e.g. captured live)

@@ -1,0 +1,384 @@
+"""Meetings, agenda decisions and impacts; the queries the matching engine needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from app.domain import Kind, clean_name
+from app.errors import NotFoundError, ValidationError
+from app.matching import CustomerFacts, VoiceHit
+from app.meetings import (
+    Decision,
+    Effect,
+    ImpactRecord,
+    ImpactStatus,
+    Meeting,
+    MeetingStatus,
+    Outcome,
+    Stance,
+)
+from storage.board import Connection, now_utc
+from storage.errors import translated
+
+_HIT = """SELECT v.id, v.customer_id, v.kind, v.text, v.heard_on, v.severity"""
+
+
+def _marks(items: list[Any]) -> str:
+    return ", ".join("?" * len(items))
+
+
+def _hit(row: Any, relevance: float = 0.0) -> VoiceHit:
+    return VoiceHit(row[0], row[1], Kind(row[2]), row[3], dt.date.fromisoformat(row[4]),
+                    row[5], relevance)
+
+
+def _fts_term(term: str) -> str:
+    # Words of 5+ letters match their longer forms too ("invoice" finds "invoices").
+    return f'"{term}"*' if len(term) >= 5 else f'"{term}"'
+
+
+class MeetingsMixin:
+    connection: Connection
+    conn: Any
+    path: Any
+
+    def _ids_by_name(self, table: str) -> dict[str, str]: ...
+
+    def _ensure_named(self, table: str, known: dict[str, str], name: str, now: str,
+                      **extra: Any) -> tuple[str, bool]: ...
+
+    # -- what the matching engine reads -----------------------------------------------------
+    def voice_total(self) -> int:
+        return int(self.conn.execute(
+            "SELECT count(*) FROM voices WHERE deleted_at IS NULL").fetchone()[0])
+
+    def term_counts(self, terms: list[str]) -> dict[str, int]:
+        """How many voices hold each term (prefix forms included for 5+ letter terms)."""
+        counts: dict[str, int] = {}
+        for term in terms:
+            if len(term) >= 5:
+                row = self.conn.execute(
+                    "SELECT sum(doc) FROM voices_fts_vocab WHERE term >= ? AND term < ?",
+                    [term, term + "\uffff"]).fetchone()
+            else:
+                row = self.conn.execute("SELECT doc FROM voices_fts_vocab WHERE term = ?",
+                                        [term]).fetchone()
+            counts[term] = int(row[0] or 0) if row else 0
+        return counts
+
+    def text_hits(self, terms: list[str], limit: int) -> list[VoiceHit]:
+        query = " OR ".join(_fts_term(t) for t in terms)
+        rows = self.conn.execute(
+            f"{_HIT}, bm25(voices_fts) FROM voices_fts JOIN voices v ON v.rowid = "
+            "voices_fts.rowid WHERE voices_fts MATCH ? AND v.deleted_at IS NULL "
+            "ORDER BY bm25(voices_fts) LIMIT ?", [query, limit]).fetchall()
+        return [_hit(r, -r[6]) for r in rows]
+
+    def theme_hits(self, themes: Iterable[str], limit: int) -> list[VoiceHit]:
+        names = [t.casefold() for t in themes]
+        if not names:
+            return []
+        rows = self.conn.execute(
+            f"{_HIT} FROM voices v WHERE v.deleted_at IS NULL AND v.id IN (SELECT vt.voice_id "
+            "FROM voice_themes vt JOIN themes t ON t.id = vt.theme_id WHERE vt.deleted_at IS "
+            f"NULL AND lower(t.name) IN ({_marks(names)})) ORDER BY v.kind = 'quote', "
+            "v.severity DESC, v.heard_on DESC LIMIT ?", [*names, limit]).fetchall()
+        return [_hit(r) for r in rows]
+
+    def _facts(self, where: str, params: list[Any]) -> list[CustomerFacts]:
+        rows = self.conn.execute(
+            "SELECT c.id, c.name, h.name, c.weight FROM customers c LEFT JOIN cohorts h ON "
+            f"h.id = c.cohort_id WHERE c.deleted_at IS NULL AND {where}", params).fetchall()
+        return [CustomerFacts(*r) for r in rows]
+
+    def customers_named(self, names: Iterable[str]) -> list[CustomerFacts]:
+        names = [n.casefold() for n in names]
+        return self._facts(f"lower(c.name) IN ({_marks(names)})", names) if names else []
+
+    def cohort_customers(self, cohorts: Iterable[str]) -> list[CustomerFacts]:
+        cohorts = [n.casefold() for n in cohorts]
+        return self._facts(f"lower(h.name) IN ({_marks(cohorts)})", cohorts) if cohorts else []
+
+    def customer_facts(self, ids: Iterable[str]) -> dict[str, CustomerFacts]:
+        ids = list(ids)
+        facts: dict[str, CustomerFacts] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start: start + 500]
+            for fact in self._facts(f"c.id IN ({_marks(chunk)})", chunk):
+                facts[fact.id] = fact
+        return facts
+
+    def voices_of(self, customer_ids: Iterable[str], per_customer: int) -> list[VoiceHit]:
+        hits: list[VoiceHit] = []
+        for customer_id in customer_ids:
+            rows = self.conn.execute(
+                f"{_HIT} FROM voices v WHERE v.customer_id = ? AND v.deleted_at IS NULL "
+                "ORDER BY v.kind = 'quote', v.severity DESC, v.heard_on DESC LIMIT ?",
+                [customer_id, per_customer]).fetchall()
+            hits.extend(_hit(r) for r in rows)
+        return hits
+
+    def search_voice_id(self, text: str) -> str:
+        """The id of the live voice with exactly this text (tests and demo wiring)."""
+        row = self.conn.execute("SELECT id FROM voices WHERE text = ? AND deleted_at IS NULL",
+                                [text]).fetchone()
+        if row is None:
+            raise NotFoundError(f"no voice says {text!r}")
+        return str(row[0])
+
+    def voices_by_id(self, ids: Iterable[str]) -> list[VoiceHit]:
+        ids = list(ids)
+        if not ids:
+            return []
+        rows = self.conn.execute(f"{_HIT} FROM voices v WHERE v.id IN ({_marks(ids)})",
+                                 ids).fetchall()
+        return [_hit(r) for r in rows]
+
+    # -- meetings -----------------------------------------------------------------------
+    def create_meeting(self, title: str, held_on: dt.date, facilitator: str = "",
+                       attendees: str = "", notes: str = "") -> str:
+        from storage.repository import new_id
+
+        title = clean_name(title, "title")
+        meeting_id = new_id()
+        with self.connection.write(), translated(self.path):
+            now = now_utc()
+            self.conn.execute(
+                "INSERT INTO meetings (id, title, held_on, facilitator, attendees, notes, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [meeting_id, title, held_on.isoformat(), facilitator, attendees, notes, now,
+                 now])
+        return meeting_id
+
+    def meetings(self) -> list[Meeting]:
+        rows = self.conn.execute(
+            "SELECT id, title, held_on, facilitator, attendees, notes, status, anonymous "
+            "FROM meetings WHERE deleted_at IS NULL ORDER BY held_on DESC, created_at DESC")
+        return [Meeting(r[0], r[1], dt.date.fromisoformat(r[2]), r[3], r[4], r[5],
+                        MeetingStatus(r[6]), bool(r[7])) for r in rows]
+
+    def get_meeting(self, meeting_id: str) -> Meeting:
+        for meeting in self.meetings():
+            if meeting.id == meeting_id or meeting.id.startswith(meeting_id):
+                return meeting
+        raise NotFoundError(f"no meeting {meeting_id}")
+
+    def set_meeting(self, meeting_id: str, **fields: Any) -> None:
+        allowed = {"title", "held_on", "facilitator", "attendees", "notes", "status",
+                   "anonymous"}
+        if not set(fields) <= allowed:
+            raise ValueError(f"unknown meeting fields {set(fields) - allowed}")
+        values = {k: (v.isoformat() if isinstance(v, dt.date) else
+                      int(v) if isinstance(v, bool) else str(v)) for k, v in fields.items()}
+        with self.connection.write(), translated(self.path):
+            sets = ", ".join(f"{k} = ?" for k in values)
+            self.conn.execute(f"UPDATE meetings SET {sets}, updated_at = ? WHERE id = ?",
+                              [*values.values(), now_utc(), meeting_id])
+
+    # -- decisions ----------------------------------------------------------------------
+    def decisions(self, meeting_id: str) -> list[Decision]:
+        rows = self.conn.execute(
+            "SELECT id, meeting_id, position, title, description, owner, outcome, rationale, "
+            "decided_at, frozen FROM decisions WHERE meeting_id = ? AND deleted_at IS NULL "
+            "ORDER BY position", [meeting_id]).fetchall()
+        result = []
+        for r in rows:
+            themes = tuple(t for (t,) in self.conn.execute(
+                "SELECT t.name FROM decision_themes dt JOIN themes t ON t.id = dt.theme_id "
+                "WHERE dt.decision_id = ? AND dt.deleted_at IS NULL ORDER BY t.name", [r[0]]))
+            named = self.conn.execute(
+                "SELECT c.name, h.name FROM impacts i LEFT JOIN customers c ON c.id = "
+                "i.customer_id LEFT JOIN cohorts h ON h.id = i.cohort_id WHERE i.decision_id "
+                "= ? AND i.routes = 'named' AND i.deleted_at IS NULL", [r[0]]).fetchall()
+            result.append(Decision(
+                id=r[0], meeting_id=r[1], position=r[2], title=r[3], description=r[4],
+                owner=r[5], themes=themes,
+                named_customers=tuple(sorted(c for c, _ in named if c)),
+                named_cohorts=tuple(sorted(h for _, h in named if h)),
+                outcome=Outcome(r[6]), rationale=r[7], decided_at=r[8], frozen=r[9]))
+        return result
+
+    def get_decision(self, decision_id: str) -> Decision:
+        row = self.conn.execute("SELECT meeting_id FROM decisions WHERE id = ?",
+                                [decision_id]).fetchone()
+        if row is None:
+            raise NotFoundError(f"no decision {decision_id}")
+        return next(d for d in self.decisions(row[0]) if d.id == decision_id)
+
+    def _write_decision_links(self, decision_id: str, themes: Iterable[str],
+                              customers: Iterable[str], cohorts: Iterable[str],
+                              now: str) -> None:
+        from storage.repository import new_id
+
+        self.conn.execute("UPDATE decision_themes SET deleted_at = ?, updated_at = ? WHERE "
+                          "decision_id = ?", [now, now, decision_id])
+        known = self._ids_by_name("themes")
+        for theme in themes:
+            theme_id, _ = self._ensure_named("themes", known, clean_name(theme, "theme"), now)
+            self.conn.execute(
+                "INSERT INTO decision_themes (decision_id, theme_id, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET deleted_at = NULL",
+                [decision_id, theme_id, now, now])
+        self.conn.execute("UPDATE impacts SET deleted_at = ?, updated_at = ? WHERE "
+                          "decision_id = ? AND routes = 'named' AND cohort_id IS NOT NULL",
+                          [now, now, decision_id])
+        customer_ids = self._ids_by_name("customers")
+        for name in customers:
+            customer_id = customer_ids.get(name.casefold())
+            if customer_id is None:
+                raise ValidationError("customer", f"no customer called {name!r}")
+            self.conn.execute(
+                "INSERT INTO impacts (id, decision_id, customer_id, routes, status, created_at,"
+                " updated_at) VALUES (?, ?, ?, 'named', 'confirmed', ?, ?) ON CONFLICT DO "
+                "UPDATE SET routes = 'named', status = 'confirmed', deleted_at = NULL",
+                [new_id(), decision_id, customer_id, now, now])
+        cohort_ids = self._ids_by_name("cohorts")
+        for name in cohorts:
+            cohort_id = cohort_ids.get(name.casefold())
+            if cohort_id is None:
+                raise ValidationError("cohort", f"no cohort called {name!r}")
+            self.conn.execute(
+                "INSERT INTO impacts (id, decision_id, cohort_id, routes, status, created_at, "
+                "updated_at) VALUES (?, ?, ?, 'named', 'confirmed', ?, ?) ON CONFLICT DO "
+                "UPDATE SET deleted_at = NULL", [new_id(), decision_id, cohort_id, now, now])
+
+    def add_decision(self, meeting_id: str, title: str, description: str = "",
+                     owner: str = "", themes: Iterable[str] = (),
+                     customers: Iterable[str] = (), cohorts: Iterable[str] = (),
+                     deferred_from: str | None = None) -> str:
+        from storage.repository import new_id
+
+        title = clean_name(title, "title")
+        decision_id = new_id()
+        with self.connection.write(), translated(self.path):
+            now = now_utc()
+            position = self.conn.execute(
+                "SELECT coalesce(max(position), 0) + 1 FROM decisions WHERE meeting_id = ? AND "
+                "deleted_at IS NULL", [meeting_id]).fetchone()[0]
+            self.conn.execute(
+                "INSERT INTO decisions (id, meeting_id, position, title, description, owner, "
+                "deferred_from, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [decision_id, meeting_id, position, title, description, owner, deferred_from,
+                 now, now])
+            self._write_decision_links(decision_id, themes, customers, cohorts, now)
+        return decision_id
+
+    def update_decision(self, decision: Decision) -> None:
+        title = clean_name(decision.title, "title")
+        with self.connection.write(), translated(self.path):
+            now = now_utc()
+            self.conn.execute(
+                "UPDATE decisions SET title = ?, description = ?, owner = ?, outcome = ?, "
+                "rationale = ?, decided_at = ?, updated_at = ? WHERE id = ?",
+                [title, decision.description, decision.owner, decision.outcome.value,
+                 decision.rationale, decision.decided_at, now, decision.id])
+            self._write_decision_links(decision.id, decision.themes, decision.named_customers,
+                                       decision.named_cohorts, now)
+
+    def set_decision_deleted(self, decision_id: str, deleted: bool) -> None:
+        with self.connection.write(), translated(self.path):
+            now = now_utc()
+            self.conn.execute("UPDATE decisions SET deleted_at = ?, updated_at = ? WHERE id = ?",
+                              [now if deleted else None, now, decision_id])
+
+    def set_agenda_order(self, meeting_id: str, decision_ids: list[str]) -> None:
+        with self.connection.write(), translated(self.path):
+            now = now_utc()
+            self.conn.executemany(
+                "UPDATE decisions SET position = ?, updated_at = ? WHERE id = ? AND "
+                "meeting_id = ?", [(i + 1, now, d, meeting_id) for i, d in
+                                   enumerate(decision_ids)])
+
+    def duplicate_meeting(self, meeting_id: str, title: str, held_on: dt.date) -> str:
+        """A recurring meeting: same agenda (pending again), a new date."""
+        source = self.get_meeting(meeting_id)
+        new_meeting = self.create_meeting(title, held_on, source.facilitator, source.attendees)
+        for d in self.decisions(meeting_id):
+            self.add_decision(new_meeting, d.title, d.description, d.owner, d.themes,
+                              d.named_customers, d.named_cohorts)
+        return new_meeting
+
+    def deferred_decisions(self, meeting_id: str) -> list[Decision]:
+        """Deferred decisions of earlier meetings not yet carried onto any agenda."""
+        meeting = self.get_meeting(meeting_id)
+        rows = self.conn.execute(
+            "SELECT d.id, d.meeting_id FROM decisions d JOIN meetings m ON m.id = d.meeting_id "
+            "WHERE d.outcome = 'deferred' AND d.deleted_at IS NULL AND m.id != ? AND "
+            "m.held_on <= ? AND NOT EXISTS (SELECT 1 FROM decisions n WHERE n.deferred_from = "
+            "d.id AND n.deleted_at IS NULL) ORDER BY m.held_on, d.position",
+            [meeting_id, meeting.held_on.isoformat()]).fetchall()
+        return [next(x for x in self.decisions(m) if x.id == d) for d, m in rows]
+
+    # -- impacts ------------------------------------------------------------------------
+    def impact_records(self, decision_id: str) -> dict[str, ImpactRecord]:
+        rows = self.conn.execute(
+            "SELECT id, customer_id, status, effect, note FROM impacts WHERE decision_id = ? "
+            "AND customer_id IS NOT NULL AND deleted_at IS NULL", [decision_id]).fetchall()
+        records = {}
+        for impact_id, customer_id, status, effect, note in rows:
+            evidence = self.conn.execute(
+                "SELECT voice_id, stance FROM impact_evidence WHERE impact_id = ? AND "
+                "deleted_at IS NULL", [impact_id]).fetchall()
+            records[customer_id] = ImpactRecord(
+                customer_id, ImpactStatus(status), Effect(effect), note,
+                {v: Stance(s) for v, s in evidence if s},
+                tuple(v for v, _ in evidence))
+        return records
+
+    def _impact_id(self, decision_id: str, customer_id: str, now: str) -> str:
+        from storage.repository import new_id
+
+        row = self.conn.execute("SELECT id FROM impacts WHERE decision_id = ? AND "
+                                "customer_id = ?", [decision_id, customer_id]).fetchone()
+        if row:
+            return str(row[0])
+        impact_id = new_id()
+        self.conn.execute(
+            "INSERT INTO impacts (id, decision_id, customer_id, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?)", [impact_id, decision_id, customer_id, now, now])
+        return impact_id
+
+    def record_impact(self, decision_id: str, customer_id: str, *,
+                      status: ImpactStatus | None = None, effect: Effect | None = None,
+                      note: str | None = None, routes: str | None = None) -> None:
+        with self.connection.write(), translated(self.path):
+            now = now_utc()
+            impact_id = self._impact_id(decision_id, customer_id, now)
+            values: dict[str, Any] = {"deleted_at": None}
+            if status is not None:
+                values["status"] = status.value
+            if effect is not None:
+                values["effect"] = effect.value
+            if note is not None:
+                values["note"] = note
+            if routes is not None:
+                values["routes"] = routes
+            sets = ", ".join(f"{k} = ?" for k in values)
+            self.conn.execute(f"UPDATE impacts SET {sets}, updated_at = ? WHERE id = ?",
+                              [*values.values(), now, impact_id])
+
+    def set_evidence(self, decision_id: str, customer_id: str, voice_id: str,
+                     stance: Stance | None, attached: bool = True) -> None:
+        """Attach a voice as evidence (with a stance), or with attached=False, detach it."""
+        with self.connection.write(), translated(self.path):
+            now = now_utc()
+            impact_id = self._impact_id(decision_id, customer_id, now)
+            self.conn.execute(
+                "INSERT INTO impact_evidence (impact_id, voice_id, stance, created_at, "
+                "updated_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+                "stance = excluded.stance, deleted_at = excluded.deleted_at, updated_at = ?",
+                [impact_id, voice_id, stance.value if stance else None, now, now,
+                 None if attached else now, now])
+
+    def freeze_meeting(self, meeting_id: str, frozen: dict[str, dict[str, Any]]) -> None:
+        """Close a meeting: keep what the room saw with each decision, as JSON."""
+        with self.connection.write(), translated(self.path):
+            now = now_utc()
+            for decision_id, record in frozen.items():
+                self.conn.execute("UPDATE decisions SET frozen = ?, updated_at = ? WHERE id = ?",
+                                  [json.dumps(record, ensure_ascii=False), now, decision_id])
+            self.conn.execute("UPDATE meetings SET status = 'closed', closed_at = ?, "
+                              "updated_at = ? WHERE id = ?", [now, now, meeting_id])
