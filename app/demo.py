@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from collections.abc import Iterator
+from typing import Any
 
 from app.csv_import import ImportRow
 from app.domain import Channel, CustomerSeed, Kind, NeedDepth
+from app.meetings import Effect, ImpactStatus, Outcome
 from app.ports import BoardStore, ImportResult, Progress
 
 COHORTS = ("Mid-market retail", "Enterprise finance", "Small agencies", "Healthcare clinics",
@@ -143,13 +146,71 @@ def demo_voices(count: int, customers: list[CustomerSeed], rng: random.Random,
         )
 
 
+# (meeting title, days before today, [(decision, description, themes, outcome, rationale)])
+_MEETINGS = (
+    ("Product council", 75, [
+        ("Drop the free tier", "Move free users to a 14-day trial of the Team plan.",
+         ("Pricing",), Outcome.DEFERRED, "Volunteers and small agencies would leave; revisit "
+         "with a nonprofit plan."),
+        ("Move support to chat only", "Close the phone line and answer in chat within the "
+         "hour.", ("Support",), Outcome.REJECTED, "Urgent outages need a phone number."),
+        ("Split invoices per department", "Let finance teams split one invoice by cost "
+         "centre.", ("Billing",), Outcome.APPROVED, "Asked for by our largest accounts."),
+    ]),
+    ("Quarterly roadmap review", 30, [
+        ("Single sign-on on every plan", "Offer SAML single sign-on below Enterprise.",
+         ("Security",), Outcome.APPROVED, "Audits block deals in finance and public sector."),
+        ("Offline mode for the mobile app", "Let drivers work in the warehouse without "
+         "signal.", ("Mobile app",), Outcome.DEFERRED, "Needs the sync rewrite first."),
+    ]),
+)
+
+
+def write_demo_meetings(store: Any, today: dt.date) -> None:
+    """Two closed meetings with outcomes, confirmed customers and effects, and a planned one.
+
+    Imported here, not at the top: app.meeting_room imports this module's neighbours only.
+    """
+    from app.meeting_room import affected, close_meeting
+
+    rng = random.Random(3)
+    for title, days_ago, agenda in _MEETINGS:
+        meeting = store.create_meeting(title, today - dt.timedelta(days=days_ago),
+                                       "Priya (Success)", "Tom, Ana, Jonas, Mei")
+        for decision_title, description, themes, outcome, rationale in agenda:
+            decision_id = store.add_decision(meeting, decision_title, description,
+                                             "Jonas (Product)", themes)
+            decision = store.get_decision(decision_id)
+            for a in affected(store, decision).customers[:6]:
+                effect = Effect.HELPS if outcome is Outcome.APPROVED else rng.choice(
+                    (Effect.HURTS, Effect.NEUTRAL, Effect.UNKNOWN))
+                store.record_impact(decision_id, a.customer.id,
+                                    status=ImpactStatus.CONFIRMED, effect=effect)
+            store.update_decision(dataclasses.replace(
+                decision, outcome=outcome, rationale=rationale,
+                decided_at=f"{today - dt.timedelta(days=days_ago)}T11:00:00+00:00"))
+        close_meeting(store, meeting)
+    upcoming = store.create_meeting("Product council", today + dt.timedelta(days=7),
+                                    "Priya (Success)", "Tom, Ana, Jonas, Mei")
+    store.add_decision(upcoming, "Raise prices 10% on the Team plan",
+                       "Align the Team plan with what it now includes.", "Mei (Success)",
+                       ("Pricing",))
+    store.add_decision(upcoming, "Weekly scheduled reports",
+                       "Email the weekly report every Monday at eight.", "Jonas (Product)",
+                       ("Reporting",))
+
+
 def write_demo(store: BoardStore, voices: int = 1500, customers: int | None = None,
                seed: int = 7, today: dt.date | None = None,
-               progress: Progress | None = None) -> ImportResult:
+               progress: Progress | None = None, meetings: bool = True) -> ImportResult:
     """Fill a board with a deterministic demo: same arguments, same board."""
     rng = random.Random(seed)
     today = today or dt.date(2026, 11, 1)
     customer_count = customers or max(12, min(5000, voices // 20))
     seeds = demo_customers(customer_count, rng)
     store.ensure_customers(seeds)
-    return store.import_rows(demo_voices(voices, seeds, rng, today), voices, progress=progress)
+    result = store.import_rows(demo_voices(voices, seeds, rng, today), voices,
+                               progress=progress)
+    if meetings and result.added and hasattr(store, "create_meeting"):
+        write_demo_meetings(store, today)
+    return result

@@ -25,6 +25,7 @@ plan next all every per via vs
 """
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 MAX_DOC_SHARE = 0.05  # a word in more than 5% of voices finds everyone: leave it out
+MIN_DOC_LIMIT = 25  # ... but on a small board every word may count
 TEXT_CUTOFF = 0.35  # keep text matches at least this relevant relative to the best one
 MAX_TEXT_HITS = 400
 EVIDENCE_PER_CUSTOMER = 3
@@ -106,6 +107,10 @@ class CohortRollup:
     def count(self, kind: Kind) -> int:
         return sum(1 for c in self.customers for e in c.evidence if e.voice.kind is kind)
 
+    def count_kinds(self) -> str:
+        return (f"{self.count(Kind.COMPLAINT)} complaints · {self.count(Kind.NEED)} needs · "
+                f"{self.count(Kind.QUOTE)} quotes")
+
 
 @dataclass(slots=True)
 class MatchResult:
@@ -125,7 +130,10 @@ class MatchResult:
 def query_terms(text: str) -> list[str]:
     """Distinct content words of a decision's title and description, in order."""
     words = re.findall(r"[^\W_]+", text.casefold())
-    return list(dict.fromkeys(w for w in words if len(w) > 2 and w not in STOP_WORDS))
+    # A light plural fold: "mondays" searches as monday*, "invoices" as invoice*.
+    folded = (w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w
+              for w in words if len(w) > 2 and w not in STOP_WORDS)
+    return list(dict.fromkeys(folded))
 
 
 def useful_terms(store: MatchStore, text: str) -> list[str]:
@@ -135,7 +143,8 @@ def useful_terms(store: MatchStore, text: str) -> list[str]:
         return []
     total = max(1, store.voice_total())
     counts = store.term_counts(terms)
-    return [t for t in terms if 0 < counts.get(t, 0) <= MAX_DOC_SHARE * total]
+    limit = max(MAX_DOC_SHARE * total, MIN_DOC_LIMIT)
+    return [t for t in terms if 0 < counts.get(t, 0) <= limit]
 
 
 def _evidence_key(hit: VoiceHit) -> tuple[int, float, int, str]:

@@ -37,6 +37,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("merge_customers", "&Merge customer into…", "&Edit", "Ctrl+Shift+M"),
     ActionSpec("duplicates", "Find &duplicate voices…", "&Edit", "Ctrl+Shift+D"),
     ActionSpec("cohorts_themes", "Cohorts and &themes…", "&Edit", "Ctrl+Shift+T"),
+    ActionSpec("meeting_room", "&Meeting room…", "&View", "Ctrl+M"),
     ActionSpec("theme_light", "&Light theme", "&View", None, True),
     ActionSpec("theme_dark", "&Dark theme", "&View", None, True),
     ActionSpec("theme_projector", "&Projector theme", "&View", None, True),

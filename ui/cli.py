@@ -136,11 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(backup)
 
     shot = sub.add_parser("screenshot", help="render a screen to PNG, offscreen")
-    shot.add_argument("screen", choices=["board"])
+    shot.add_argument("screen", choices=["board", "meeting", "chair"])
     shot.add_argument("out", type=Path)
     _add_db(shot)
-    shot.add_argument("--size", default="1600x1000")
+    shot.add_argument("--size", help="WIDTHxHEIGHT (default 1600x1000; 1920x1080 for chair)")
     shot.add_argument("--theme", default="light", choices=["light", "dark", "projector"])
+    shot.add_argument("--meeting", help="meeting id (or its first characters)")
     return parser
 
 
@@ -285,7 +286,8 @@ def _cmd_gui(args: argparse.Namespace) -> int:
 def _cmd_screenshot(args: argparse.Namespace) -> int:
     from ui.gui import screenshot
 
-    return screenshot(args.screen, args.out, _board_path(args), args.size, args.theme)
+    size = args.size or ("1920x1080" if args.screen == "chair" else "1600x1000")
+    return screenshot(args.screen, args.out, _board_path(args), size, args.theme, args.meeting)
 
 
 COMMANDS = {"demo": _cmd_demo, "import": _cmd_import, "export": _cmd_export,

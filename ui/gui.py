@@ -79,7 +79,36 @@ def run_gui(path: Path, explicit: bool) -> int:
     return app.exec()
 
 
-def screenshot(screen: str, out: Path, path: Path, size: str, theme: str) -> int:
+def _shoot_meeting(window: BoardWindow, screen: str, out: Path, size: tuple[int, int],
+                   meeting: str | None) -> int:
+    console = window.open_meeting_room(_meeting_id(window, meeting))
+    console.resize(*size)
+    target = console
+    if screen == "chair":
+        console.open_chair()
+        target = console.chair
+        target.resize(*size)
+    QApplication.processEvents()
+    target.grab().save(str(out))
+    if console.chair is not None:
+        console.chair.close()
+    console.close()
+    window.close()
+    print(f"{out}: {screen} at {size[0]}x{size[1]}")
+    return 0
+
+
+def _meeting_id(window: BoardWindow, wanted: str | None) -> str | None:
+    """A meeting by id (or id prefix); by default the latest closed meeting, for a full view."""
+    meetings = window.store.meetings()
+    if wanted:
+        return window.store.get_meeting(wanted).id
+    closed = [m for m in meetings if m.status.value == "closed"]
+    return (closed or meetings or [None])[0].id if (closed or meetings) else None
+
+
+def screenshot(screen: str, out: Path, path: Path, size: str, theme: str,
+               meeting: str | None = None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     try:
         width, height = (int(n) for n in size.lower().split("x"))
@@ -88,6 +117,8 @@ def screenshot(screen: str, out: Path, path: Path, size: str, theme: str) -> int
     _app()
     window = make_window(path, explicit=True)
     window.apply_theme(theme)
+    if screen in ("meeting", "chair"):
+        return _shoot_meeting(window, screen, out, (width, height), meeting)
     window.resize(width, height)
     window.show()
     window.wait_idle()

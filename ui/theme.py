@@ -36,5 +36,7 @@ def stylesheet(theme: str, zoom: int = 0) -> str:
     base = max(6, int(values["font_pt"]) + zoom)
     values["font_pt"] = str(base)
     values["title_pt"] = str(base + 3)
+    # The projected chair always uses the projector tokens, whatever the console's theme.
+    values.update({f"p_{k}": v for k, v in tokens("projector").items()})
     template = (ASSETS / "theme.qss").read_text(encoding="utf-8")
     return Template(template).substitute(values)

@@ -172,7 +172,7 @@ class BoardWindow(QMainWindow):
             "merge_customers": self.merge_customers, "duplicates": self.show_duplicates,
             "cohorts_themes": self.manage_named, "zoom_in": lambda: self.set_zoom(1),
             "zoom_out": lambda: self.set_zoom(-1), "shortcuts": self.show_shortcuts,
-            "about": self.show_about,
+            "about": self.show_about, "meeting_room": self.open_meeting_room,
         }
         menus: dict[str, Any] = {}
         theme_group = QActionGroup(self)
@@ -386,6 +386,19 @@ class BoardWindow(QMainWindow):
             voice = self.selected
             self._try(DeleteVoices([voice.id], text="Delete voice"))
             self.statusBar().showMessage("Voice deleted — Undo (Ctrl+Z) brings it back", 8000)
+
+    def open_meeting_room(self, meeting_id: str | None = None) -> Any:
+        from ui.meeting.console import MeetingConsole
+
+        def capture(save: Any, parent: Any) -> CaptureDialog:
+            customers, cohorts, themes = self._names()
+            return CaptureDialog(customers, cohorts, themes, save, None, parent)
+
+        self.meeting_console = MeetingConsole(self.store, meeting_id, capture)
+        self.meeting_console.closed.connect(lambda: self.refresh(Changes(
+            voices=True, customers=True)))
+        self.meeting_console.show()
+        return self.meeting_console
 
     def focus_search(self) -> None:
         self.filter_bar.search.setFocus()

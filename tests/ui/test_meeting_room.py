@@ -1,0 +1,187 @@
+"""A whole meeting run from the keyboard, then the board reopened to find it all recorded."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+
+from app.meetings import Effect, ImpactStatus, MeetingStatus, Outcome
+from ui.composition import open_store
+from ui.meeting.chair import ChairWindow
+from ui.meeting.console import CustomerRole, DecisionDialog, MeetingConsole
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def key(qtbot, widget, k, modifier=Qt.KeyboardModifier.NoModifier):
+    widget.activateWindow()
+    qtbot.waitUntil(widget.isActiveWindow)
+    qtbot.keyClick(widget, k, modifier)
+
+
+def add_decision(qtbot, console, title, themes=""):
+    key(qtbot, console, Qt.Key.Key_D, CTRL)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in console.findChildren(DecisionDialog)))
+    dialog = next(d for d in console.findChildren(DecisionDialog) if d.isVisible())
+    qtbot.keyClicks(dialog.title, title)
+    qtbot.keyClicks(dialog.themes, themes)
+    dialog.save()
+
+
+def customer_items(console):
+    items = []
+    for i in range(console.tree.topLevelItemCount()):
+        top = console.tree.topLevelItem(i)
+        items += [top.child(j) for j in range(top.childCount())
+                  if top.child(j).data(0, CustomerRole) is not None]
+    return items
+
+
+def test_whole_meeting_by_keyboard(qtbot, make_window, tmp_path):
+    window = make_window()
+    key(qtbot, window, Qt.Key.Key_M, CTRL)
+    console = window.meeting_console
+    qtbot.addWidget(console)
+    assert isinstance(console, MeetingConsole)
+    console.new_meeting()
+    title, _date, facilitator, _attendees = console.new_meeting_fields
+    qtbot.keyClicks(title, "Product council")
+    qtbot.keyClicks(facilitator, "Priya")
+    console.new_meeting_dialog.findChild(QDialogButtonBox).accepted.emit()
+    assert console.meeting.title == "Product council"
+
+    add_decision(qtbot, console, "Split invoices per department", "Billing")
+    add_decision(qtbot, console, "Faster search on Mondays")
+    add_decision(qtbot, console, "Onboarding checklist", "Onboarding")
+    titles = [d.title for d in console.store.decisions(console.meeting.id)]
+    assert titles == ["Split invoices per department", "Faster search on Mondays",
+                      "Onboarding checklist"]
+    # Reorder by keyboard, undo, redo.
+    console.agenda.setCurrentIndex(console.agenda_model.index(2))
+    key(qtbot, console, Qt.Key.Key_Up, CTRL)
+    order = [d.title for d in console.store.decisions(console.meeting.id)]
+    assert order[1] == "Onboarding checklist"
+    key(qtbot, console, Qt.Key.Key_Z, CTRL)
+    assert [d.title for d in console.store.decisions(console.meeting.id)] == titles
+    console.undo_stack.redo()
+    assert [d.title for d in console.store.decisions(console.meeting.id)] == order
+
+    # Project and step through decisions from the projection.
+    console.agenda.setCurrentIndex(console.agenda_model.index(0))
+    key(qtbot, console, Qt.Key.Key_F5)
+    chair = console.chair
+    qtbot.addWidget(chair)
+    assert isinstance(chair, ChairWindow)
+    assert chair.isVisible()
+    assert chair.title.text() == "Split invoices per department"
+    assert "Acme Retail" in chair.who.text()
+    qtbot.keyClick(chair, Qt.Key.Key_PageDown)
+    assert chair.title.text() == "Onboarding checklist"
+    qtbot.keyClick(chair, Qt.Key.Key_Right)
+    assert chair.title.text() == "Faster search on Mondays"
+    assert chair.quote.text() == "“Search times out every Monday”"
+    qtbot.keyClick(chair, Qt.Key.Key_B)
+    assert chair.blanked
+    qtbot.keyClick(chair, Qt.Key.Key_B)
+    assert not chair.blanked
+    qtbot.keyClick(chair, Qt.Key.Key_A)  # anonymous: names become cohort pseudonyms
+    assert "Beta Clinic" not in chair.who.text()
+    assert "Healthcare clinics customer 1" in chair.who.text()
+    qtbot.keyClick(chair, Qt.Key.Key_A)
+    qtbot.keyClick(chair, Qt.Key.Key_Left)
+    qtbot.keyClick(chair, Qt.Key.Key_Left)
+    assert chair.title.text() == "Split invoices per department"
+
+    # Confirm, record effect, dismiss; outcome and rationale.
+    console.tree.setFocus()
+    [acme] = [i for i in customer_items(console)
+              if i.data(0, CustomerRole).customer.name == "Acme Retail"]
+    console.tree.setCurrentItem(acme)
+    qtbot.keyClick(console.tree, Qt.Key.Key_C)
+    qtbot.keyClick(console.tree, Qt.Key.Key_H)
+    console.outcome.setCurrentText("approved")
+    qtbot.keyClicks(console.rationale, "Finance teams asked for it")
+    key(qtbot, console, Qt.Key.Key_Return, CTRL)
+    assert "Acme Retail" not in chair.who.text() or chair.title.text()
+    key(qtbot, console, Qt.Key.Key_Right, CTRL)
+    key(qtbot, console, Qt.Key.Key_Right, CTRL)  # Faster search on Mondays
+    [beta] = [i for i in customer_items(console)
+              if i.data(0, CustomerRole).customer.name == "Beta Clinic"]
+    console.tree.setCurrentItem(beta)
+    console.tree.setFocus()
+    qtbot.keyClick(console.tree, Qt.Key.Key_X)
+    assert console.result.dismissed[0].customer.name == "Beta Clinic"
+    assert chair.empty.isVisible()  # nobody left: the chair says so plainly
+    console.outcome.setCurrentText("deferred")
+    key(qtbot, console, Qt.Key.Key_Return, CTRL)
+    assert "1 of 2 decided decisions" in console.indicator.text()
+    qtbot.keyClick(chair, Qt.Key.Key_Escape)
+    assert not chair.isVisible()
+
+    meeting_id = console.meeting.id
+    console.close_meeting()
+    console.close()
+    window.close()
+
+    board = open_store(tmp_path / "board.db")
+    meeting = board.get_meeting(meeting_id)
+    assert meeting.status is MeetingStatus.CLOSED
+    decisions = {d.title: d for d in board.decisions(meeting_id)}
+    invoices = decisions["Split invoices per department"]
+    assert (invoices.outcome, invoices.rationale) == (Outcome.APPROVED,
+                                                      "Finance teams asked for it")
+    records = board.impact_records(invoices.id)
+    acme_id = next(c.id for c in board.customers() if c.name == "Acme Retail")
+    assert (records[acme_id].status, records[acme_id].effect) == (ImpactStatus.CONFIRMED,
+                                                                  Effect.HELPS)
+    mondays = decisions["Faster search on Mondays"]
+    assert mondays.outcome is Outcome.DEFERRED
+    beta_id = next(c.id for c in board.customers() if c.name == "Beta Clinic")
+    assert board.impact_records(mondays.id)[beta_id].status is ImpactStatus.DISMISSED
+    frozen = json.loads(invoices.frozen)
+    assert frozen["cohorts"][0]["customers"][0]["name"] == "Acme Retail"
+    assert frozen["cohorts"][0]["customers"][0]["effect"] == "helps"
+    board.close()
+
+
+def test_chair_is_legible_and_plain(qtbot, make_window):
+    from ui.theme import tokens
+
+    window = make_window()
+    console = window.open_meeting_room()
+    qtbot.addWidget(console)
+    meeting = console.store.create_meeting("Legibility", __import__("datetime").date(2026, 1, 1))
+    console.store.add_decision(meeting, "Show the hostile quote", themes=())
+    console.reload_meetings(meeting)
+    console.store.add_decision(meeting, "Image test", customers=("Beta Clinic",))
+    console.refresh_agenda(select_row=1)
+    console.open_chair()
+    chair = console.chair
+    qtbot.addWidget(chair)
+    chair.resize(1920, 1080)
+    pairs = chair.evidence()
+    while "<b>" not in pairs[chair.verbatim_index % len(pairs)][1].text:
+        qtbot.keyClick(chair, Qt.Key.Key_Space)
+    assert chair.quote.text().startswith("“<b>x</b> <img")  # shown as typed, not as HTML
+    assert chair.quote.textFormat() == Qt.TextFormat.PlainText
+    assert chair.title.font().pixelSize() >= 48
+    assert chair.quote.font().pixelSize() >= 28
+    assert chair.who.font().pixelSize() >= 28
+    assert chair.status.font().pixelSize() >= 28
+
+    def luminance(hex_colour):
+        channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    def contrast(a, b):
+        hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+        return (hi + 0.05) / (lo + 0.05)
+
+    projector = tokens("projector")
+    for fg in ("text", "muted", "accent"):
+        for bg in ("window", "surface"):
+            assert contrast(projector[fg], projector[bg]) >= 7
+    console.close()

@@ -1,0 +1,1 @@
+"""The meeting room: the facilitator's console and the projected empty chair."""

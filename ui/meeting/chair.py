@@ -1,0 +1,182 @@
+"""The empty chair: the current decision projected for the room, driven from the keyboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QStackedLayout,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain import Kind
+
+MAX_TILES = 4
+MAX_QUOTE_CHARS = 320  # one verbatim must fit the screen without scrolling
+
+
+def _label(name: str, text: str = "") -> QLabel:
+    label = QLabel(text, objectName=name)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # customer words are never HTML
+    label.setWordWrap(True)
+    return label
+
+
+class Tile(QFrame):
+    def __init__(self, title: str, lines: list[str]) -> None:
+        super().__init__(objectName="tile")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 18, 24, 18)
+        layout.addWidget(_label("tileTitle", title))
+        for line in lines:
+            layout.addWidget(_label("tileLine", line))
+        layout.addStretch(1)
+
+
+class ChairWindow(QWidget):
+    """Mirrors the console's current decision. Right/Left or PageDown/PageUp: next/previous
+    decision; Space: next verbatim; F: full screen; B: blank; A: anonymous; Esc: leave."""
+
+    def __init__(self, console: Any) -> None:
+        super().__init__(None, Qt.WindowType.Window)
+        self.console = console
+        self.setWindowTitle("The empty chair")
+        self.setObjectName("chair")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.verbatim_index = 0
+        self.stack = QStackedLayout(self)
+        page = QWidget(objectName="chair")
+        page.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(72, 56, 72, 40)
+        layout.setSpacing(28)
+        self.title = _label("chairTitle")
+        layout.addWidget(self.title)
+        self.tiles = QGridLayout()
+        self.tiles.setSpacing(24)
+        layout.addLayout(self.tiles)
+        self.empty = _label("chairEmpty", "No customer voice on this decision yet")
+        layout.addWidget(self.empty)
+        self.quote = _label("chairQuote")
+        layout.addWidget(self.quote, 1)
+        self.who = _label("chairWho")
+        layout.addWidget(self.who)
+        self.status = _label("chairStatus")
+        layout.addWidget(self.status)
+        self.stack.addWidget(page)
+        self.blank = QWidget(objectName="chairBlank")
+        self.blank.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.stack.addWidget(self.blank)
+        console.decision_changed.connect(self.refresh)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.refresh()
+
+    # -- content -----------------------------------------------------------------------
+    def evidence(self) -> list[tuple[Any, Any]]:
+        """(customer, voice) pairs, strongest first: each customer's best voice in turn."""
+        result = self.console.result
+        if result is None:
+            return []
+        rounds = max((len(a.evidence) for a in result.customers), default=0)
+        return [(a, a.evidence[i].voice) for i in range(rounds) for a in result.customers
+                if i < len(a.evidence)]
+
+    def refresh(self) -> None:
+        decision = self.console.current_decision()
+        result = self.console.result
+        while self.tiles.count():
+            item = self.tiles.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.title.setText(decision.title if decision else "No decision on the agenda")
+        cohorts = result.cohorts if result else []
+        total = sum(c.total_weight for c in cohorts) or 1
+        for i, cohort in enumerate(cohorts[:MAX_TILES]):
+            lines = [f"{len(cohort.customers)} customer{'s' if len(cohort.customers) != 1 else ''}"
+                     f" · {cohort.total_weight / total:.0%} of weight",
+                     f"{cohort.count(Kind.COMPLAINT)} complaints · {cohort.count(Kind.NEED)} "
+                     f"needs · {cohort.count(Kind.QUOTE)} quotes"]
+            self.tiles.addWidget(Tile(cohort.name, lines), 0, i)
+        if len(cohorts) > MAX_TILES:
+            rest = cohorts[MAX_TILES:]
+            self.tiles.addWidget(Tile(f"+{len(rest)} more cohorts", [
+                f"{sum(len(c.customers) for c in rest)} customers"]), 1, 0, 1, MAX_TILES)
+        self.empty.setVisible(not cohorts)
+        self.verbatim_index = 0 if not self.evidence() else \
+            min(self.verbatim_index, len(self.evidence()) - 1)
+        self.show_verbatim()
+        position = self.console.agenda.currentIndex().row() + 1
+        count = self.console.agenda_model.rowCount()
+        anonymous = self.console.meeting is not None and self.console.meeting.anonymous
+        self.status.setText(f"Decision {position} of {count}"
+                            + ("  ·  anonymous" if anonymous else ""))
+
+    def show_verbatim(self) -> None:
+        pairs = self.evidence()
+        if not pairs:
+            self.quote.setText("")
+            self.who.setText("")
+            return
+        customer, voice = pairs[self.verbatim_index % len(pairs)]
+        text = " ".join(voice.text.split())
+        if len(text) > MAX_QUOTE_CHARS:
+            text = text[: MAX_QUOTE_CHARS - 1].rsplit(" ", 1)[0] + " …"
+        self.quote.setText(f"“{text}”")
+        name = self.console.names().get(customer.customer.id, customer.customer.name)
+        cohort = customer.customer.cohort or "no cohort"
+        self.who.setText(f"— {name} ({cohort}), {voice.kind.value}, heard "
+                         f"{voice.heard_on:%d %B %Y}  ·  {self.verbatim_index % len(pairs) + 1}"
+                         f" of {len(pairs)}")
+
+    # -- presenting ----------------------------------------------------------------------
+    def target_screen(self) -> Any:
+        """The projector: a screen other than the console's when there is one."""
+        screens = QGuiApplication.screens()
+        console_screen = self.console.screen()
+        others = [s for s in screens if s is not console_screen]
+        return others[0] if others else console_screen
+
+    def present(self) -> None:
+        screen = self.target_screen()
+        self.setScreen(screen)
+        self.setGeometry(screen.geometry())
+        if len(QGuiApplication.screens()) > 1:
+            self.showFullScreen()
+        else:
+            self.show()  # no projector connected: a window the facilitator can drag
+        self.raise_()
+        self.activateWindow()
+        self.setFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        key = event.key()
+        if key in (Qt.Key.Key_Right, Qt.Key.Key_PageDown):
+            self.console.step(1)
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_PageUp):
+            self.console.step(-1)
+        elif key == Qt.Key.Key_Space:
+            self.verbatim_index += 1
+            self.show_verbatim()
+        elif key == Qt.Key.Key_F:
+            if self.isFullScreen():
+                self.showNormal()
+            else:
+                self.showFullScreen()
+        elif key == Qt.Key.Key_B:
+            self.stack.setCurrentIndex(1 - self.stack.currentIndex())
+        elif key == Qt.Key.Key_A:
+            self.console.toggle_anonymous()
+        elif key == Qt.Key.Key_Escape:
+            self.close()
+        else:
+            super().keyPressEvent(event)
+
+    @property
+    def blanked(self) -> bool:
+        return self.stack.currentIndex() == 1

@@ -1,0 +1,611 @@
+"""The facilitator's console: agenda, the current decision's customers, outcome."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.commands import CreateVoice
+from app.errors import EmptyChairError
+from app.matching import AffectedCustomer, MatchResult
+from app.meeting_commands import (
+    AddDecision,
+    EditDecision,
+    RecordImpact,
+    RemoveDecision,
+    ReorderAgenda,
+)
+from app.meeting_room import affected, close_meeting, pseudonyms, room_indicator
+from app.meetings import Decision, Effect, ImpactStatus, Meeting, MeetingStatus, Outcome, Stance
+from ui.meeting.agenda_model import AgendaModel
+from ui.plain import tooltip
+from ui.undo import UndoableCommand
+
+CustomerRole = Qt.ItemDataRole.UserRole + 1
+VoiceRole = Qt.ItemDataRole.UserRole + 2
+EFFECT_KEYS = {Qt.Key.Key_H: Effect.HELPS, Qt.Key.Key_U: Effect.HURTS,
+               Qt.Key.Key_N: Effect.NEUTRAL, Qt.Key.Key_Question: Effect.UNKNOWN}
+
+
+def _plain(text: str = "", name: str = "") -> QLabel:
+    label = QLabel(text, objectName=name)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    return label
+
+
+class DecisionDialog(QDialog):
+    """Add a decision: title, description, themes, named customers and cohorts."""
+
+    def __init__(self, parent: QWidget, on_save: Callable[[AddDecision], None],
+                 meeting_id: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add a decision")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.on_save = on_save
+        self.meeting_id = meeting_id
+        form = QFormLayout(self)
+        self.title = QLineEdit(placeholderText="Drop the free tier")
+        self.description = QPlainTextEdit()
+        self.description.setTabChangesFocus(True)
+        self.themes = QLineEdit(placeholderText="Pricing, Billing")
+        self.customers = QLineEdit(placeholderText="Names of customers, comma separated")
+        self.cohorts = QLineEdit(placeholderText="Cohorts, comma separated")
+        self.error = _plain("", "fieldError")
+        for label, widget in (("Title", self.title), ("Description", self.description),
+                              ("Themes", self.themes), ("Customers", self.customers),
+                              ("Cohorts", self.cohorts)):
+            form.addRow(label, widget)
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    @staticmethod
+    def _names(edit: QLineEdit) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(n.strip() for n in edit.text().split(",") if n.strip()))
+
+    def save(self) -> None:
+        command = AddDecision(self.meeting_id, self.title.text(),
+                              self.description.toPlainText().strip(), self._names(self.themes),
+                              self._names(self.customers), self._names(self.cohorts),
+                              text=f"Add {self.title.text().strip()}")
+        try:
+            self.on_save(command)
+        except EmptyChairError as exc:
+            self.error.setText(str(exc))
+            return
+        self.accept()
+
+
+class MeetingConsole(QMainWindow):
+    """Left: agenda. Centre: who the current decision affects and why. Right: outcome."""
+
+    decision_changed = Signal()
+    closed = Signal()
+
+    def __init__(self, store: Any, meeting_id: str | None = None,
+                 capture: Callable[..., Any] | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.capture = capture
+        self.undo_stack = QUndoStack(self)
+        self.meeting: Meeting | None = None
+        self.result: MatchResult | None = None
+        self.chair: Any = None
+        self.setWindowTitle("Empty Chair — Meeting room")
+        self.resize(1500, 900)
+        self._build()
+        self._build_actions()
+        meetings = store.meetings()
+        chosen = meeting_id or (meetings[0].id if meetings else None)
+        self.reload_meetings(chosen)
+
+    # -- layout ------------------------------------------------------------------------
+    def _build(self) -> None:
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        top = QHBoxLayout()
+        self.meeting_box = QComboBox()
+        self.meeting_box.setAccessibleName("Meeting")
+        self.meeting_box.setMinimumContentsLength(30)
+        self.meeting_box.currentIndexChanged.connect(self._meeting_chosen)
+        top.addWidget(self.meeting_box)
+        for text, handler in (("New meeting…", self.new_meeting),
+                              ("Duplicate meeting", self.duplicate_meeting),
+                              ("Close meeting", self.close_meeting)):
+            button = QPushButton(text)
+            button.clicked.connect(handler)
+            top.addWidget(button)
+        self.indicator = _plain("", "muted")
+        top.addWidget(self.indicator, 1)
+        self.project_button = QPushButton("Project the empty chair (F5)")
+        self.project_button.setObjectName("primary")
+        self.project_button.clicked.connect(self.open_chair)
+        top.addWidget(self.project_button)
+        outer.addLayout(top)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        # Left: agenda.
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(_plain("Agenda", "laneTitle"))
+        self.agenda_model = AgendaModel(self)
+        self.agenda_model.reordered.connect(self._reordered)
+        self.agenda = QListView()
+        self.agenda.setModel(self.agenda_model)
+        self.agenda.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.agenda.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.agenda.setAccessibleName("Agenda")
+        self.agenda.selectionModel().currentRowChanged.connect(lambda *_: self.show_decision())
+        left_layout.addWidget(self.agenda)
+        row = QHBoxLayout()
+        for text, handler in (("Add…", self.add_decision), ("Remove", self.remove_decision)):
+            button = QPushButton(text)
+            button.clicked.connect(handler)
+            row.addWidget(button)
+        self.deferred_button = QPushButton("")
+        self.deferred_button.clicked.connect(self.add_deferred)
+        row.addWidget(self.deferred_button)
+        left_layout.addLayout(row)
+        splitter.addWidget(left)
+        # Centre: the decision and its customers.
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        self.decision_title = _plain("", "detailTitle")
+        centre_layout.addWidget(self.decision_title)
+        self.summary = _plain("", "muted")
+        centre_layout.addWidget(self.summary)
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(4)
+        self.tree.setHeaderLabels(["Cohort / customer / what they said", "Why", "Status",
+                                   "Effect"])
+        self.tree.setAccessibleName("Affected customers")
+        self.tree.setWordWrap(True)
+        self.tree.setUniformRowHeights(False)
+        self.tree.header().resizeSection(0, 600)
+        self.tree.header().resizeSection(1, 120)
+        self.tree.installEventFilter(self)
+        centre_layout.addWidget(self.tree, 1)
+        keys = _plain("Keys: C confirm · X dismiss · H helps · U hurts · N neutral · ? unknown · "
+                      "F / A evidence for / against · Ctrl+N capture a voice · Ctrl+Right next "
+                      "decision · F5 project", "muted")
+        centre_layout.addWidget(keys)
+        hand = QHBoxLayout()
+        self.add_name = QLineEdit(placeholderText="Add a customer or cohort by name…")
+        self.add_name.returnPressed.connect(self.add_by_hand)
+        hand.addWidget(self.add_name)
+        self.note = QLineEdit(placeholderText="Note for the selected customer (Enter saves)")
+        self.note.returnPressed.connect(self.save_note)
+        hand.addWidget(self.note)
+        centre_layout.addLayout(hand)
+        splitter.addWidget(centre)
+        # Right: outcome.
+        right = QWidget()
+        right_layout = QFormLayout(right)
+        self.outcome = QComboBox()
+        self.outcome.addItems([o.value for o in Outcome])
+        self.outcome.setAccessibleName("Outcome")
+        self.rationale = QPlainTextEdit()
+        self.rationale.setTabChangesFocus(True)
+        self.rationale.setAccessibleName("Rationale")
+        save = QPushButton("Record outcome (Ctrl+Enter)")
+        save.clicked.connect(self.record_outcome)
+        next_button = QPushButton("Next decision (Ctrl+Right)")
+        next_button.clicked.connect(lambda: self.step(1))
+        right_layout.addRow(_plain("Outcome", "laneTitle"))
+        right_layout.addRow("Outcome", self.outcome)
+        right_layout.addRow("Rationale", self.rationale)
+        right_layout.addRow(save)
+        right_layout.addRow(next_button)
+        splitter.addWidget(right)
+        splitter.setSizes([330, 850, 320])
+        outer.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+
+    def _build_actions(self) -> None:
+        specs: list[tuple[str, Any, Callable[[], Any]]] = [
+            ("Undo", QKeySequence.StandardKey.Undo, self.undo_stack.undo),
+            ("Redo", QKeySequence.StandardKey.Redo, self.undo_stack.redo),
+            ("Next decision", "Ctrl+Right", lambda: self.step(1)),
+            ("Previous decision", "Ctrl+Left", lambda: self.step(-1)),
+            ("Move decision up", "Ctrl+Up", lambda: self.move_current(-1)),
+            ("Move decision down", "Ctrl+Down", lambda: self.move_current(1)),
+            ("Add decision", "Ctrl+D", self.add_decision),
+            ("Record outcome", "Ctrl+Return", self.record_outcome),
+            ("Capture a voice", "Ctrl+N", self.capture_voice),
+            ("Project", "F5", self.open_chair),
+            ("Anonymous mode", "Ctrl+Shift+A", self.toggle_anonymous),
+        ]
+        menu = self.menuBar().addMenu("&Meeting")
+        self.actions_by_name: dict[str, QAction] = {}
+        for text, key, handler in specs:
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(key))
+            action.triggered.connect(handler)
+            menu.addAction(action)
+            self.actions_by_name[text] = action
+
+    # -- data --------------------------------------------------------------------------
+    def reload_meetings(self, select: str | None = None) -> None:
+        meetings = self.store.meetings()
+        self.meeting_box.blockSignals(True)
+        self.meeting_box.clear()
+        for m in meetings:
+            self.meeting_box.addItem(f"{m.held_on} · {m.title} ({m.status.value})", m.id)
+        index = self.meeting_box.findData(select) if select else 0
+        self.meeting_box.setCurrentIndex(max(0, index))
+        self.meeting_box.blockSignals(False)
+        self._meeting_chosen()
+
+    def _meeting_chosen(self) -> None:
+        meeting_id = self.meeting_box.currentData()
+        self.meeting = self.store.get_meeting(meeting_id) if meeting_id else None
+        self.undo_stack.clear()
+        self.refresh_agenda(select_row=0)
+
+    def refresh_agenda(self, select_row: int | None = None) -> None:
+        current = self.agenda.currentIndex().row()
+        if self.meeting is None:
+            self.agenda_model.set_agenda([], {})
+            self.show_decision()
+            return
+        decisions = self.store.decisions(self.meeting.id)
+        counts = {d.id: len(affected(self.store, d).customers) for d in decisions}
+        self.agenda_model.set_agenda(decisions, counts)
+        row = select_row if select_row is not None else current
+        if decisions:
+            self.agenda.setCurrentIndex(self.agenda_model.index(
+                min(max(row, 0), len(decisions) - 1)))
+        deferred = self.store.deferred_decisions(self.meeting.id)
+        self.deferred_button.setText(f"Add deferred ({len(deferred)})")
+        self.deferred_button.setEnabled(bool(deferred))
+        with_customer, without = room_indicator(self.store, self.meeting.id)
+        discussed = with_customer + without
+        self.indicator.setText(
+            f"Was the customer in the room? {with_customer} of {discussed} decided "
+            f"decision{'s' if discussed != 1 else ''} had a confirmed customer"
+            + (" · anonymous mode" if self.meeting.anonymous else ""))
+        self.show_decision()
+
+    def current_decision(self) -> Decision | None:
+        return self.agenda_model.decision(self.agenda.currentIndex().row())
+
+    def names(self) -> dict[str, str]:
+        """Customer display names: real, or stable pseudonyms in anonymous mode."""
+        if self.result is None:
+            return {}
+        everyone = [*self.result.customers, *self.result.dismissed]
+        if self.meeting is not None and self.meeting.anonymous:
+            return pseudonyms([(a.customer.id, a.customer.cohort) for a in everyone],
+                              self.meeting.id)
+        return {a.customer.id: a.customer.name for a in everyone}
+
+    def show_decision(self) -> None:
+        decision = self.current_decision()
+        self.tree.clear()
+        if decision is None:
+            self.result = None
+            self.decision_title.setText("No decision on the agenda yet: add one (Ctrl+D)")
+            self.summary.setText("")
+            self.decision_changed.emit()
+            return
+        self.result = affected(self.store, decision)
+        names = self.names()
+        self.decision_title.setText(decision.title)
+        customers = self.result.customers
+        self.summary.setText(
+            f"{len(customers)} customers in {len(self.result.cohorts)} cohorts, total weight "
+            f"{self.result.total_weight:,.0f}" if customers else
+            "No customer voice on this decision yet.")
+        for cohort in self.result.cohorts:
+            top = QTreeWidgetItem([
+                f"{cohort.name} — {len(cohort.customers)} customers · weight "
+                f"{cohort.total_weight:,.0f} · {cohort.count_kinds()}", "", "", ""])
+            self.tree.addTopLevelItem(top)
+            for a in cohort.customers:
+                self._add_customer(top, a, names)
+            top.setExpanded(True)
+        for a in self.result.dismissed:
+            item = self._add_customer(None, a, names)
+            item.setDisabled(True)
+        self.outcome.setCurrentText(decision.outcome.value)
+        self.rationale.setPlainText(decision.rationale)
+        if self.tree.topLevelItemCount() and self.tree.topLevelItem(0).childCount():
+            self.tree.setCurrentItem(self.tree.topLevelItem(0).child(0))
+        self.decision_changed.emit()
+
+    def _add_customer(self, parent: QTreeWidgetItem | None, a: AffectedCustomer,
+                      names: dict[str, str]) -> QTreeWidgetItem:
+        item = QTreeWidgetItem([
+            f"{names.get(a.customer.id, a.customer.name)} · weight {a.customer.weight:,.0f}"
+            + (f" · {a.note}" if a.note else ""), " + ".join(r.value for r in a.routes),
+            a.status.value, a.effect.value])
+        item.setToolTip(1, tooltip(a.why))
+        item.setData(0, CustomerRole, a)
+        for evidence in a.evidence:
+            stance = f"[{evidence.stance.value}] " if evidence.stance else ""
+            text = " ".join(evidence.voice.text.split())
+            child = QTreeWidgetItem([f"{stance}{evidence.voice.kind.value}, "
+                                     f"{evidence.voice.heard_on}: {text}", "", "", ""])
+            child.setData(0, VoiceRole, evidence.voice)
+            child.setData(0, CustomerRole, a)
+            child.setToolTip(0, tooltip(evidence.voice.text))
+            item.addChild(child)
+        if parent is None:
+            self.tree.addTopLevelItem(item)
+        else:
+            parent.addChild(item)
+        item.setExpanded(True)
+        return item
+
+    # -- commands ----------------------------------------------------------------------
+    def run(self, command: Any) -> None:
+        command.apply(self.store)
+        self.undo_stack.push(UndoableCommand(command, self.store, lambda _c: self.refresh_agenda(),
+                                             self._failed))
+        self.refresh_agenda()
+
+    def _try(self, command: Any) -> None:
+        try:
+            self.run(command)
+        except EmptyChairError as exc:
+            self._failed(exc)
+
+    def _failed(self, exc: Exception) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Meeting room", str(exc), parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def add_decision(self) -> None:
+        if self.meeting is None:
+            self.new_meeting()
+            return
+        dialog = DecisionDialog(self, self.run, self.meeting.id)
+        dialog.open()
+
+    def remove_decision(self) -> None:
+        decision = self.current_decision()
+        if decision is not None:
+            self._try(RemoveDecision(decision.id, text=f"Remove {decision.title}"))
+
+    def add_deferred(self) -> None:
+        if self.meeting is None:
+            return
+        for d in self.store.deferred_decisions(self.meeting.id):
+            self._try(AddDecision(self.meeting.id, d.title, d.description, d.themes,
+                                  d.named_customers, d.named_cohorts, deferred_from=d.id,
+                                  text=f"Carry over {d.title}"))
+
+    def _reordered(self, after: list[str]) -> None:
+        if self.meeting is None:
+            return
+        before = [d.id for d in self.store.decisions(self.meeting.id)]
+        if before != after:
+            moved = self.agenda.currentIndex().row()
+            self._try(ReorderAgenda(self.meeting.id, before, after))
+            del moved
+
+    def move_current(self, step: int) -> None:
+        row = self.agenda.currentIndex().row()
+        if self.agenda_model.move(row, row + step):
+            self.agenda.setCurrentIndex(self.agenda_model.index(row + step))
+
+    def step(self, delta: int) -> None:
+        row = self.agenda.currentIndex().row() + delta
+        if 0 <= row < self.agenda_model.rowCount():
+            self.agenda.setCurrentIndex(self.agenda_model.index(row))
+
+    def selected_customer(self) -> AffectedCustomer | None:
+        item = self.tree.currentItem()
+        return item.data(0, CustomerRole) if item is not None else None
+
+    def set_impact(self, status: ImpactStatus | None = None, effect: Effect | None = None,
+                   note: str | None = None) -> None:
+        decision, a = self.current_decision(), self.selected_customer()
+        if decision is None or a is None:
+            return
+        before = (a.status, a.effect, a.note)
+        after = (status or (ImpactStatus.CONFIRMED if effect else a.status),
+                 effect or a.effect, a.note if note is None else note)
+        name = self.names().get(a.customer.id, a.customer.name)
+        self._try(RecordImpact(decision.id, a.customer.id, before, after,
+                               text=f"{after[0].value} {name}"))
+        self._reselect(a.customer.id)
+
+    def _reselect(self, customer_id: str) -> None:
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            items = [top] + [top.child(j) for j in range(top.childCount())]
+            for item in items:
+                value = item.data(0, CustomerRole)
+                if value is not None and value.customer.id == customer_id and \
+                        item.data(0, VoiceRole) is None:
+                    self.tree.setCurrentItem(item)
+                    return
+
+    def set_stance(self, stance: Stance) -> None:
+        decision, item = self.current_decision(), self.tree.currentItem()
+        if decision is None or item is None or item.data(0, VoiceRole) is None:
+            return
+        voice, a = item.data(0, VoiceRole), item.data(0, CustomerRole)
+        self.store.set_evidence(decision.id, a.customer.id, voice.voice_id, stance)
+        self.refresh_agenda()
+
+    def save_note(self) -> None:
+        self.set_impact(note=self.note.text())
+        self.note.clear()
+
+    def add_by_hand(self) -> None:
+        decision = self.current_decision()
+        name = self.add_name.text().strip()
+        if decision is None or not name:
+            return
+        customers = {c.name.casefold(): c for c in self.store.customers()}
+        cohorts = {c.name.casefold() for c in self.store.cohorts()}
+        after = dataclasses.replace(decision)
+        if name.casefold() in customers:
+            after = dataclasses.replace(decision, named_customers=tuple(dict.fromkeys(
+                (*decision.named_customers, customers[name.casefold()].name))))
+        elif name.casefold() in cohorts:
+            after = dataclasses.replace(decision, named_cohorts=tuple(dict.fromkeys(
+                (*decision.named_cohorts, name))))
+        else:
+            self._failed(EmptyChairError(f"No customer or cohort called {name!r}"))
+            return
+        self._try(EditDecision(decision, after, text=f"Add {name}"))
+        self.add_name.clear()
+
+    def record_outcome(self) -> None:
+        decision = self.current_decision()
+        if decision is None:
+            return
+        outcome = Outcome(self.outcome.currentText())
+        after = dataclasses.replace(
+            decision, outcome=outcome, rationale=self.rationale.toPlainText().strip(),
+            decided_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            if outcome is not Outcome.PENDING else None)
+        self._try(EditDecision(decision, after, text=f"{outcome.value} {decision.title}"))
+
+    def capture_voice(self) -> None:
+        """Log a voice raised in the meeting and attach it to the current decision."""
+        if self.capture is None:
+            return
+        decision = self.current_decision()
+
+        def save(draft: Any) -> None:
+            command = CreateVoice(draft)
+            command.apply(self.store)
+            if decision is not None and command.voice_id is not None:
+                voice = self.store.get_voice(command.voice_id)
+                self.store.record_impact(decision.id, voice.customer_id,
+                                         status=ImpactStatus.CONFIRMED)
+                self.store.set_evidence(decision.id, voice.customer_id, voice.id, None)
+            self.refresh_agenda()
+
+        dialog = self.capture(save, self)
+        dialog.open()
+
+    # -- meetings ----------------------------------------------------------------------
+    def new_meeting(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("New meeting")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        form = QFormLayout(dialog)
+        title = QLineEdit(placeholderText="Product council")
+        date = QDateEdit(QDate.currentDate(), calendarPopup=True)
+        date.setDisplayFormat("yyyy-MM-dd")
+        facilitator = QLineEdit()
+        attendees = QLineEdit()
+        for label, widget in (("Title", title), ("Date", date), ("Facilitator", facilitator),
+                              ("Attendees", attendees)):
+            form.addRow(label, widget)
+        error = _plain("", "fieldError")
+        form.addRow(error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        form.addRow(buttons)
+
+        def save() -> None:
+            day = date.date()
+            try:
+                meeting_id = self.store.create_meeting(
+                    title.text(), dt.date(day.year(), day.month(), day.day()),
+                    facilitator.text(), attendees.text())
+            except EmptyChairError as exc:
+                error.setText(str(exc))
+                return
+            dialog.accept()
+            self.reload_meetings(meeting_id)
+
+        buttons.accepted.connect(save)
+        buttons.rejected.connect(dialog.reject)
+        dialog.open()
+        self.new_meeting_dialog = dialog
+        self.new_meeting_fields = (title, date, facilitator, attendees)
+
+    def duplicate_meeting(self) -> None:
+        if self.meeting is None:
+            return
+        new_id = self.store.duplicate_meeting(self.meeting.id, self.meeting.title,
+                                              self.meeting.held_on + dt.timedelta(days=7))
+        self.reload_meetings(new_id)
+
+    def toggle_anonymous(self) -> None:
+        if self.meeting is None:
+            return
+        self.store.set_meeting(self.meeting.id, anonymous=not self.meeting.anonymous)
+        self.meeting = self.store.get_meeting(self.meeting.id)
+        self.refresh_agenda()
+
+    def close_meeting(self) -> None:
+        if self.meeting is None or self.meeting.status is MeetingStatus.CLOSED:
+            return
+        close_meeting(self.store, self.meeting.id)
+        self.reload_meetings(self.meeting.id)
+
+    def open_chair(self) -> None:
+        from ui.meeting.chair import ChairWindow
+
+        if self.chair is None:
+            self.chair = ChairWindow(self)
+        self.chair.present()
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802
+        if self.chair is not None:
+            self.chair.close()
+        self.closed.emit()
+        super().closeEvent(event)
+
+    # -- keys --------------------------------------------------------------------------
+    def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802
+        from PySide6.QtCore import QEvent
+
+        if watched is self.tree and event.type() == QEvent.Type.KeyPress and \
+                not event.modifiers() & (Qt.KeyboardModifier.ControlModifier
+                                         | Qt.KeyboardModifier.AltModifier):
+            key = event.key()
+            if key == Qt.Key.Key_C:
+                self.set_impact(status=ImpactStatus.CONFIRMED)
+                return True
+            if key == Qt.Key.Key_X:
+                self.set_impact(status=ImpactStatus.DISMISSED)
+                return True
+            if key in EFFECT_KEYS or event.text() == "?":
+                self.set_impact(effect=EFFECT_KEYS.get(key, Effect.UNKNOWN))
+                return True
+            if key == Qt.Key.Key_F:
+                self.set_stance(Stance.FOR)
+                return True
+            if key == Qt.Key.Key_A:
+                self.set_stance(Stance.AGAINST)
+                return True
+        return super().eventFilter(watched, event)
