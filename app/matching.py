@@ -27,7 +27,9 @@ STOP_WORDS = frozenset(_STOP_TEXT.split())
 MAX_DOC_SHARE = 0.05  # a word in more than 5% of voices finds everyone: leave it out
 MIN_DOC_LIMIT = 25  # ... but on a small board every word may count
 TEXT_CUTOFF = 0.35  # keep text matches at least this relevant relative to the best one
-MAX_TEXT_HITS = 400
+MAX_TEXT_HITS = 250  # enough for the 60 most relevant customers
+MAX_TEXT_CUSTOMERS = 60  # the most relevant customers by text; a meeting cannot read more
+MAX_THEME_CUSTOMERS = 50  # on a big board a theme touches everyone: keep those who raise it most
 EVIDENCE_PER_CUSTOMER = 3
 _KIND_ORDER = {Kind.COMPLAINT: 0, Kind.NEED: 1, Kind.QUOTE: 2}
 
@@ -55,7 +57,8 @@ class MatchStore(Protocol):
     def voice_total(self) -> int: ...
     def term_counts(self, terms: list[str]) -> dict[str, int]: ...
     def text_hits(self, terms: list[str], limit: int) -> list[VoiceHit]: ...
-    def theme_hits(self, themes: Iterable[str], limit: int) -> list[VoiceHit]: ...
+    def theme_hits(self, themes: Iterable[str], limit: int) -> list[VoiceHit]:
+        """Voices on the themes from the `limit` customers who raise them most."""
     def customers_named(self, names: Iterable[str]) -> list[CustomerFacts]: ...
     def cohort_customers(self, cohorts: Iterable[str]) -> list[CustomerFacts]: ...
     def customer_facts(self, ids: Iterable[str]) -> dict[str, CustomerFacts]: ...
@@ -136,12 +139,12 @@ def query_terms(text: str) -> list[str]:
     return list(dict.fromkeys(folded))
 
 
-def useful_terms(store: MatchStore, text: str) -> list[str]:
+def useful_terms(store: MatchStore, text: str, total: int | None = None) -> list[str]:
     """Terms rare enough to tell customers apart (the ~5% rule keeps 20 decisions < 1 s)."""
     terms = query_terms(text)
     if not terms:
         return []
-    total = max(1, store.voice_total())
+    total = max(1, store.voice_total() if total is None else total)
     counts = store.term_counts(terms)
     limit = max(MAX_DOC_SHARE * total, MIN_DOC_LIMIT)
     return [t for t in terms if 0 < counts.get(t, 0) <= limit]
@@ -153,11 +156,13 @@ def _evidence_key(hit: VoiceHit) -> tuple[int, float, int, str]:
 
 
 def match_decision(store: MatchStore, spec: DecisionSpec,
-                   records: dict[str, ImpactRecord] | None = None) -> MatchResult:
+                   records: dict[str, ImpactRecord] | None = None,
+                   total: int | None = None) -> MatchResult:
     """The affected customers of one decision, rolled up by cohort, with evidence.
 
     `records` are what the facilitator already recorded (confirmed, dismissed, effects,
-    stances, attached voices); a dismissed customer stays dismissed.
+    stances, attached voices); a dismissed customer stays dismissed. `total` (live voices)
+    may be passed in when a whole agenda is matched at once.
     """
     records = records or {}
     routes: dict[str, set[Route]] = defaultdict(set)
@@ -168,17 +173,21 @@ def match_decision(store: MatchStore, spec: DecisionSpec,
         routes[customer.id].add(Route.NAMED)
         facts[customer.id] = customer
     if spec.themes:
-        for hit in store.theme_hits(spec.themes, MAX_TEXT_HITS):
+        for hit in store.theme_hits(spec.themes, MAX_THEME_CUSTOMERS):
             routes[hit.customer_id].add(Route.THEME)
             hits[hit.customer_id].append(hit)
-    terms = useful_terms(store, f"{spec.title} {spec.description}")
+    terms = useful_terms(store, f"{spec.title} {spec.description}", total)
     text_best: dict[str, float] = {}
     if terms:
         found = store.text_hits(terms, MAX_TEXT_HITS)
         best = max((h.relevance for h in found), default=0.0)
-        for hit in found:
+        kept: set[str] = set()
+        for hit in found:  # best first
             if best <= 0 or hit.relevance < TEXT_CUTOFF * best:
                 continue
+            if hit.customer_id not in kept and len(kept) >= MAX_TEXT_CUSTOMERS:
+                continue
+            kept.add(hit.customer_id)
             routes[hit.customer_id].add(Route.TEXT)
             hits[hit.customer_id].append(hit)
             text_best[hit.customer_id] = max(text_best.get(hit.customer_id, 0.0),
@@ -233,3 +242,36 @@ def match_decision(store: MatchStore, spec: DecisionSpec,
     ordered = sorted(cohorts.values(), key=lambda r: (-r.total_weight, r.name.casefold()))
     dismissed.sort(key=lambda a: a.customer.name.casefold())
     return MatchResult(ordered, dismissed, terms)
+
+
+class _AgendaCache:
+    """A MatchStore that remembers theme hits and the voice total for one agenda run:
+    agendas repeat themes (Pricing twice, Security twice) and the total does not change."""
+
+    def __init__(self, store: MatchStore) -> None:
+        self._store = store
+        self._themes: dict[tuple[str, ...], list[VoiceHit]] = {}
+        self._total: int | None = None
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+    def voice_total(self) -> int:
+        if self._total is None:
+            self._total = self._store.voice_total()
+        return self._total
+
+    def theme_hits(self, themes: Iterable[str], limit: int) -> list[VoiceHit]:
+        key = tuple(sorted(t.casefold() for t in themes))
+        if key not in self._themes:
+            self._themes[key] = self._store.theme_hits(key, limit)
+        return self._themes[key]
+
+
+def match_agenda(store: MatchStore, specs: list[tuple[DecisionSpec, dict[str, ImpactRecord]]],
+                 ) -> list[MatchResult]:
+    """Match every decision of an agenda, sharing what can be shared between them."""
+    cached = _AgendaCache(store)
+    total = cached.voice_total()
+    return [match_decision(cached, spec, records, total)  # type: ignore[arg-type]
+            for spec, records in specs]

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 from typing import Any, Protocol
 
-from app.matching import DecisionSpec, MatchResult, MatchStore, match_decision
+from app.matching import DecisionSpec, MatchResult, MatchStore, match_agenda, match_decision
 from app.meetings import Decision, ImpactRecord, ImpactStatus, Outcome
 
 
@@ -21,8 +21,15 @@ def spec_of(decision: Decision) -> DecisionSpec:
                         decision.named_customers, decision.named_cohorts)
 
 
-def affected(store: MeetingStore, decision: Decision) -> MatchResult:
-    return match_decision(store, spec_of(decision), store.impact_records(decision.id))
+def affected(store: MeetingStore, decision: Decision, total: int | None = None) -> MatchResult:
+    return match_decision(store, spec_of(decision), store.impact_records(decision.id), total)
+
+
+def agenda_counts(store: MeetingStore, decisions: list[Decision]) -> dict[str, int]:
+    """How many customers each decision affects (the agenda's right-hand numbers)."""
+    results = match_agenda(store, [(spec_of(d), store.impact_records(d.id))
+                                   for d in decisions])
+    return {d.id: len(r.customers) for d, r in zip(decisions, results, strict=True)}
 
 
 def room_indicator(store: MeetingStore, meeting_id: str) -> tuple[int, int]:

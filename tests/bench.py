@@ -128,8 +128,9 @@ def pct(samples: list[float], p: float) -> float:
 
 
 def main() -> None:
-    if len(sys.argv) > 2 and sys.argv[1] == "--window-only":  # quick look at one board
-        window_section(Path(sys.argv[2]))
+    if len(sys.argv) > 2 and sys.argv[1] == "--board":  # quick look at an existing board
+        for section in EXTRA_SECTIONS:
+            section(Path(sys.argv[2]))
         return
     work = Path(tempfile.mkdtemp(prefix="empty-chair-bench-"))
     csv_path = work / "voices.csv"
@@ -267,13 +268,73 @@ def window_section(board: Path) -> None:
           "(target <= 200 MB)")
 
 
-EXTRA_SECTIONS: list = [window_section]
+AGENDA = [
+    ("Drop the free tier", ("Pricing",)), ("Move support to chat only", ("Support",)),
+    ("Split invoices per department", ("Billing",)), ("Single sign-on on every plan", ()),
+    ("Offline mode for the mobile app", ()), ("Weekly scheduled reports", ("Reporting",)),
+    ("Raise prices ten percent", ("Pricing",)), ("Phone number for outages", ()),
+    ("Nonprofit discount", ()), ("Access log download for auditors", ("Security",)),
+    ("Fix calendar sync dropping events", ("Integrations",)), ("Bulk invite from spreadsheet",
+                                                               ("Onboarding",)),
+    ("Dashboard loads faster on Monday mornings", ("Performance",)),
+    ("Export keeps accents in names", ("Exports",)), ("API token per team", ()),
+    ("Mandatory two-factor for admins", ("Security",)), ("Pay by bank transfer", ()),
+    ("Plan for five people", ("Pricing",)), ("Checklist for new hires on day one", ()),
+    ("Stop logging users out of the mobile app", ("Mobile app",)),
+]
+
+
+def phase_matching(db: str) -> dict[str, object]:
+    from app.matching import DecisionSpec, match_agenda, useful_terms
+    from storage.meetings import _fts_term
+    from ui.composition import open_store
+
+    store = open_store(db)
+    raw = sqlite3.connect(db)
+    ours, base, affected = [], [], []
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        results = match_agenda(store, [(DecisionSpec(t, themes=th), {}) for t, th in AGENDA])
+        counts = [len(r.customers) for r in results]
+        ours.append(time.perf_counter() - start)
+        affected = counts
+        queries = [" OR ".join(_fts_term(w) for w in useful_terms(store, t)) for t, _ in AGENDA]
+        start = time.perf_counter()
+        for q in queries:
+            if q:
+                raw.execute("SELECT rowid, bm25(voices_fts) FROM voices_fts WHERE voices_fts "
+                            "MATCH ? ORDER BY bm25(voices_fts) LIMIT 400", [q]).fetchall()
+        base.append(time.perf_counter() - start)
+    everything = []
+    start = time.perf_counter()
+    for title, _ in AGENDA:  # what OR-ing every word costs, for comparison
+        words = [w for w in title.lower().split() if w.isalpha()]
+        raw.execute("SELECT rowid FROM voices_fts WHERE voices_fts MATCH ? ORDER BY "
+                    "bm25(voices_fts) LIMIT 400", [" OR ".join(words)]).fetchall()
+    everything.append(time.perf_counter() - start)
+    return {"ours": ours, "raw": base, "all_words": everything, "affected": affected,
+            "peak_mb": peak_mb()}
+
+
+def matching_section(board: Path) -> None:
+    r = child("matching", str(board))
+    print(f"\nMatching an agenda of {len(AGENDA)} decisions on {VOICES:,} voices")
+    print(f"  empty-chair (all routes, roll-up, evidence)  {statistics.median(r['ours']):6.2f} s"
+          " (target < 1 s)")
+    print(f"  raw FTS5 queries for the same words          {statistics.median(r['raw']):6.2f} s")
+    print(f"  raw FTS5 OR-ing every word (no 5% rule)      {r['all_words'][0]:6.2f} s")
+    print(f"  customers affected per decision: median {statistics.median(r['affected']):.0f}, "
+          f"max {max(r['affected'])}")
+
+
+EXTRA_SECTIONS: list = [window_section, matching_section]
 
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--phase":
         phase, args = sys.argv[2], sys.argv[3:]
         fn = {"floor": phase_floor, "import": phase_import, "search": phase_search,
-              "bare": phase_bare, "start": phase_start, "typing": phase_typing}[phase]
+              "bare": phase_bare, "start": phase_start, "typing": phase_typing,
+              "matching": phase_matching}[phase]
         print(json.dumps(fn(*args)))
     else:
         main()

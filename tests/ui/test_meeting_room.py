@@ -185,3 +185,58 @@ def test_chair_is_legible_and_plain(qtbot, make_window):
         for bg in ("window", "surface"):
             assert contrast(projector[fg], projector[bg]) >= 7
     console.close()
+
+
+def test_capture_in_the_meeting_attaches_evidence(qtbot, make_window):
+    import datetime as dt
+
+    from ui.board.capture_dialog import CaptureDialog
+
+    window = make_window()
+    console = window.open_meeting_room()
+    qtbot.addWidget(console)
+    meeting = console.store.create_meeting("Live", dt.date(2026, 2, 1))
+    console.reload_meetings(meeting)
+    console.store.add_decision(meeting, "Phone line for outages")
+    console.refresh_agenda(select_row=0)
+    assert console.result.customers == []
+    key(qtbot, console, Qt.Key.Key_N, CTRL)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in console.findChildren(CaptureDialog)))
+    dialog = next(d for d in console.findChildren(CaptureDialog) if d.isVisible())
+    qtbot.keyClicks(dialog.text, "If the phone line goes we go too")
+    qtbot.keyClicks(dialog.customer, "Acme Retail")
+    qtbot.keyClick(dialog.text, Qt.Key.Key_Return)
+    [acme] = console.result.customers
+    assert acme.customer.name == "Acme Retail"
+    assert acme.status is ImpactStatus.CONFIRMED
+    assert acme.evidence[0].voice.text == "If the phone line goes we go too"
+
+
+def test_add_by_hand_deferred_and_duplicate(qtbot, make_window):
+    import datetime as dt
+
+    window = make_window()
+    console = window.open_meeting_room()
+    qtbot.addWidget(console)
+    store = console.store
+    first = store.create_meeting("January council", dt.date(2026, 1, 5))
+    decision = store.add_decision(first, "Drop the free tier", themes=("Pricing",))
+    import dataclasses
+
+    store.update_decision(dataclasses.replace(store.get_decision(decision),
+                                              outcome=Outcome.DEFERRED))
+    second = store.duplicate_meeting(first, "February council", dt.date(2026, 2, 5))
+    assert [d.title for d in store.decisions(second)] == ["Drop the free tier"]
+    assert store.decisions(second)[0].outcome is Outcome.PENDING
+    third = store.create_meeting("March council", dt.date(2026, 3, 5))
+    console.reload_meetings(third)
+    assert console.deferred_button.text() == "Add deferred (1)"
+    console.deferred_button.click()
+    assert [d.title for d in store.decisions(third)] == ["Drop the free tier"]
+    assert console.deferred_button.text() == "Add deferred (0)"
+    qtbot.keyClicks(console.add_name, "Healthcare clinics")
+    qtbot.keyClick(console.add_name, Qt.Key.Key_Return)
+    assert [a.customer.name for a in console.result.customers] == ["Beta Clinic"]
+    assert console.result.customers[0].status is ImpactStatus.CONFIRMED
+    console.undo_stack.undo()
+    assert console.result.customers == []

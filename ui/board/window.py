@@ -487,6 +487,10 @@ class BoardWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.settings.setValue("geometry", self.saveGeometry())
+        console = getattr(self, "meeting_console", None)
+        if console is not None:  # it shares our store: close it before the store goes
+            console.closed.disconnect()
+            console.close()
         if self.runner is not None:
             self.runner.stop()
         self.store.close()

@@ -136,11 +136,11 @@ class ChairWindow(QWidget):
 
     # -- presenting ----------------------------------------------------------------------
     def target_screen(self) -> Any:
-        """The projector: a screen other than the console's when there is one."""
+        """The screen the facilitator picked in the console (the projector by default)."""
         screens = QGuiApplication.screens()
-        console_screen = self.console.screen()
-        others = [s for s in screens if s is not console_screen]
-        return others[0] if others else console_screen
+        index = self.console.screen_box.currentData()
+        return screens[index] if isinstance(index, int) and index < len(screens) \
+            else self.console.screen()
 
     def present(self) -> None:
         screen = self.target_screen()

@@ -41,7 +41,13 @@ from app.meeting_commands import (
     RemoveDecision,
     ReorderAgenda,
 )
-from app.meeting_room import affected, close_meeting, pseudonyms, room_indicator
+from app.meeting_room import (
+    affected,
+    agenda_counts,
+    close_meeting,
+    pseudonyms,
+    room_indicator,
+)
 from app.meetings import Decision, Effect, ImpactStatus, Meeting, MeetingStatus, Outcome, Stance
 from ui.meeting.agenda_model import AgendaModel
 from ui.plain import tooltip
@@ -147,6 +153,11 @@ class MeetingConsole(QMainWindow):
             top.addWidget(button)
         self.indicator = _plain("", "muted")
         top.addWidget(self.indicator, 1)
+        self.screen_box = QComboBox()
+        self.screen_box.setAccessibleName("Projector screen")
+        self.screen_box.setToolTip("The screen the empty chair is projected on")
+        self._fill_screens()
+        top.addWidget(self.screen_box)
         self.project_button = QPushButton("Project the empty chair (F5)")
         self.project_button.setObjectName("primary")
         self.project_button.clicked.connect(self.open_chair)
@@ -253,6 +264,18 @@ class MeetingConsole(QMainWindow):
             menu.addAction(action)
             self.actions_by_name[text] = action
 
+    def _fill_screens(self) -> None:
+        from PySide6.QtGui import QGuiApplication
+
+        screens = QGuiApplication.screens()
+        self.screen_box.clear()
+        for index, screen in enumerate(screens):
+            size = screen.geometry()
+            self.screen_box.addItem(f"Screen {index + 1}: {screen.name()} "
+                                    f"({size.width()}×{size.height()})", index)
+        # The projector is usually the second screen.
+        self.screen_box.setCurrentIndex(1 if len(screens) > 1 else 0)
+
     # -- data --------------------------------------------------------------------------
     def reload_meetings(self, select: str | None = None) -> None:
         meetings = self.store.meetings()
@@ -278,7 +301,7 @@ class MeetingConsole(QMainWindow):
             self.show_decision()
             return
         decisions = self.store.decisions(self.meeting.id)
-        counts = {d.id: len(affected(self.store, d).customers) for d in decisions}
+        counts = agenda_counts(self.store, decisions)
         self.agenda_model.set_agenda(decisions, counts)
         row = select_row if select_row is not None else current
         if decisions:
