@@ -26,7 +26,8 @@ plan next all every per via vs
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 MAX_DOC_SHARE = 0.05  # a word in more than 5% of voices finds everyone: leave it out
 MIN_DOC_LIMIT = 25  # ... but on a small board every word may count
-TEXT_CUTOFF = 0.35  # keep text matches at least this relevant relative to the best one
+TEXT_CUTOFF = 0.55  # keep text matches at least this relevant relative to the best one;
+# a voice sharing one word of two ("every single day" for "single sign-on") falls below
 MAX_TEXT_HITS = 250  # enough for the 60 most relevant customers
 MAX_TEXT_CUSTOMERS = 60  # the most relevant customers by text; a meeting cannot read more
 MAX_THEME_CUSTOMERS = 50  # on a big board a theme touches everyone: keep those who raise it most

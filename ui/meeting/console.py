@@ -201,7 +201,7 @@ class MeetingConsole(QMainWindow):
         self.tree.setAccessibleName("Affected customers")
         self.tree.setWordWrap(True)
         self.tree.setUniformRowHeights(False)
-        self.tree.header().resizeSection(0, 600)
+        self.tree.header().resizeSection(0, 560)
         self.tree.header().resizeSection(1, 120)
         self.tree.installEventFilter(self)
         centre_layout.addWidget(self.tree, 1)
