@@ -181,9 +181,18 @@ class MeetingsMixin:
                         MeetingStatus(r[6]), bool(r[7])) for r in rows]
 
     def get_meeting(self, meeting_id: str) -> Meeting:
-        for meeting in self.meetings():
-            if meeting.id == meeting_id or meeting.id.startswith(meeting_id):
+        """A meeting by id, or by the start of its id when only one meeting's id starts so
+        (ids are time-ordered UUIDv7s: meetings made together share their first digits)."""
+        meetings = self.meetings()
+        for meeting in meetings:
+            if meeting.id == meeting_id:
                 return meeting
+        found = [m for m in meetings if meeting_id and m.id.startswith(meeting_id)]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise ValidationError("meeting", f"{meeting_id!r} starts {len(found)} meeting ids; "
+                                  "give more characters")
         raise NotFoundError(f"no meeting {meeting_id}")
 
     def set_meeting(self, meeting_id: str, **fields: Any) -> None:

@@ -18,6 +18,7 @@ from app.ports import Cancelled, ImportCancelled, ImportResult, Progress
 from storage.board import Connection, backup_to, now_utc, open_board
 from storage.editing import EditingMixin
 from storage.errors import translated
+from storage.history import HistoryMixin
 from storage.meetings import MeetingsMixin
 from storage.search import filter_sql, fts_query
 
@@ -66,7 +67,7 @@ def _voice(row: Sequence[Any]) -> Voice:
     )
 
 
-class SqliteBoard(EditingMixin, MeetingsMixin):
+class SqliteBoard(EditingMixin, MeetingsMixin, HistoryMixin):
     """BoardStore over one connection; writes are BEGIN IMMEDIATE transactions."""
 
     def __init__(self, connection: Connection) -> None:

@@ -38,6 +38,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("duplicates", "Find &duplicate voices…", "&Edit", "Ctrl+Shift+D"),
     ActionSpec("cohorts_themes", "Cohorts and &themes…", "&Edit", "Ctrl+Shift+T"),
     ActionSpec("meeting_room", "&Meeting room…", "&View", "Ctrl+M"),
+    ActionSpec("history", "Impact &history…", "&View", "Ctrl+H"),
     ActionSpec("theme_light", "&Light theme", "&View", None, True),
     ActionSpec("theme_dark", "&Dark theme", "&View", None, True),
     ActionSpec("theme_projector", "&Projector theme", "&View", None, True),

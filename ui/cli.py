@@ -17,6 +17,7 @@ from app.exporting import export_to
 from app.filters import VoiceFilter
 from app.importing import InvalidRows, prepare_import, problem_lines, run_import
 from app.matching import DecisionSpec, match_decision
+from app.meetings import Effect, Outcome
 from ui.composition import default_board_path, open_store
 
 
@@ -131,12 +132,30 @@ def build_parser() -> argparse.ArgumentParser:
     match.add_argument("--theme", action="append", default=[], help="a theme of the decision")
     match.add_argument("--json", action="store_true")
 
+    report = sub.add_parser("report", help="meeting minutes or a period review, HTML or PDF")
+    report.add_argument("out", type=Path, help="OUT.html or OUT.pdf")
+    _add_db(report)
+    report.add_argument("--meeting", help="minutes of this meeting (id or its first characters)")
+    report.add_argument("--from", dest="date_from", type=_date)
+    report.add_argument("--to", dest="date_to", type=_date)
+
+    log = sub.add_parser("log", help="export the decision log to CSV or JSON")
+    log.add_argument("out", type=Path, help="OUT.csv or OUT.json")
+    _add_db(log)
+    log.add_argument("--from", dest="date_from", type=_date)
+    log.add_argument("--to", dest="date_to", type=_date)
+    log.add_argument("--outcome", choices=[o.value for o in Outcome])
+    log.add_argument("--customer")
+    log.add_argument("--cohort")
+    log.add_argument("--theme")
+    log.add_argument("--effect", choices=[e.value for e in Effect])
+
     backup = sub.add_parser("backup", help="write a consistent copy of the board")
     backup.add_argument("out", type=Path)
     _add_db(backup)
 
     shot = sub.add_parser("screenshot", help="render a screen to PNG, offscreen")
-    shot.add_argument("screen", choices=["board", "meeting", "chair"])
+    shot.add_argument("screen", choices=["board", "meeting", "chair", "history"])
     shot.add_argument("out", type=Path)
     _add_db(shot)
     shot.add_argument("--size", help="WIDTHxHEIGHT (default 1600x1000; 1920x1080 for chair)")
@@ -267,6 +286,45 @@ def _cmd_match(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a PDF needs fonts, not a screen
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.history.reports import minutes_html, review_html, write_report
+
+    _app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
+    store = open_store(_board_path(args))
+    try:
+        if args.meeting:
+            content = minutes_html(store, store.get_meeting(args.meeting).id)
+        else:
+            content = review_html(store, args.date_from, args.date_to)
+    finally:
+        store.close()
+    write_report(content, args.out)
+    print(f"{args.out}: {'minutes' if args.meeting else 'period review'} written")
+    return 0
+
+
+def _cmd_log(args: argparse.Namespace) -> int:
+    from app.history import LOG_FIELDS, LogFilter, decision_log, log_records
+
+    flt = LogFilter(date_from=args.date_from, date_to=args.date_to,
+                    outcome=Outcome(args.outcome) if args.outcome else None,
+                    cohort=args.cohort, customer=args.customer, theme=args.theme,
+                    effect=Effect(args.effect) if args.effect else None)
+    store = open_store(_board_path(args))
+    try:
+        entries = decision_log(store, flt)
+    finally:
+        store.close()
+    count = export_to(args.out, iter(log_records(entries)), LOG_FIELDS)
+    print(f"{args.out}: {count:,} decisions")
+    return 0
+
+
 def _cmd_backup(args: argparse.Namespace) -> int:
     store = open_store(_board_path(args))
     try:
@@ -292,6 +350,7 @@ def _cmd_screenshot(args: argparse.Namespace) -> int:
 
 COMMANDS = {"demo": _cmd_demo, "import": _cmd_import, "export": _cmd_export,
             "search": _cmd_search, "backup": _cmd_backup, "match": _cmd_match,
+            "report": _cmd_report, "log": _cmd_log,
             "screenshot": _cmd_screenshot}
 
 

@@ -119,6 +119,16 @@ def screenshot(screen: str, out: Path, path: Path, size: str, theme: str,
     window.apply_theme(theme)
     if screen in ("meeting", "chair"):
         return _shoot_meeting(window, screen, out, (width, height), meeting)
+    if screen == "history":
+        history = window.open_history()
+        history.resize(width, height)
+        history.tabs.setCurrentIndex(3)  # the charts: the view leaders open first
+        QApplication.processEvents()
+        history.grab().save(str(out))
+        history.close()
+        window.close()
+        print(f"{out}: history at {width}x{height}")
+        return 0
     window.resize(width, height)
     window.show()
     window.wait_idle()

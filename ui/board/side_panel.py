@@ -62,11 +62,9 @@ class CustomerTableModel(QAbstractTableModel):
                 lambda c: c.voice_count, lambda c: c.weight)
         rows.sort(key=keys[column] if 0 <= column < len(keys) else keys[0],
                   reverse=order == Qt.SortOrder.DescendingOrder)
-        self.layoutAboutToBeChanged.emit()
         self.beginResetModel()
         self._rows = rows
         self.endResetModel()
-        self.layoutChanged.emit()
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._rows)
@@ -122,12 +120,10 @@ class CohortTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self.layoutAboutToBeChanged.emit()
         self.beginResetModel()
         self._rows.sort(key=lambda r: r[0].casefold() if column == 0 else r[column],
                         reverse=order == Qt.SortOrder.DescendingOrder)
         self.endResetModel()
-        self.layoutChanged.emit()
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self._rows)

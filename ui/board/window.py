@@ -173,6 +173,7 @@ class BoardWindow(QMainWindow):
             "cohorts_themes": self.manage_named, "zoom_in": lambda: self.set_zoom(1),
             "zoom_out": lambda: self.set_zoom(-1), "shortcuts": self.show_shortcuts,
             "about": self.show_about, "meeting_room": self.open_meeting_room,
+            "history": self.open_history,
         }
         menus: dict[str, Any] = {}
         theme_group = QActionGroup(self)
@@ -400,6 +401,13 @@ class BoardWindow(QMainWindow):
         self.meeting_console.show()
         return self.meeting_console
 
+    def open_history(self) -> Any:
+        from ui.history.window import HistoryWindow
+
+        self.history_window = HistoryWindow(self.store, self.theme)
+        self.history_window.show()
+        return self.history_window
+
     def focus_search(self) -> None:
         self.filter_bar.search.setFocus()
         self.filter_bar.search.selectAll()
@@ -487,6 +495,9 @@ class BoardWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.settings.setValue("geometry", self.saveGeometry())
+        history_window = getattr(self, "history_window", None)
+        if history_window is not None:
+            history_window.close()
         console = getattr(self, "meeting_console", None)
         if console is not None:  # it shares our store: close it before the store goes
             console.closed.disconnect()

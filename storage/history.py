@@ -1,0 +1,116 @@
+"""Read-only queries for the impact history: the decision log, series and gaps."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+_ANSWERED = """
+    EXISTS (SELECT 1 FROM impacts i JOIN decisions d ON d.id = i.decision_id
+            JOIN decision_themes dt ON dt.decision_id = d.id AND dt.deleted_at IS NULL
+            JOIN voice_themes vt ON vt.theme_id = dt.theme_id AND vt.deleted_at IS NULL
+            WHERE i.customer_id = v.customer_id AND i.status = 'confirmed'
+              AND i.deleted_at IS NULL AND d.deleted_at IS NULL AND vt.voice_id = v.id)
+    OR EXISTS (SELECT 1 FROM impact_evidence e JOIN impacts i ON i.id = e.impact_id
+               JOIN decisions d ON d.id = i.decision_id
+               WHERE e.voice_id = v.id AND e.deleted_at IS NULL AND i.status = 'confirmed'
+                 AND i.deleted_at IS NULL AND d.deleted_at IS NULL)"""
+
+
+class HistoryMixin:
+    conn: Any
+
+    def decision_log_rows(self) -> list[dict[str, Any]]:
+        """Every live decision with its meeting, themes and confirmed customers.
+
+        A closed meeting's decisions report what was frozen at the close; open ones report
+        the live impacts.
+        """
+        decisions = self.conn.execute(
+            "SELECT d.id, m.id, m.title, m.held_on, d.title, d.outcome, d.decided_at, "
+            "d.rationale, d.frozen FROM decisions d JOIN meetings m ON m.id = d.meeting_id "
+            "WHERE d.deleted_at IS NULL AND m.deleted_at IS NULL "
+            "ORDER BY m.held_on, d.position").fetchall()
+        themes: dict[str, list[str]] = {}
+        for decision_id, name in self.conn.execute(
+                "SELECT dt.decision_id, t.name FROM decision_themes dt JOIN themes t ON t.id = "
+                "dt.theme_id WHERE dt.deleted_at IS NULL ORDER BY t.name"):
+            themes.setdefault(decision_id, []).append(name)
+        live: dict[str, list[dict[str, Any]]] = {}
+        for decision_id, customer_id, name, cohort, weight, effect, evidence in self.conn.execute(
+                "SELECT i.decision_id, c.id, c.name, h.name, c.weight, i.effect, "
+                "(SELECT count(*) FROM impact_evidence e WHERE e.impact_id = i.id AND "
+                "e.deleted_at IS NULL) FROM impacts i JOIN customers c ON c.id = i.customer_id "
+                "LEFT JOIN cohorts h ON h.id = c.cohort_id WHERE i.status = 'confirmed' AND "
+                "i.deleted_at IS NULL"):
+            live.setdefault(decision_id, []).append(
+                {"id": customer_id, "name": name, "cohort": cohort, "weight": weight,
+                 "effect": effect, "evidence": evidence})
+        rows = []
+        for did, mid, mtitle, held_on, title, outcome, decided_at, rationale, frozen in decisions:
+            customers = live.get(did, [])
+            if frozen:
+                record = json.loads(frozen)
+                customers = [
+                    {"id": c["id"], "name": c["name"], "cohort": cohort["cohort"],
+                     "weight": c["weight"], "effect": c["effect"],
+                     "evidence": len(c["evidence"])}
+                    for cohort in record["cohorts"] for c in cohort["customers"]
+                    if c["status"] == "confirmed"]
+            rows.append({"id": did, "meeting_id": mid, "meeting": mtitle, "date": held_on,
+                         "title": title, "outcome": outcome, "decided_at": decided_at,
+                         "rationale": rationale, "themes": themes.get(did, []),
+                         "customers": customers, "frozen": frozen})
+        return rows
+
+    def voice_month_counts(self) -> list[tuple[str, str, int]]:
+        return [tuple(r) for r in self.conn.execute(  # type: ignore[misc]
+            "SELECT substr(heard_on, 1, 7), kind, count(*) FROM voices WHERE deleted_at IS "
+            "NULL GROUP BY 1, 2 ORDER BY 1")]
+
+    def theme_voice_counts(self) -> dict[str, int]:
+        """Complaints and needs heard per theme."""
+        return dict(self.conn.execute(
+            "SELECT t.name, count(*) FROM voice_themes vt JOIN themes t ON t.id = vt.theme_id "
+            "JOIN voices v ON v.id = vt.voice_id WHERE vt.deleted_at IS NULL AND "
+            "v.deleted_at IS NULL AND v.kind != 'quote' AND t.deleted_at IS NULL "
+            "GROUP BY t.name").fetchall())
+
+    def unanswered_voices(self, limit: int = 500) -> list[dict[str, Any]]:
+        """Complaints and needs no decision with their customer confirmed has touched."""
+        rows = self.conn.execute(
+            f"""SELECT v.id, v.kind, v.text, v.heard_on, v.severity, c.name, h.name, c.weight,
+                (SELECT group_concat(t.name, '; ') FROM voice_themes vt JOIN themes t
+                 ON t.id = vt.theme_id WHERE vt.voice_id = v.id AND vt.deleted_at IS NULL)
+            FROM voices v JOIN customers c ON c.id = v.customer_id
+            LEFT JOIN cohorts h ON h.id = c.cohort_id
+            WHERE v.deleted_at IS NULL AND v.kind IN ('complaint', 'need')
+              AND NOT ({_ANSWERED})
+            ORDER BY v.heard_on ASC, c.weight DESC, v.id LIMIT ?""", [limit]).fetchall()
+        keys = ("id", "kind", "text", "heard_on", "severity", "customer", "cohort", "weight",
+                "themes")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def answer_delays(self) -> list[tuple[str, int]]:
+        """(heard_on, days until the first decision that addressed it) per answered voice."""
+        return [tuple(r) for r in self.conn.execute(  # type: ignore[misc]
+            """SELECT v.heard_on, min(julianday(m.held_on) - julianday(v.heard_on))
+            FROM voices v JOIN impacts i ON i.customer_id = v.customer_id
+              AND i.status = 'confirmed' AND i.deleted_at IS NULL
+            JOIN decisions d ON d.id = i.decision_id AND d.deleted_at IS NULL
+            JOIN meetings m ON m.id = d.meeting_id AND m.held_on >= v.heard_on
+            JOIN decision_themes dt ON dt.decision_id = d.id AND dt.deleted_at IS NULL
+            JOIN voice_themes vt ON vt.voice_id = v.id AND vt.theme_id = dt.theme_id
+              AND vt.deleted_at IS NULL
+            WHERE v.deleted_at IS NULL AND v.kind IN ('complaint', 'need')
+            GROUP BY v.id""")]
+
+    def timeline_voices(self, customer: str | None = None,
+                        cohort: str | None = None) -> list[dict[str, Any]]:
+        where, params = ("lower(c.name) = ?", [customer.casefold()]) if customer else \
+            ("lower(h.name) = ?", [(cohort or "").casefold()])
+        rows = self.conn.execute(
+            "SELECT v.heard_on, v.kind, v.text, c.name FROM voices v JOIN customers c ON c.id ="
+            " v.customer_id LEFT JOIN cohorts h ON h.id = c.cohort_id WHERE v.deleted_at IS "
+            f"NULL AND {where} ORDER BY v.heard_on", params).fetchall()
+        return [{"date": r[0], "kind": r[1], "text": r[2], "customer": r[3]} for r in rows]

@@ -1,0 +1,1 @@
+"""Impact history: the decision log, timelines, unanswered voices, charts and reports."""

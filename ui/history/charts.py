@@ -1,0 +1,159 @@
+"""The history charts as standalone matplotlib Figures (never pyplot), following the theme."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from app import history
+from app.meetings import Effect
+from ui.theme import tokens
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+MAX_LABEL = 28
+
+
+def _label(text: str) -> str:
+    """Tick labels from customer data: shortened, with `$` escaped (tick labels have no
+    parse_math switch, and "$x^2$ costs $$" would otherwise be read as mathtext)."""
+    short = text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
+    return short.replace("$", r"\$")
+
+
+def _figure(theme: str, title: str, xlabel: str, ylabel: str) -> tuple[Figure, Any]:
+    from matplotlib.figure import Figure  # imported on first chart, not at start
+
+    t = tokens(theme)
+    figure = Figure(figsize=(8, 4.2), dpi=100, facecolor=t["surface"], layout="constrained")
+    axes = figure.add_subplot()
+    axes.set_facecolor(t["surface"])
+    axes.set_title(title, color=t["text"], fontsize=13, parse_math=False)
+    axes.set_xlabel(xlabel, color=t["muted"], parse_math=False)
+    axes.set_ylabel(ylabel, color=t["muted"], parse_math=False)
+    axes.tick_params(colors=t["muted"])
+    for spine in axes.spines.values():
+        spine.set_color(t["border"])
+    axes.grid(axis="y", color=t["border"], linewidth=0.6, alpha=0.6)
+    from matplotlib.ticker import MaxNLocator
+
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts are whole numbers
+    return figure, axes
+
+
+def _no_data(figure: Any, axes: Any, theme: str) -> Any:
+    axes.set_xticks([])
+    axes.set_yticks([])
+    axes.text(0.5, 0.5, "No data yet", ha="center", va="center", fontsize=16,
+              color=tokens(theme)["muted"], transform=axes.transAxes, parse_math=False)
+    return figure
+
+
+def _legend(axes: Any, theme: str) -> None:
+    t = tokens(theme)
+    legend = axes.legend(facecolor=t["surface"], edgecolor=t["border"], labelcolor=t["text"],
+                         loc="best")
+    legend.get_frame().set_alpha(0.9)
+
+
+def decisions_chart(entries: list[history.LogEntry], theme: str,
+                    weighted: bool = False) -> Figure:
+    t = tokens(theme)
+    figure, axes = _figure(theme, "Decisions per month by effect on customers", "Month",
+                           "Customer weight" if weighted else "Decisions")
+    months, series = history.decisions_by_effect(entries, weighted)
+    if not months:
+        return _no_data(figure, axes, theme)
+    x = range(len(months))
+    axes.bar([i - 0.2 for i in x], series[Effect.HELPS], width=0.4, color=t["quote"],
+             label="helps")
+    axes.bar([i + 0.2 for i in x], series[Effect.HURTS], width=0.4, color=t["complaint"],
+             label="hurts")
+    axes.set_xticks(list(x), months, rotation=45, ha="right")
+    _legend(axes, theme)
+    return figure
+
+
+def voices_chart(store: Any, theme: str) -> Figure:
+    t = tokens(theme)
+    figure, axes = _figure(theme, "Voices per month by kind", "Month", "Voices")
+    months, series = history.voices_by_kind(store)
+    if not months:
+        return _no_data(figure, axes, theme)
+    for kind in ("complaint", "need", "quote"):
+        axes.plot(months, series[kind], color=t[kind], linewidth=2, label=kind + "s")
+    step = max(1, len(months) // 12)
+    axes.set_xticks(range(0, len(months), step), months[::step], rotation=45, ha="right")
+    _legend(axes, theme)
+    return figure
+
+
+def themes_chart(store: Any, entries: list[history.LogEntry], theme: str) -> Figure:
+    t = tokens(theme)
+    figure, axes = _figure(theme, "Themes: complaints and needs heard vs decisions taken",
+                           "Theme", "Count")
+    rows = history.theme_gaps(store, entries)[:12]
+    if not rows:
+        return _no_data(figure, axes, theme)
+    x = range(len(rows))
+    axes.bar([i - 0.2 for i in x], [r[1] for r in rows], width=0.4, color=t["complaint"],
+             label="complaints and needs heard")
+    twin = axes.twinx()
+    twin.bar([i + 0.2 for i in x], [r[2] for r in rows], width=0.4, color=t["accent"],
+             label="decisions taken")
+    twin.set_ylabel("Decisions", color=t["muted"], parse_math=False)
+    twin.tick_params(colors=t["muted"])
+    axes.set_xticks(list(x), [_label(r[0]) for r in rows], rotation=45, ha="right")
+    handles = axes.get_legend_handles_labels()
+    twin_handles = twin.get_legend_handles_labels()
+    axes.legend(handles[0] + twin_handles[0], handles[1] + twin_handles[1],
+                facecolor=t["surface"], edgecolor=t["border"], labelcolor=t["text"],
+                loc="lower left", bbox_to_anchor=(0, 1.06), ncols=2, frameon=False)
+    from matplotlib.ticker import MaxNLocator
+
+    twin.yaxis.set_major_locator(MaxNLocator(integer=True))
+    return figure
+
+
+def representation_chart(entries: list[history.LogEntry], theme: str) -> Figure:
+    t = tokens(theme)
+    figure, axes = _figure(theme, "Was the customer in the room? (per meeting)", "Meeting",
+                           "Share of decisions with a confirmed customer")
+    rows = history.representation(entries)
+    if not rows:
+        return _no_data(figure, axes, theme)
+    labels = [_label(f"{r[1]:%Y-%m-%d} {r[0]}") for r in rows]
+    axes.bar(range(len(rows)), [r[2] * 100 for r in rows], color=t["accent"])
+    axes.set_ylim(0, 100)
+    axes.set_xticks(range(len(rows)), labels, rotation=45, ha="right")
+    return figure
+
+
+def answer_time_chart(store: Any, theme: str) -> Figure:
+    t = tokens(theme)
+    figure, axes = _figure(theme, "Median days from a voice to the first decision that "
+                           "answered it", "Quarter heard", "Days (median)")
+    rows = history.answer_time(store)
+    if not rows:
+        return _no_data(figure, axes, theme)
+    axes.plot([r[0] for r in rows], [r[1] for r in rows], marker="o", color=t["need"],
+              linewidth=2)
+    axes.tick_params(axis="x", rotation=45)
+    return figure
+
+
+CHARTS: dict[str, tuple[str, Callable[..., Figure]]] = {
+    "decisions": ("Decisions by effect", lambda s, e, th: decisions_chart(e, th)),
+    "voices": ("Voices by kind", lambda s, e, th: voices_chart(s, th)),
+    "themes": ("Theme gaps", lambda s, e, th: themes_chart(s, e, th)),
+    "representation": ("Representation", lambda s, e, th: representation_chart(e, th)),
+    "answer_time": ("Time to answer", lambda s, e, th: answer_time_chart(s, th)),
+}
+
+
+def png_bytes(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", facecolor=figure.get_facecolor())
+    return buffer.getvalue()

@@ -1,0 +1,135 @@
+"""Meeting minutes and period reviews as self-contained HTML (all customer text escaped)
+and PDF (Qt's own writer)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from app import history
+from app.errors import EmptyChairError
+from app.meetings import Effect
+
+STYLE = """body{font-family:'DejaVu Sans',Arial,sans-serif;color:#1d1f23;max-width:60em;
+margin:2em auto;line-height:1.4} h1{font-size:1.8em} h2{font-size:1.35em;margin-top:1.6em;
+border-bottom:1px solid #d5d8de} h3{font-size:1.1em} .muted{color:#5a6070}
+table{border-collapse:collapse;width:100%} td,th{border:1px solid #d5d8de;padding:4px 6px;
+text-align:left;vertical-align:top} blockquote{margin:.4em 0 .4em 1em;padding-left:.6em;
+border-left:3px solid #b3261e;white-space:pre-wrap} img{max-width:100%}"""
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _page(title: str, body: list[str]) -> str:
+    return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+            f"<title>{_e(title)}</title><style>{STYLE}</style></head><body>"
+            + "\n".join(body) + "</body></html>\n")
+
+
+def minutes_html(store: Any, meeting_id: str) -> str:
+    """Each decision with outcome, rationale, affected cohorts and customers with effects,
+    and the verbatims shown: from the frozen record when the meeting is closed."""
+    from app.meeting_room import affected, frozen_record
+
+    meeting = store.get_meeting(meeting_id)
+    body = [f"<h1>{_e(meeting.title)}</h1>",
+            f"<p class='muted'>{meeting.held_on:%d %B %Y} · facilitator "
+            f"{_e(meeting.facilitator or '—')} · attendees {_e(meeting.attendees or '—')} · "
+            f"{_e(meeting.status.value)}</p>"]
+    for number, decision in enumerate(store.decisions(meeting_id), 1):
+        record = json.loads(decision.frozen) if decision.frozen else \
+            frozen_record(decision, affected(store, decision))
+        body.append(f"<h2>{number}. {_e(decision.title)}</h2>")
+        body.append(f"<p><b>Outcome:</b> {_e(decision.outcome.value)}"
+                    + (f" — {_e(decision.rationale)}" if decision.rationale else "") + "</p>")
+        if decision.description:
+            body.append(f"<p class='muted'>{_e(decision.description)}</p>")
+        if not record["cohorts"]:
+            body.append("<p><i>No customer voice on this decision.</i></p>")
+        for cohort in record["cohorts"]:
+            shown = [c for c in cohort["customers"] if c["status"] != "dismissed"]
+            body.append(f"<h3>{_e(cohort['cohort'])} — {len(shown)} customers, weight "
+                        f"{cohort['total_weight']:,.0f}</h3><ul>")
+            for c in shown:
+                body.append(f"<li><b>{_e(c['name'])}</b> ({_e(c['status'])}, effect "
+                            f"{_e(c['effect'])}){' — ' + _e(c['note']) if c['note'] else ''}")
+                for e in c["evidence"]:
+                    stance = f" [{_e(e['stance'])}]" if e.get("stance") else ""
+                    body.append(f"<blockquote>{_e(e['text'])}<br><span class='muted'>"
+                                f"{_e(e['kind'])}, {_e(e['heard_on'])}{stance}</span>"
+                                "</blockquote>")
+                body.append("</li>")
+            body.append("</ul>")
+    return _page(f"Minutes: {meeting.title}", body)
+
+
+def review_html(store: Any, date_from: dt.date | None, date_to: dt.date | None,
+                theme: str = "light") -> str:
+    """The period review: every chart, then the decision log for the period."""
+    from ui.history.charts import CHARTS, png_bytes
+
+    entries = history.decision_log(store, history.LogFilter(date_from=date_from,
+                                                            date_to=date_to))
+    span = f"{date_from or 'the start'} to {date_to or 'today'}"
+    body = [f"<h1>Impact review, {_e(span)}</h1>",
+            f"<p class='muted'>{len(entries)} decisions in "
+            f"{len({e.meeting_id for e in entries})} meetings.</p>"]
+    for name, build in CHARTS.values():
+        data = base64.b64encode(png_bytes(build(store, entries, theme))).decode()
+        # Width in pixels: Qt's PDF writer sizes images by it (the HTML scales it down).
+        body.append(f"<h2>{_e(name)}</h2><img alt='{_e(name)}' width='640' "
+                    f"src='data:image/png;base64,{data}'>")
+    body.append("<h2>Decision log</h2><table><tr><th>Date</th><th>Meeting</th>"
+                "<th>Decision</th><th>Outcome</th><th>Customers</th><th>Helps</th>"
+                "<th>Hurts</th></tr>")
+    for e in entries:
+        body.append(f"<tr><td>{e.date}</td><td>{_e(e.meeting)}</td><td>{_e(e.title)}</td>"
+                    f"<td>{_e(e.outcome.value)}</td><td>{_e(', '.join(e.customers))}</td>"
+                    f"<td>{e.effects[Effect.HELPS]}</td><td>{e.effects[Effect.HURTS]}</td></tr>")
+    body.append("</table>")
+    unanswered = history.unanswered(store, 25)
+    body.append("<h2>Oldest unanswered complaints and needs</h2><ul>")
+    for v in unanswered:
+        body.append(f"<li>{_e(v['heard_on'])} · {_e(v['customer'])} ({_e(v['cohort'] or '—')})"
+                    f"<blockquote>{_e(v['text'])}</blockquote></li>")
+    body.append("</ul>")
+    return _page(f"Impact review {span}", body)
+
+
+def write_report(content: str, out: Path) -> Path:
+    """Write HTML as is, or a PDF rendered by Qt's own PDF writer."""
+    suffix = out.suffix.lower()
+    if suffix in (".html", ".htm"):
+        out.write_text(content, encoding="utf-8")
+        return out
+    if suffix != ".pdf":
+        raise EmptyChairError(f"{out}: write reports to .html or .pdf")
+    from PySide6.QtCore import QMarginsF, QSizeF
+    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+
+    writer = QPdfWriter(str(out))
+    writer.setResolution(96)  # the default 1200 dpi would print a 640 px chart thumbnail-small
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
+    writer.setTitle("Empty Chair report")
+    document = QTextDocument()
+    # QTextDocument does not read data: URLs; hand it the embedded charts as resources.
+    from PySide6.QtCore import QByteArray, QUrl
+    from PySide6.QtGui import QImage
+
+    for uri in set(re.findall(r"data:image/png;base64,[A-Za-z0-9+/=]+", content)):
+        image = QImage.fromData(QByteArray(base64.b64decode(uri.split(",", 1)[1])))
+        document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(uri), image)
+    document.setHtml(content)  # our own HTML, with every customer text escaped
+    document.setPageSize(QSizeF(writer.width(), writer.height()))
+    document.print_(writer)
+    if not out.exists() or out.stat().st_size == 0:
+        raise EmptyChairError(f"{out}: the PDF could not be written")
+    return out

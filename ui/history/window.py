@@ -1,0 +1,320 @@
+"""The impact history screen: decision log, timelines, unanswered voices and charts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import history
+from app.exporting import export_to
+from app.meetings import Effect, Outcome
+from ui.plain import tooltip
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+EntryRole = Qt.ItemDataRole.UserRole + 1
+ANY = "Any"
+
+
+class DecisionLogModel(QAbstractTableModel):
+    COLUMNS = ("Date", "Meeting", "Decision", "Outcome", "Cohorts", "Customers", "Helps",
+               "Hurts", "Neutral", "Unknown", "Weighted helps", "Weighted hurts", "Evidence")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[history.LogEntry] = []
+        self._sort = (0, Qt.SortOrder.DescendingOrder)
+
+    def set_entries(self, entries: list[history.LogEntry]) -> None:
+        self.beginResetModel()
+        self._rows = list(entries)
+        self.endResetModel()
+        self.sort(*self._sort)
+
+    def entries(self) -> list[history.LogEntry]:
+        return list(self._rows)
+
+    def _values(self, e: history.LogEntry) -> tuple[Any, ...]:
+        return (e.date.isoformat(), e.meeting, e.title, e.outcome.value,
+                ", ".join(e.cohorts), len(e.customers), e.effects[Effect.HELPS],
+                e.effects[Effect.HURTS], e.effects[Effect.NEUTRAL], e.effects[Effect.UNKNOWN],
+                round(e.weighted[Effect.HELPS]), round(e.weighted[Effect.HURTS]), e.evidence)
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
+                and 0 <= section < len(self.COLUMNS)):
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        entry = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = self._values(entry)[index.column()]
+            return f"{value:,}" if isinstance(value, int) else str(value)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tooltip(f"{entry.title}\n{entry.rationale}\n{', '.join(entry.customers)}")
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 5:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == EntryRole:
+            return entry
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort = (column, order)
+        self.beginResetModel()
+        self._rows.sort(key=lambda e: self._values(e)[column],
+                        reverse=order == Qt.SortOrder.DescendingOrder)
+        self.endResetModel()
+
+
+class HistoryWindow(QMainWindow):
+    """Leaders' review. Charts import matplotlib only when the Charts tab is first shown."""
+
+    def __init__(self, store: Any, theme: str = "light") -> None:
+        super().__init__()
+        self.store = store
+        self.theme = theme
+        self.setWindowTitle("Empty Chair — Impact history")
+        self.resize(1500, 900)
+        self.all_entries = history.decision_log(store)
+        self.tabs = QTabWidget()
+        self.setCentralWidget(self.tabs)
+        self.tabs.addTab(self._log_tab(), "Decision log")
+        self.tabs.addTab(self._timeline_tab(), "Timelines")
+        self.tabs.addTab(self._unanswered_tab(), "Unanswered voices")
+        self.charts_page = QWidget()
+        self.tabs.addTab(self.charts_page, "Charts")
+        self.canvases: dict[str, Any] = {}
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.apply_filter()
+
+    # -- decision log --------------------------------------------------------------------
+    def _combo(self, name: str, items: list[str]) -> QComboBox:
+        combo = QComboBox()
+        combo.setAccessibleName(name)
+        combo.addItem(f"{name}: {ANY}")
+        combo.addItems(items)
+        combo.currentIndexChanged.connect(self.apply_filter)
+        return combo
+
+    def _log_tab(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        filters = QHBoxLayout()
+        entries = self.all_entries
+        self.f_outcome = self._combo("Outcome", [o.value for o in Outcome])
+        self.f_cohort = self._combo("Cohort", sorted({c for e in entries for c in e.cohorts}))
+        self.f_customer = self._combo("Customer", sorted({c for e in entries
+                                                          for c in e.customers}))
+        self.f_theme = self._combo("Theme", sorted({t for e in entries for t in e.themes}))
+        self.f_effect = self._combo("Effect", [e.value for e in Effect])
+        years = sorted({e.date.year for e in entries})
+        self.f_year = self._combo("Year", [str(y) for y in years])
+        for widget in (self.f_year, self.f_outcome, self.f_cohort, self.f_customer,
+                       self.f_theme, self.f_effect):
+            filters.addWidget(widget)
+        self.count = QLabel("", objectName="countLabel")
+        filters.addWidget(self.count, 1)
+        export = QPushButton("Export log…")
+        export.clicked.connect(self.export_log)
+        filters.addWidget(export)
+        layout.addLayout(filters)
+        self.log_model = DecisionLogModel(self)
+        self.log_view = QTableView()
+        self.log_view.setModel(self.log_model)
+        self.log_view.setSortingEnabled(True)
+        self.log_view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.log_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.log_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.log_view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.log_view.verticalHeader().hide()
+        self.log_view.doubleClicked.connect(self.open_decision)
+        layout.addWidget(self.log_view)
+        return page
+
+    @staticmethod
+    def _value(combo: QComboBox) -> str | None:
+        return combo.currentText() if combo.currentIndex() > 0 else None
+
+    def current_filter(self) -> history.LogFilter:
+        import datetime as dt
+
+        year = self._value(self.f_year)
+        outcome, effect = self._value(self.f_outcome), self._value(self.f_effect)
+        return history.LogFilter(
+            date_from=dt.date(int(year), 1, 1) if year else None,
+            date_to=dt.date(int(year), 12, 31) if year else None,
+            outcome=Outcome(outcome) if outcome else None, cohort=self._value(self.f_cohort),
+            customer=self._value(self.f_customer), theme=self._value(self.f_theme),
+            effect=Effect(effect) if effect else None)
+
+    def apply_filter(self) -> None:
+        flt = self.current_filter()
+        shown = [e for e in self.all_entries if flt.keeps(e)]
+        self.log_model.set_entries(shown)
+        self.count.setText(f"{len(shown):,} of {len(self.all_entries):,} decisions")
+
+    def open_decision(self, index: QModelIndex) -> None:
+        entry: history.LogEntry = index.data(EntryRole)
+        decision = self.store.get_decision(entry.id)
+        lines = [entry.title, f"{entry.meeting}, {entry.date} · {entry.outcome.value}",
+                 entry.rationale, ""]
+        if decision.frozen:
+            for cohort in json.loads(decision.frozen)["cohorts"]:
+                lines.append(f"{cohort['cohort']}:")
+                for c in cohort["customers"]:
+                    lines.append(f"  {c['name']} — {c['status']}, {c['effect']}")
+                    lines += [f"    “{e['text']}”" for e in c["evidence"][:2]]
+        else:
+            lines += [f"{name}: {effect.value}" for name, effect in
+                      entry.effect_by_customer.items()]
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Decision", "\n".join(lines), parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.decision_box = box
+
+    def export_log(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export decision log", "decisions.csv",
+                                              "CSV (*.csv);;JSON (*.json)")
+        if path:
+            export_to(Path(path), iter(history.log_records(self.log_model.entries())),
+                      history.LOG_FIELDS)
+
+    # -- timelines and unanswered --------------------------------------------------------
+    def _timeline_tab(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        row = QHBoxLayout()
+        self.timeline_who = QComboBox()
+        self.timeline_who.setAccessibleName("Customer or cohort")
+        for c in self.store.cohorts():
+            self.timeline_who.addItem(f"Cohort: {c.name}", ("cohort", c.name))
+        for c in self.store.customers():
+            self.timeline_who.addItem(f"Customer: {c.name}", ("customer", c.name))
+        self.timeline_who.currentIndexChanged.connect(self.show_timeline)
+        row.addWidget(self.timeline_who, 1)
+        layout.addLayout(row)
+        self.timeline_list = QListWidget()
+        layout.addWidget(self.timeline_list)
+        return page
+
+    def show_timeline(self) -> None:
+        choice = self.timeline_who.currentData()
+        self.timeline_list.clear()
+        if not choice:
+            return
+        kind, name = choice
+        items = history.timeline(self.store, self.all_entries,
+                                 customer=name if kind == "customer" else None,
+                                 cohort=name if kind == "cohort" else None)
+        for item in items[-2000:]:
+            if item["type"] == "decision":
+                text = (f"{item['date']}  ◆ DECISION {item['text']} — {item['outcome']}; "
+                        f"effect: {item['effect']}")
+            else:
+                who = f" ({item['customer']})" if kind == "cohort" else ""
+                text = f"{item['date']}  {item['kind']}{who}: {' '.join(item['text'].split())}"
+            self.timeline_list.addItem(text[:300])
+
+    def _unanswered_tab(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(QLabel("Complaints and needs that no decision with their customer "
+                                "confirmed has touched, oldest and heaviest first."))
+        self.unanswered_list = QListWidget()
+        for v in history.unanswered(self.store, 500):
+            text = " ".join(v["text"].split())
+            self.unanswered_list.addItem(
+                f"{v['heard_on']} · {v['kind']} · {v['customer']} ({v['cohort'] or '—'}, "
+                f"weight {v['weight']:,.0f}) · {v['themes'] or 'no theme'}\n    {text[:200]}")
+        layout.addWidget(self.unanswered_list)
+        return page
+
+    # -- charts --------------------------------------------------------------------------
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.charts_page and not self.canvases:
+            self.build_charts()
+        if index == 1 and not self.timeline_list.count():
+            self.show_timeline()
+
+    def build_charts(self) -> None:
+        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+
+        from ui.history.charts import CHARTS
+
+        layout = QVBoxLayout(self.charts_page)
+        row = QHBoxLayout()
+        self.chart_choice = QComboBox()
+        self.chart_choice.setAccessibleName("Chart")
+        for key, (name, _) in CHARTS.items():
+            self.chart_choice.addItem(name, key)
+        row.addWidget(self.chart_choice)
+        self.weighted = QCheckBox("Weight by customer weight")
+        row.addWidget(self.weighted)
+        for fmt in ("png", "svg"):
+            button = QPushButton(f"Export {fmt.upper()}…")
+            button.clicked.connect(lambda _=False, f=fmt: self.export_chart(f))
+            row.addWidget(button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.chart_tabs = QTabWidget()
+        self.chart_tabs.tabBar().hide()
+        layout.addWidget(self.chart_tabs)
+        for key, (name, build) in CHARTS.items():
+            canvas = FigureCanvasQTAgg(build(self.store, self.all_entries, self.theme))
+            self.canvases[key] = canvas
+            self.chart_tabs.addTab(canvas, name)
+        self.chart_choice.currentIndexChanged.connect(self.chart_tabs.setCurrentIndex)
+        self.weighted.toggled.connect(self._reweigh)
+
+    def _reweigh(self, weighted: bool) -> None:
+        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+
+        from ui.history.charts import decisions_chart
+
+        index = list(self.canvases).index("decisions")
+        canvas = FigureCanvasQTAgg(decisions_chart(self.all_entries, self.theme, weighted))
+        self.chart_tabs.removeTab(index)
+        self.chart_tabs.insertTab(index, canvas, "Decisions by effect")
+        self.chart_tabs.setCurrentIndex(index)
+        self.canvases["decisions"] = canvas
+
+    def current_figure(self) -> Any:
+        return self.canvases[self.chart_choice.currentData()].figure
+
+    def export_chart(self, fmt: str, path: str | None = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export chart", f"chart.{fmt}",
+                                                  f"{fmt.upper()} (*.{fmt})")
+        if path:
+            figure = self.current_figure()
+            figure.savefig(path, format=fmt, facecolor=figure.get_facecolor())
