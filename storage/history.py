@@ -5,16 +5,26 @@ from __future__ import annotations
 import json
 from typing import Any
 
-_ANSWERED = """
-    EXISTS (SELECT 1 FROM impacts i JOIN decisions d ON d.id = i.decision_id
-            JOIN decision_themes dt ON dt.decision_id = d.id AND dt.deleted_at IS NULL
-            JOIN voice_themes vt ON vt.theme_id = dt.theme_id AND vt.deleted_at IS NULL
-            WHERE i.customer_id = v.customer_id AND i.status = 'confirmed'
-              AND i.deleted_at IS NULL AND d.deleted_at IS NULL AND vt.voice_id = v.id)
-    OR EXISTS (SELECT 1 FROM impact_evidence e JOIN impacts i ON i.id = e.impact_id
-               JOIN decisions d ON d.id = i.decision_id
-               WHERE e.voice_id = v.id AND e.deleted_at IS NULL AND i.status = 'confirmed'
-                 AND i.deleted_at IS NULL AND d.deleted_at IS NULL)"""
+# Voices a decision answered: the customer was confirmed on a decision sharing a theme with
+# the voice, or the voice itself was attached as evidence. Driven from the (few) confirmed
+# impacts, not from the (many) voices: 30 s -> well under a second on 100k voices.
+_ANSWERED_PAIRS = """
+    SELECT vt.voice_id AS voice_id, m.held_on AS held_on
+    FROM impacts i
+    JOIN decisions d ON d.id = i.decision_id AND d.deleted_at IS NULL
+    JOIN meetings m ON m.id = d.meeting_id AND m.deleted_at IS NULL
+    JOIN decision_themes dt ON dt.decision_id = d.id AND dt.deleted_at IS NULL
+    JOIN voices v ON v.customer_id = i.customer_id AND v.deleted_at IS NULL
+    JOIN voice_themes vt ON vt.voice_id = v.id AND vt.theme_id = dt.theme_id
+        AND vt.deleted_at IS NULL
+    WHERE i.status = 'confirmed' AND i.deleted_at IS NULL
+    UNION ALL
+    SELECT e.voice_id, m.held_on
+    FROM impact_evidence e
+    JOIN impacts i ON i.id = e.impact_id AND i.status = 'confirmed' AND i.deleted_at IS NULL
+    JOIN decisions d ON d.id = i.decision_id AND d.deleted_at IS NULL
+    JOIN meetings m ON m.id = d.meeting_id AND m.deleted_at IS NULL
+    WHERE e.deleted_at IS NULL"""
 
 
 class HistoryMixin:
@@ -85,7 +95,7 @@ class HistoryMixin:
             FROM voices v JOIN customers c ON c.id = v.customer_id
             LEFT JOIN cohorts h ON h.id = c.cohort_id
             WHERE v.deleted_at IS NULL AND v.kind IN ('complaint', 'need')
-              AND NOT ({_ANSWERED})
+              AND v.id NOT IN (SELECT voice_id FROM ({_ANSWERED_PAIRS}))
             ORDER BY v.heard_on ASC, c.weight DESC, v.id LIMIT ?""", [limit]).fetchall()
         keys = ("id", "kind", "text", "heard_on", "severity", "customer", "cohort", "weight",
                 "themes")
@@ -94,15 +104,9 @@ class HistoryMixin:
     def answer_delays(self) -> list[tuple[str, int]]:
         """(heard_on, days until the first decision that addressed it) per answered voice."""
         return [tuple(r) for r in self.conn.execute(  # type: ignore[misc]
-            """SELECT v.heard_on, min(julianday(m.held_on) - julianday(v.heard_on))
-            FROM voices v JOIN impacts i ON i.customer_id = v.customer_id
-              AND i.status = 'confirmed' AND i.deleted_at IS NULL
-            JOIN decisions d ON d.id = i.decision_id AND d.deleted_at IS NULL
-            JOIN meetings m ON m.id = d.meeting_id AND m.held_on >= v.heard_on
-            JOIN decision_themes dt ON dt.decision_id = d.id AND dt.deleted_at IS NULL
-            JOIN voice_themes vt ON vt.voice_id = v.id AND vt.theme_id = dt.theme_id
-              AND vt.deleted_at IS NULL
-            WHERE v.deleted_at IS NULL AND v.kind IN ('complaint', 'need')
+            f"""SELECT v.heard_on, min(julianday(a.held_on) - julianday(v.heard_on))
+            FROM ({_ANSWERED_PAIRS}) a JOIN voices v ON v.id = a.voice_id
+            WHERE a.held_on >= v.heard_on AND v.kind IN ('complaint', 'need')
             GROUP BY v.id""")]
 
     def timeline_voices(self, customer: str | None = None,

@@ -327,14 +327,102 @@ def matching_section(board: Path) -> None:
           f"max {max(r['affected'])}")
 
 
-EXTRA_SECTIONS: list = [window_section, matching_section]
+def seed_history(db: str) -> dict[str, float]:
+    """200 meetings of 10 decisions, each with confirmed customers and effects, one write."""
+    import dataclasses
+
+    from app.meetings import Effect, ImpactStatus, Outcome
+    from ui.composition import open_store
+
+    store = open_store(db)
+    if len(store.meetings()) >= 200:
+        return {"seconds": 0.0}
+    rng = random.Random(5)
+    customers = [c.id for c in store.customers()]
+    themes = [t.name for t in store.themes()]
+    start = time.perf_counter()
+    with store.connection.write():
+        for m in range(200):
+            meeting = store.create_meeting(f"Council {m + 1}", dt.date(2024, 1, 1)
+                                           + dt.timedelta(days=5 * m))
+            for d in range(10):
+                decision_id = store.add_decision(meeting, f"Decision {m}-{d}",
+                                                 themes=(rng.choice(themes),))
+                for customer in rng.sample(customers, rng.randint(0, 6)):
+                    store.record_impact(decision_id, customer, status=ImpactStatus.CONFIRMED,
+                                        effect=rng.choice(list(Effect)))
+                store.update_decision(dataclasses.replace(
+                    store.get_decision(decision_id), outcome=rng.choice(list(Outcome)[1:])))
+    store.close()
+    return {"seconds": time.perf_counter() - start}
+
+
+def phase_history(db: str) -> dict[str, object]:
+    from PySide6.QtWidgets import QApplication
+
+    from ui.composition import open_store
+    from ui.history.charts import CHARTS
+    from ui.history.window import HistoryWindow
+
+    app = QApplication([])
+    store = open_store(db)
+    start = time.perf_counter()
+    window = HistoryWindow(store)
+    window.resize(1600, 1000)
+    window.show()
+    app.processEvents()
+    opened = time.perf_counter() - start
+    tabs = {}
+    for index, name in ((1, "timelines"), (2, "unanswered voices")):
+        start = time.perf_counter()
+        window.tabs.setCurrentIndex(index)
+        app.processEvents()
+        tabs[name] = time.perf_counter() - start
+    start = time.perf_counter()
+    import matplotlib.backends.backend_qtagg  # noqa: F401 - the import, timed on its own
+
+    imported = time.perf_counter() - start
+    draws = {}
+    for key, (_name, build) in CHARTS.items():
+        start = time.perf_counter()
+        figure = build(store, window.all_entries, "light")
+        figure.canvas.draw() if hasattr(figure.canvas, "draw") else None
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(figure).draw()
+        draws[key] = time.perf_counter() - start
+    decisions = len(window.all_entries)
+    window.close()
+    store.close()
+    return {"opened": opened, "import": imported, "draws": draws, "decisions": decisions,
+            "tabs": tabs,
+            "peak_mb": peak_mb()}
+
+
+def history_section(board: Path) -> None:
+    seeded = child("seed_history", str(board))
+    r = child("history", str(board))
+    print(f"\nImpact history on {VOICES:,} voices and {r['decisions']:,} decisions"
+          f" (seeding took {seeded['seconds']:.1f} s)")
+    print(f"  history screen opens on the decision log          {r['opened']:6.2f} s "
+          "(target < 1 s)")
+    for name, seconds in r["tabs"].items():
+        print(f"  {name + ' tab, first shown':<48}   {seconds:6.2f} s")
+    print(f"  importing matplotlib on the first chart             {r['import']:6.2f} s")
+    for key, seconds in r["draws"].items():
+        print(f"  chart {key:<16} built and drawn                {seconds:6.2f} s (target < 1 s)")
+    print(f"  peak memory {r['peak_mb']:.0f} MB")
+
+
+EXTRA_SECTIONS: list = [window_section, matching_section, history_section]
 
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--phase":
         phase, args = sys.argv[2], sys.argv[3:]
         fn = {"floor": phase_floor, "import": phase_import, "search": phase_search,
               "bare": phase_bare, "start": phase_start, "typing": phase_typing,
-              "matching": phase_matching}[phase]
+              "matching": phase_matching, "seed_history": seed_history,
+              "history": phase_history}[phase]
         print(json.dumps(fn(*args)))
     else:
         main()

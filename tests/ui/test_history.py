@@ -111,3 +111,17 @@ def test_history_window(qtbot, board, qtmodeltester):  # noqa: F811
     window.log_view.doubleClicked.emit(window.log_model.index(0, 0))
     assert "Phone line" in window.decision_box.text()
     window.close()
+
+
+def test_exports_from_the_gui(qtbot, board, tmp_path):  # noqa: F811
+    from ui.meeting.console import MeetingConsole
+
+    window = HistoryWindow(board)
+    qtbot.addWidget(window)
+    window.export_review(str(tmp_path / "review.html"))
+    assert "Impact review" in (tmp_path / "review.html").read_text(encoding="utf-8")
+    console = MeetingConsole(board, _meeting_id(board, "February council"))
+    qtbot.addWidget(console)
+    console.export_minutes(str(tmp_path / "minutes.pdf"))
+    text = " ".join(pypdf.PdfReader(tmp_path / "minutes.pdf").pages[0].extract_text().split())
+    assert "February council" in text

@@ -146,6 +146,9 @@ class HistoryWindow(QMainWindow):
         export = QPushButton("Export log…")
         export.clicked.connect(self.export_log)
         filters.addWidget(export)
+        review = QPushButton("Export review…")
+        review.clicked.connect(lambda: self.export_review())
+        filters.addWidget(review)
         layout.addLayout(filters)
         self.log_model = DecisionLogModel(self)
         self.log_view = QTableView()
@@ -209,6 +212,18 @@ class HistoryWindow(QMainWindow):
             export_to(Path(path), iter(history.log_records(self.log_model.entries())),
                       history.LOG_FIELDS)
 
+    def export_review(self, path: str | None = None) -> None:
+        """The period review (charts and the filtered years' log) as HTML or PDF."""
+        from ui.history.reports import review_html, write_report
+
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export review", "review.pdf",
+                                                  "PDF (*.pdf);;HTML (*.html)")
+        if path:
+            flt = self.current_filter()
+            write_report(review_html(self.store, flt.date_from, flt.date_to, self.theme),
+                         Path(path))
+
     # -- timelines and unanswered --------------------------------------------------------
     def _timeline_tab(self) -> QWidget:
         page = QWidget()
@@ -216,11 +231,6 @@ class HistoryWindow(QMainWindow):
         row = QHBoxLayout()
         self.timeline_who = QComboBox()
         self.timeline_who.setAccessibleName("Customer or cohort")
-        for c in self.store.cohorts():
-            self.timeline_who.addItem(f"Cohort: {c.name}", ("cohort", c.name))
-        for c in self.store.customers():
-            self.timeline_who.addItem(f"Customer: {c.name}", ("customer", c.name))
-        self.timeline_who.currentIndexChanged.connect(self.show_timeline)
         row.addWidget(self.timeline_who, 1)
         layout.addLayout(row)
         self.timeline_list = QListWidget()
@@ -251,20 +261,35 @@ class HistoryWindow(QMainWindow):
         layout.addWidget(QLabel("Complaints and needs that no decision with their customer "
                                 "confirmed has touched, oldest and heaviest first."))
         self.unanswered_list = QListWidget()
+        layout.addWidget(self.unanswered_list)
+        return page
+
+    def load_unanswered(self) -> None:
         for v in history.unanswered(self.store, 500):
             text = " ".join(v["text"].split())
             self.unanswered_list.addItem(
                 f"{v['heard_on']} · {v['kind']} · {v['customer']} ({v['cohort'] or '—'}, "
                 f"weight {v['weight']:,.0f}) · {v['themes'] or 'no theme'}\n    {text[:200]}")
-        layout.addWidget(self.unanswered_list)
-        return page
+
+    def load_timeline_choices(self) -> None:
+        self.timeline_who.blockSignals(True)
+        for c in self.store.cohorts():
+            self.timeline_who.addItem(f"Cohort: {c.name}", ("cohort", c.name))
+        for c in self.store.customers():
+            self.timeline_who.addItem(f"Customer: {c.name}", ("customer", c.name))
+        self.timeline_who.blockSignals(False)
+        self.timeline_who.currentIndexChanged.connect(self.show_timeline)
+        self.show_timeline()
 
     # -- charts --------------------------------------------------------------------------
     def _tab_changed(self, index: int) -> None:
+        """Tabs other than the log load when first shown, so the screen opens at once."""
         if self.tabs.widget(index) is self.charts_page and not self.canvases:
             self.build_charts()
-        if index == 1 and not self.timeline_list.count():
-            self.show_timeline()
+        if index == 1 and not self.timeline_who.count():
+            self.load_timeline_choices()
+        if index == 2 and not self.unanswered_list.count():
+            self.load_unanswered()
 
     def build_charts(self) -> None:
         from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg

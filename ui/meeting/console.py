@@ -147,7 +147,8 @@ class MeetingConsole(QMainWindow):
         top.addWidget(self.meeting_box)
         for text, handler in (("New meeting…", self.new_meeting),
                               ("Duplicate meeting", self.duplicate_meeting),
-                              ("Close meeting", self.close_meeting)):
+                              ("Close meeting", self.close_meeting),
+                              ("Export minutes…", self.export_minutes)):
             button = QPushButton(text)
             button.clicked.connect(handler)
             top.addWidget(button)
@@ -594,6 +595,25 @@ class MeetingConsole(QMainWindow):
             return
         close_meeting(self.store, self.meeting.id)
         self.reload_meetings(self.meeting.id)
+
+    def export_minutes(self, path: str | None = None) -> None:
+        """Minutes of this meeting as HTML or PDF (escaped customer text throughout)."""
+        from pathlib import Path
+
+        from PySide6.QtWidgets import QFileDialog
+
+        from ui.history.reports import minutes_html, write_report
+
+        if self.meeting is None:
+            return
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export minutes", "minutes.pdf",
+                                                  "PDF (*.pdf);;HTML (*.html)")
+        if path:
+            try:
+                write_report(minutes_html(self.store, self.meeting.id), Path(path))
+            except EmptyChairError as exc:
+                self._failed(exc)
 
     def open_chair(self) -> None:
         from ui.meeting.chair import ChairWindow
