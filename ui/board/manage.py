@@ -5,11 +5,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
@@ -34,6 +32,7 @@ from app.commands import (
     UpdateCustomer,
 )
 from app.errors import EmptyChairError
+from ui.table_model import form_rows
 
 
 def ask(parent: Any, title: str, label: str, then: Any, items: list[str] | None = None,
@@ -77,18 +76,9 @@ class CustomerDialog(QDialog):
         self.weight = QDoubleSpinBox(maximum=1e12, decimals=0, value=customer.weight)
         self.owner = QLineEdit(customer.owner)
         self.notes = QLineEdit(customer.notes)
-        self.error = QLabel("", objectName="fieldError")
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
-        for label, widget in (("Name", self.name), ("Cohort", self.cohort),
-                              ("Weight", self.weight), ("Owner", self.owner),
-                              ("Notes", self.notes)):
-            form.addRow(label, widget)
-        form.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.error = form_rows(form, [("Name", self.name), ("Cohort", self.cohort),
+                                      ("Weight", self.weight), ("Owner", self.owner),
+                                      ("Notes", self.notes)], self)
 
     def save(self) -> None:
         after = dataclasses.replace(

@@ -24,13 +24,14 @@ from PySide6.QtWidgets import (
 
 from app.domain import Customer
 from ui.plain import tooltip
+from ui.table_model import RowsTableModel
 
 ObjectRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-class CustomerTableModel(QAbstractTableModel):
+class CustomerTableModel(RowsTableModel):
     NAME, COHORT, VOICES, WEIGHT = range(4)
     HEADERS = ("Customer", "Cohort", "Voices", "Weight")
 
@@ -66,19 +67,6 @@ class CustomerTableModel(QAbstractTableModel):
         self._rows = rows
         self.endResetModel()
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
-                and 0 <= section < len(self.HEADERS)):
-            return self.HEADERS[section]
-        return None
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
@@ -99,7 +87,7 @@ class CustomerTableModel(QAbstractTableModel):
         return None
 
 
-class CohortTableModel(QAbstractTableModel):
+class CohortTableModel(RowsTableModel):
     NAME, CUSTOMERS, VOICES, WEIGHT = range(4)
     HEADERS = ("Cohort", "Customers", "Voices", "Weight")
 
@@ -124,19 +112,6 @@ class CohortTableModel(QAbstractTableModel):
         self._rows.sort(key=lambda r: r[0].casefold() if column == 0 else r[column],
                         reverse=order == Qt.SortOrder.DescendingOrder)
         self.endResetModel()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
-                and 0 <= section < len(self.HEADERS)):
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -29,14 +29,15 @@ from app import history
 from app.exporting import export_to
 from app.meetings import Effect, Outcome
 from ui.plain import tooltip
+from ui.table_model import RowsTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 EntryRole = Qt.ItemDataRole.UserRole + 1
 ANY = "Any"
 
 
-class DecisionLogModel(QAbstractTableModel):
-    COLUMNS = ("Date", "Meeting", "Decision", "Outcome", "Cohorts", "Customers", "Helps",
+class DecisionLogModel(RowsTableModel):
+    HEADERS = ("Date", "Meeting", "Decision", "Outcome", "Cohorts", "Customers", "Helps",
                "Hurts", "Neutral", "Unknown", "Weighted helps", "Weighted hurts", "Evidence")
 
     def __init__(self, parent: Any = None) -> None:
@@ -58,19 +59,6 @@ class DecisionLogModel(QAbstractTableModel):
                 ", ".join(e.cohorts), len(e.customers), e.effects[Effect.HELPS],
                 e.effects[Effect.HURTS], e.effects[Effect.NEUTRAL], e.effects[Effect.UNKNOWN],
                 round(e.weighted[Effect.HELPS]), round(e.weighted[Effect.HURTS]), e.evidence)
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
-                and 0 <= section < len(self.COLUMNS)):
-            return self.COLUMNS[section]
-        return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

@@ -51,6 +51,7 @@ from app.meeting_room import (
 from app.meetings import Decision, Effect, ImpactStatus, Meeting, MeetingStatus, Outcome, Stance
 from ui.meeting.agenda_model import AgendaModel
 from ui.plain import tooltip
+from ui.table_model import form_rows
 from ui.undo import UndoableCommand
 
 CustomerRole = Qt.ItemDataRole.UserRole + 1
@@ -83,17 +84,9 @@ class DecisionDialog(QDialog):
         self.themes = QLineEdit(placeholderText="Pricing, Billing")
         self.customers = QLineEdit(placeholderText="Names of customers, comma separated")
         self.cohorts = QLineEdit(placeholderText="Cohorts, comma separated")
-        self.error = _plain("", "fieldError")
-        for label, widget in (("Title", self.title), ("Description", self.description),
-                              ("Themes", self.themes), ("Customers", self.customers),
-                              ("Cohorts", self.cohorts)):
-            form.addRow(label, widget)
-        form.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.error = form_rows(form, [("Title", self.title), ("Description", self.description),
+                                      ("Themes", self.themes), ("Customers", self.customers),
+                                      ("Cohorts", self.cohorts)], self)
 
     @staticmethod
     def _names(edit: QLineEdit) -> tuple[str, ...]:

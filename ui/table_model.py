@@ -1,0 +1,55 @@
+"""The rows-and-headers part every table model here shares; subclasses add data()."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QWidget
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class RowsTableModel(QAbstractTableModel):
+    """A flat table over `self._rows`, with column titles from `HEADERS`."""
+
+    HEADERS: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Any] = []
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal
+                and 0 <= section < len(self.HEADERS)):
+            return self.HEADERS[section]
+        return None
+
+    def row_at(self, index: AnyIndex) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        return self._rows[index.row()]
+
+
+def form_rows(form: QFormLayout, fields: list[tuple[str, QWidget]], dialog: Any) -> QLabel:
+    """Fill a dialog's form: labelled fields, an error line, Save and Cancel (calling the
+    dialog's save() and reject()). Returns the error label."""
+    for label, widget in fields:
+        form.addRow(label, widget)
+    error = QLabel("", objectName="fieldError")
+    error.setTextFormat(Qt.TextFormat.PlainText)
+    error.setWordWrap(True)
+    form.addRow(error)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                               | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.save)
+    buttons.rejected.connect(dialog.reject)
+    form.addRow(buttons)
+    return error
