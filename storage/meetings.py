@@ -71,10 +71,13 @@ class MeetingsMixin:
 
     def text_hits(self, terms: list[str], limit: int) -> list[VoiceHit]:
         query = " OR ".join(_fts_term(t) for t in terms)
+        # Rank inside FTS first and join only the best rows: joining every match before
+        # sorting cost twice the ranking. The margin covers deleted voices.
         rows = self.conn.execute(
-            f"{_HIT}, bm25(voices_fts) FROM voices_fts JOIN voices v ON v.rowid = "
-            "voices_fts.rowid WHERE voices_fts MATCH ? AND v.deleted_at IS NULL "
-            "ORDER BY bm25(voices_fts) LIMIT ?", [query, limit]).fetchall()
+            f"{_HIT}, f.score FROM (SELECT rowid, bm25(voices_fts) AS score FROM voices_fts "
+            "WHERE voices_fts MATCH ? ORDER BY score LIMIT ?) f JOIN voices v ON v.rowid = "
+            "f.rowid WHERE v.deleted_at IS NULL ORDER BY f.score LIMIT ?",
+            [query, limit * 2, limit]).fetchall()
         return [_hit(r, -r[6]) for r in rows]
 
     def theme_hits(self, themes: Iterable[str], limit: int) -> list[VoiceHit]:
