@@ -23,7 +23,13 @@ bench: $(VENV)/.run-deps
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Empty Chair needs $(PYTHON) (Debian: apt-get install python3 python3-venv)"; exit 1; }
-	$(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV): on Debian run 'apt-get install python3-venv'"; exit 1; }
+	@# Debian ships venv separately; as root we install it, otherwise we say what to run.
+	$(PYTHON) -m venv $(VENV) || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's python3-venv"; rm -rf $(VENV); \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null \
+	      && $(PYTHON) -m venv $(VENV); \
+	  else echo "Could not create $(VENV): run 'sudo apt-get install python3-venv'"; exit 1; fi; }
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(VENV)/.run-deps: pyproject.toml | $(VENV)/bin/python
