@@ -336,9 +336,13 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:
+    import os
+
     from ui.gui import run_gui  # Qt is imported only when a window is wanted
 
-    return run_gui(_board_path(args), explicit=args.db is not None)
+    # --db or EMPTY_CHAIR_DB name a board; only without either does the last board reopen.
+    explicit = args.db is not None or bool(os.environ.get("EMPTY_CHAIR_DB"))
+    return run_gui(_board_path(args), explicit=explicit)
 
 
 def _cmd_screenshot(args: argparse.Namespace) -> int:

@@ -240,3 +240,24 @@ def test_add_by_hand_deferred_and_duplicate(qtbot, make_window):
     assert console.result.customers[0].status is ImpactStatus.CONFIRMED
     console.undo_stack.undo()
     assert console.result.customers == []
+
+
+def test_agenda_reorders_by_drag_and_drop(qtbot, make_window):
+    import datetime as dt
+
+    from PySide6.QtCore import QModelIndex
+
+    window = make_window()
+    console = window.open_meeting_room()
+    qtbot.addWidget(console)
+    store = console.store
+    meeting = store.create_meeting("Drag", dt.date(2026, 5, 1))
+    for title in ("First", "Second", "Third"):
+        store.add_decision(meeting, title)
+    console.reload_meetings(meeting)
+    model = console.agenda_model
+    data = model.mimeData([model.index(0)])  # what the view hands over when a row is dragged
+    assert model.dropMimeData(data, Qt.DropAction.MoveAction, 3, 0, QModelIndex()) is False
+    assert [d.title for d in store.decisions(meeting)] == ["Second", "Third", "First"]
+    console.undo_stack.undo()
+    assert [d.title for d in store.decisions(meeting)] == ["First", "Second", "Third"]
