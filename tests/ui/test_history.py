@@ -95,6 +95,11 @@ def test_history_window(qtbot, board, qtmodeltester):  # noqa: F811
     window.f_outcome.setCurrentText("approved")
     assert window.count.text() == "1 of 3 decisions"
     window.f_outcome.setCurrentIndex(0)
+    from PySide6.QtCore import QDate
+
+    window.f_from.setDate(QDate(2026, 3, 1))
+    assert window.count.text() == "1 of 3 decisions"  # only April's price rise
+    window.f_from.setDate(QDate(2000, 1, 1))
     window.log_view.sortByColumn(2, __import__("PySide6.QtCore").QtCore.Qt.SortOrder
                                  .AscendingOrder)
     assert window.log_model.index(0, 2).data() == "Phone line"

@@ -51,6 +51,7 @@ def test_whole_meeting_by_keyboard(qtbot, make_window, tmp_path):
     qtbot.keyClicks(facilitator, "Priya")
     console.new_meeting_dialog.findChild(QDialogButtonBox).accepted.emit()
     assert console.meeting.title == "Product council"
+    assert console.meeting.status is MeetingStatus.PLANNED
 
     add_decision(qtbot, console, "Split invoices per department", "Billing")
     add_decision(qtbot, console, "Faster search on Mondays")
@@ -74,6 +75,7 @@ def test_whole_meeting_by_keyboard(qtbot, make_window, tmp_path):
     chair = console.chair
     qtbot.addWidget(chair)
     assert isinstance(chair, ChairWindow)
+    assert console.meeting.status is MeetingStatus.RUNNING
     assert chair.isVisible()
     assert chair.title.text() == "Split invoices per department"
     assert "Acme Retail" in chair.who.text()

@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -34,6 +35,7 @@ from ui.table_model import RowsTableModel
 AnyIndex = QModelIndex | QPersistentModelIndex
 EntryRole = Qt.ItemDataRole.UserRole + 1
 ANY = "Any"
+NO_DATE = QDate(2000, 1, 1)
 
 
 class DecisionLogModel(RowsTableModel):
@@ -124,9 +126,9 @@ class HistoryWindow(QMainWindow):
                                                           for c in e.customers}))
         self.f_theme = self._combo("Theme", sorted({t for e in entries for t in e.themes}))
         self.f_effect = self._combo("Effect", [e.value for e in Effect])
-        years = sorted({e.date.year for e in entries})
-        self.f_year = self._combo("Year", [str(y) for y in years])
-        for widget in (self.f_year, self.f_outcome, self.f_cohort, self.f_customer,
+        self.f_from = self._date("From")
+        self.f_to = self._date("To")
+        for widget in (self.f_from, self.f_to, self.f_outcome, self.f_cohort, self.f_customer,
                        self.f_theme, self.f_effect):
             filters.addWidget(widget)
         self.count = QLabel("", objectName="countLabel")
@@ -151,18 +153,31 @@ class HistoryWindow(QMainWindow):
         layout.addWidget(self.log_view)
         return page
 
+    def _date(self, name: str) -> QDateEdit:
+        edit = QDateEdit(calendarPopup=True)
+        edit.setMinimumDate(NO_DATE)
+        edit.setSpecialValueText(f"{name}: any")
+        edit.setDate(NO_DATE)
+        edit.setDisplayFormat("yyyy-MM-dd")
+        edit.setAccessibleName(name)
+        edit.dateChanged.connect(self.apply_filter)
+        return edit
+
+    @staticmethod
+    def _day(edit: QDateEdit) -> Any:
+        import datetime as dt
+
+        date = edit.date()
+        return None if date == NO_DATE else dt.date(date.year(), date.month(), date.day())
+
     @staticmethod
     def _value(combo: QComboBox) -> str | None:
         return combo.currentText() if combo.currentIndex() > 0 else None
 
     def current_filter(self) -> history.LogFilter:
-        import datetime as dt
-
-        year = self._value(self.f_year)
         outcome, effect = self._value(self.f_outcome), self._value(self.f_effect)
         return history.LogFilter(
-            date_from=dt.date(int(year), 1, 1) if year else None,
-            date_to=dt.date(int(year), 12, 31) if year else None,
+            date_from=self._day(self.f_from), date_to=self._day(self.f_to),
             outcome=Outcome(outcome) if outcome else None, cohort=self._value(self.f_cohort),
             customer=self._value(self.f_customer), theme=self._value(self.f_theme),
             effect=Effect(effect) if effect else None)

@@ -514,10 +514,20 @@ class MeetingConsole(QMainWindow):
         self._try(EditDecision(decision, after, text=f"Add {name}"))
         self.add_name.clear()
 
+    def _mark_running(self) -> None:
+        """A planned meeting is running once its chair is projected or an outcome recorded."""
+        if self.meeting is not None and self.meeting.status is MeetingStatus.PLANNED:
+            self.store.set_meeting(self.meeting.id, status=MeetingStatus.RUNNING.value)
+            self.meeting = self.store.get_meeting(self.meeting.id)
+            index = self.meeting_box.currentIndex()
+            self.meeting_box.setItemText(index, f"{self.meeting.held_on} · {self.meeting.title}"
+                                         f" ({self.meeting.status.value})")
+
     def record_outcome(self) -> None:
         decision = self.current_decision()
         if decision is None:
             return
+        self._mark_running()
         outcome = Outcome(self.outcome.currentText())
         after = dataclasses.replace(
             decision, outcome=outcome, rationale=self.rationale.toPlainText().strip(),
@@ -624,6 +634,7 @@ class MeetingConsole(QMainWindow):
     def open_chair(self) -> None:
         from ui.meeting.chair import ChairWindow
 
+        self._mark_running()
         if self.chair is None:
             self.chair = ChairWindow(self)
         self.chair.present()
