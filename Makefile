@@ -16,6 +16,7 @@ run: $(VENV)/.run-deps qt-libs
 test: $(VENV)/.test-deps qt-libs
 	$(VENV)/bin/ruff check app storage ui tests
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 bench: $(VENV)/.run-deps

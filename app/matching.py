@@ -206,36 +206,36 @@ def match_decision(store: MatchStore, spec: DecisionSpec,
     cohorts: dict[str, CohortRollup] = {}
     dismissed: list[AffectedCustomer] = []
     for customer_id, found_routes in routes.items():
-        customer = facts.get(customer_id)
-        if customer is None:
+        known = facts.get(customer_id)
+        if known is None:
             continue
-        record = records.get(customer_id)
+        recorded = records.get(customer_id)
         theme_count = sum(1 for h in hits[customer_id] if h.relevance == 0)
         score = (2.0 if Route.NAMED in found_routes else 0.0) + min(1.0, theme_count / 3) \
             + text_best.get(customer_id, 0.0)
         unique = {h.voice_id: h for h in hits[customer_id]}
-        for voice_id in (record.attached if record else ()):
+        for voice_id in (recorded.attached if recorded else ()):
             if voice_id in attached_hits:
                 unique[voice_id] = attached_hits[voice_id]
         chosen = sorted(unique.values(), key=_evidence_key)
-        keep = [h for h in chosen if record and (h.voice_id in record.stances
-                                                 or h.voice_id in record.attached)]
+        keep = [h for h in chosen if recorded and (h.voice_id in recorded.stances
+                                                 or h.voice_id in recorded.attached)]
         keep += [h for h in chosen if h not in keep][: max(0, EVIDENCE_PER_CUSTOMER - len(keep))]
         keep.sort(key=_evidence_key)
-        stances = record.stances if record else {}
+        stances = recorded.stances if recorded else {}
         default_status = ImpactStatus.CONFIRMED if Route.NAMED in found_routes \
             else ImpactStatus.SUGGESTED
         affected = AffectedCustomer(
-            customer=customer, score=round(score, 4),
+            customer=known, score=round(score, 4),
             routes=tuple(r for r in Route if r in found_routes),
             evidence=[Evidence(h, stances.get(h.voice_id)) for h in keep],
-            status=record.status if record else default_status,
-            effect=record.effect if record else Effect.UNKNOWN,
-            note=record.note if record else "")
+            status=recorded.status if recorded else default_status,
+            effect=recorded.effect if recorded else Effect.UNKNOWN,
+            note=recorded.note if recorded else "")
         if affected.status is ImpactStatus.DISMISSED:
             dismissed.append(affected)
             continue
-        cohort = customer.cohort or "No cohort"
+        cohort = known.cohort or "No cohort"
         cohorts.setdefault(cohort, CohortRollup(cohort)).customers.append(affected)
     for rollup in cohorts.values():
         rollup.customers.sort(key=lambda a: (-a.score, -a.customer.weight,

@@ -28,12 +28,15 @@ class EditingMixin:
     conn: Any
     path: Any
 
-    def _ids_by_name(self, table: str) -> dict[str, str]: ...  # provided by SqliteBoard
+    def _ids_by_name(self, table: str) -> dict[str, str]:  # provided by SqliteBoard
+        raise NotImplementedError
 
     def _ensure_named(self, table: str, known: dict[str, str], name: str, now: str,
-                      **extra: Any) -> tuple[str, bool]: ...
+                      **extra: Any) -> tuple[str, bool]:  # provided by SqliteBoard
+        raise NotImplementedError
 
-    def _voices_by_rowid(self, rowids: list[int]) -> list[Voice]: ...
+    def _voices_by_rowid(self, rowids: list[int]) -> list[Voice]:  # provided by SqliteBoard
+        raise NotImplementedError
 
     # -- voices ------------------------------------------------------------------------
     def get_voice(self, voice_id: str) -> Voice:
@@ -239,7 +242,7 @@ class EditingMixin:
                    "v.id = vt.voice_id WHERE vt.theme_id = t.id AND vt.deleted_at IS NULL AND "
                    "v.deleted_at IS NULL) FROM themes t WHERE t.deleted_at IS NULL "
                    "ORDER BY t.name COLLATE NOCASE")
-        return [tuple(r) for r in self.conn.execute(sql)]  # type: ignore[misc]
+        return [tuple(r) for r in self.conn.execute(sql)]
 
     def create_named(self, table: str, name: str) -> str:
         """A new cohort or theme (or the live one already called that, any case)."""

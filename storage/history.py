@@ -74,7 +74,7 @@ class HistoryMixin:
         return rows
 
     def voice_month_counts(self) -> list[tuple[str, str, int]]:
-        return [tuple(r) for r in self.conn.execute(  # type: ignore[misc]
+        return [tuple(r) for r in self.conn.execute(
             "SELECT substr(heard_on, 1, 7), kind, count(*) FROM voices WHERE deleted_at IS "
             "NULL GROUP BY 1, 2 ORDER BY 1")]
 
@@ -103,7 +103,7 @@ class HistoryMixin:
 
     def answer_delays(self) -> list[tuple[str, int]]:
         """(heard_on, days until the first decision that addressed it) per answered voice."""
-        return [tuple(r) for r in self.conn.execute(  # type: ignore[misc]
+        return [tuple(r) for r in self.conn.execute(
             f"""SELECT v.heard_on, min(julianday(a.held_on) - julianday(v.heard_on))
             FROM ({_ANSWERED_PAIRS}) a JOIN voices v ON v.id = a.voice_id
             WHERE a.held_on >= v.heard_on AND v.kind IN ('complaint', 'need')

@@ -45,10 +45,12 @@ class MeetingsMixin:
     conn: Any
     path: Any
 
-    def _ids_by_name(self, table: str) -> dict[str, str]: ...
+    def _ids_by_name(self, table: str) -> dict[str, str]:  # provided by SqliteBoard
+        raise NotImplementedError
 
     def _ensure_named(self, table: str, known: dict[str, str], name: str, now: str,
-                      **extra: Any) -> tuple[str, bool]: ...
+                      **extra: Any) -> tuple[str, bool]:  # provided by SqliteBoard
+        raise NotImplementedError
 
     # -- what the matching engine reads -----------------------------------------------------
     def voice_total(self) -> int:

@@ -297,7 +297,8 @@ class SqliteBoard(EditingMixin, MeetingsMixin, HistoryMixin):
             SELECT c.id, c.name, c.cohort_id, h.name, c.weight, c.owner, c.notes
             FROM customers c LEFT JOIN cohorts h ON h.id = c.cohort_id
             WHERE c.deleted_at IS NULL ORDER BY c.name COLLATE NOCASE""")
-        return [Customer(*r, voice_count=counts.get(r[0], 0)) for r in rows]
+        return [Customer(id=r[0], name=r[1], cohort_id=r[2], cohort_name=r[3], weight=r[4],
+                         owner=r[5], notes=r[6], voice_count=counts.get(r[0], 0)) for r in rows]
 
     def cohorts(self) -> list[Cohort]:
         rows = self.conn.execute("SELECT id, name, description FROM cohorts "

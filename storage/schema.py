@@ -13,17 +13,17 @@ _STAMPS = {"created_at": str, "updated_at": str, "deleted_at": str}
 
 @migrations()
 def m001_board(db: Database) -> None:
-    db["cohorts"].create({"id": str, "name": str, "description": str, **_STAMPS}, pk="id",
+    db.table("cohorts").create({"id": str, "name": str, "description": str, **_STAMPS}, pk="id",
                          not_null={"name", "created_at", "updated_at"},
                          defaults={"description": ""})
-    db["customers"].create(
+    db.table("customers").create(
         {"id": str, "name": str, "cohort_id": str, "weight": float, "owner": str,
          "notes": str, **_STAMPS},
         pk="id", foreign_keys=[("cohort_id", "cohorts", "id")],
         not_null={"name", "weight", "created_at", "updated_at"},
         defaults={"weight": 1.0, "owner": "", "notes": ""},
     )
-    db["themes"].create({"id": str, "name": str, **_STAMPS}, pk="id",
+    db.table("themes").create({"id": str, "name": str, **_STAMPS}, pk="id",
                         not_null={"name", "created_at", "updated_at"})
     db.execute("""
         CREATE TABLE voices (
@@ -45,7 +45,7 @@ def m001_board(db: Database) -> None:
             updated_at TEXT NOT NULL,
             deleted_at TEXT
         )""")
-    db["voice_themes"].create(
+    db.table("voice_themes").create(
         {"voice_id": str, "theme_id": str, **_STAMPS}, pk=("voice_id", "theme_id"),
         foreign_keys=[("voice_id", "voices", "id"), ("theme_id", "themes", "id")],
         not_null={"created_at", "updated_at"},
@@ -66,9 +66,9 @@ def m001_board(db: Database) -> None:
         "CREATE INDEX voice_themes_theme ON voice_themes(theme_id)",
     ):
         db.execute(sql)
-    db["voices"].enable_fts(["text"], create_triggers=True,
+    db.table("voices").enable_fts(["text"], create_triggers=True,
                             tokenize="unicode61 remove_diacritics 2")
-    db["customers"].enable_fts(["name"], create_triggers=True,
+    db.table("customers").enable_fts(["name"], create_triggers=True,
                                tokenize="unicode61 remove_diacritics 2")
 
 
@@ -122,7 +122,7 @@ def m004_meetings(db: Database) -> None:
             created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT
         )""")
     db.execute("CREATE INDEX decisions_meeting ON decisions(meeting_id, position)")
-    db["decision_themes"].create(
+    db.table("decision_themes").create(
         {"decision_id": str, "theme_id": str, **_STAMPS}, pk=("decision_id", "theme_id"),
         foreign_keys=[("decision_id", "decisions", "id"), ("theme_id", "themes", "id")],
         not_null={"created_at", "updated_at"})
@@ -145,7 +145,7 @@ def m004_meetings(db: Database) -> None:
                "WHERE customer_id IS NOT NULL")
     db.execute("CREATE UNIQUE INDEX impacts_cohort ON impacts(decision_id, cohort_id) "
                "WHERE cohort_id IS NOT NULL")
-    db["impact_evidence"].create(
+    db.table("impact_evidence").create(
         {"impact_id": str, "voice_id": str, "stance": str, **_STAMPS},
         pk=("impact_id", "voice_id"),
         foreign_keys=[("impact_id", "impacts", "id"), ("voice_id", "voices", "id")],
