@@ -7,14 +7,15 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from app.errors import BoardError
 from storage.errors import environment_message, translated
-from storage.schema import APPLICATION_ID, SCHEMA_VERSION, migrations
+from storage.identity import APPLICATION_ID, SCHEMA_CODE, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -27,7 +28,16 @@ class Connection:
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self.conn = conn
-        self.db = Database(conn, execute_plugins=False)
+        self._db: Database | None = None
+
+    @property
+    def db(self) -> Database:
+        """The sqlite-utils view of this connection, made (and imported) on first use."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn, execute_plugins=False)
+        return self._db
 
     @contextmanager
     def write(self) -> Iterator[Database]:
@@ -122,18 +132,6 @@ def _check_identity(path: Path, conn: sqlite3.Connection) -> None:
         raise BoardError(f"{path}: the board file is damaged (corrupt); open a backup instead")
 
 
-@cache
-def _our_schema_code() -> frozenset[tuple[str, str]]:
-    """(name, sql) of every trigger and view our migrations create, from a scratch board."""
-    conn = sqlite3.connect(":memory:", isolation_level=None)
-    try:
-        migrations.apply(Database(conn, execute_plugins=False))
-        return frozenset(conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type IN ('trigger', 'view')").fetchall())
-    finally:
-        conn.close()
-
-
 def _check_schema_code(path: Path, conn: sqlite3.Connection) -> None:
     """Only code we wrote may run from the schema.
 
@@ -143,7 +141,7 @@ def _check_schema_code(path: Path, conn: sqlite3.Connection) -> None:
     """
     found = set(conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type IN ('trigger', 'view')").fetchall())
-    foreign = sorted(name for name, _ in found - _our_schema_code())
+    foreign = sorted(name for name, _ in found - SCHEMA_CODE)
     if foreign:
         raise BoardError(f"{path}: holds triggers or views this app did not write "
                          f"({', '.join(foreign[:3])}); refusing to open it")
@@ -157,6 +155,11 @@ def _set_pragmas(conn: sqlite3.Connection) -> None:
 
 
 def _migrate(path: Path, connection: Connection, existing: bool) -> None:
+    version = connection.conn.execute("PRAGMA user_version").fetchone()[0]
+    if existing and version == SCHEMA_VERSION:
+        return  # up to date: no need to load sqlite-utils and its migrations at all
+    from storage.schema import migrations
+
     db = connection.db
     if not migrations.pending(db):
         return

@@ -1,11 +1,15 @@
-"""The board's schema as append-only sqlite-utils migrations; never edit one that shipped."""
+"""The board's schema as append-only sqlite-utils migrations; never edit one that shipped.
+
+Imported only when a board is created or migrated: sqlite-utils (and the numpy it loads)
+cost a quarter of a second at every start otherwise. storage/identity.py holds what an open
+needs, and a test keeps the two in step.
+"""
 
 from __future__ import annotations
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-APPLICATION_ID = 0x45434831  # "ECH1": marks an SQLite file as an Empty Chair board
 migrations = Migrations("empty_chair")
 
 _STAMPS = {"created_at": str, "updated_at": str, "deleted_at": str}
@@ -162,5 +166,8 @@ def m005_voice_owner_index(db: Database) -> None:
                "WHERE deleted_at IS NULL")
 
 
-# The board version written to PRAGMA user_version: one per migration.
-SCHEMA_VERSION = len(migrations._migrations)
+@migrations()
+def m006_live_customer_index(db: Database) -> None:
+    # Voice counts per customer (side panel, every start): index-only, 0.24 s -> 0.03 s.
+    db.execute("CREATE INDEX voices_live_customer ON voices(customer_id) "
+               "WHERE deleted_at IS NULL")

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app.csv_import import ImportOptions, parse_map_option
-from app.demo import write_demo
 from app.domain import Channel, Kind, parse_enum
 from app.errors import EmptyChairError, ValidationError
 from app.exporting import export_to
@@ -169,6 +168,8 @@ def _board_path(args: argparse.Namespace) -> Path:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    from app.demo import write_demo  # only a demo needs its word lists
+
     store = open_store(_board_path(args), create=True)
     try:
         result = write_demo(store, voices=args.voices, customers=args.customers)

@@ -9,7 +9,6 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from app.demo import write_demo
 from app.errors import EmptyChairError
 from ui.board.window import BoardWindow
 from ui.composition import open_reader, open_store
@@ -32,6 +31,8 @@ def _app() -> QApplication:
 def open_for_gui(path: Path, explicit: bool) -> object:
     """The board to show: a missing default board becomes a demo board the first time."""
     if not path.exists() and not explicit:
+        from app.demo import write_demo
+
         store = open_store(path, create=True)
         write_demo(store)
         return store

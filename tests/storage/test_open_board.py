@@ -8,7 +8,7 @@ import pytest
 
 from app.errors import BoardError
 from storage.board import open_board
-from storage.schema import APPLICATION_ID, SCHEMA_VERSION
+from storage.identity import APPLICATION_ID, SCHEMA_VERSION
 
 
 def digest(path):
