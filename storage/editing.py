@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from difflib import SequenceMatcher
-from typing import Any
 
 from app.domain import Customer, Voice, VoiceDraft, clean_name
 from app.errors import NotFoundError, ValidationError
-from storage.board import Connection, now_utc
+from storage.board import now_utc
 from storage.errors import translated
+from storage.parts import BoardParts
 
 _NAMED = {"cohorts", "themes"}
 _WORDS = re.compile(r"\w+")
@@ -21,22 +21,8 @@ def _check_named(table: str) -> None:
         raise ValueError(f"not a named table: {table}")
 
 
-class EditingMixin:
+class EditingMixin(BoardParts):
     """Mixed into SqliteBoard; relies on its connection and name helpers."""
-
-    connection: Connection
-    conn: Any
-    path: Any
-
-    def _ids_by_name(self, table: str) -> dict[str, str]:  # provided by SqliteBoard
-        raise NotImplementedError
-
-    def _ensure_named(self, table: str, known: dict[str, str], name: str, now: str,
-                      **extra: Any) -> tuple[str, bool]:  # provided by SqliteBoard
-        raise NotImplementedError
-
-    def _voices_by_rowid(self, rowids: list[int]) -> list[Voice]:  # provided by SqliteBoard
-        raise NotImplementedError
 
     # -- voices ------------------------------------------------------------------------
     def get_voice(self, voice_id: str) -> Voice:

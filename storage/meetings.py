@@ -20,8 +20,9 @@ from app.meetings import (
     Outcome,
     Stance,
 )
-from storage.board import Connection, now_utc
+from storage.board import now_utc
 from storage.errors import translated
+from storage.parts import BoardParts
 
 _HIT = """SELECT v.id, v.customer_id, v.kind, v.text, v.heard_on, v.severity"""
 
@@ -40,17 +41,8 @@ def _fts_term(term: str) -> str:
     return f'"{term}"*' if len(term) >= 5 else f'"{term}"'
 
 
-class MeetingsMixin:
-    connection: Connection
-    conn: Any
-    path: Any
-
-    def _ids_by_name(self, table: str) -> dict[str, str]:  # provided by SqliteBoard
-        raise NotImplementedError
-
-    def _ensure_named(self, table: str, known: dict[str, str], name: str, now: str,
-                      **extra: Any) -> tuple[str, bool]:  # provided by SqliteBoard
-        raise NotImplementedError
+class MeetingsMixin(BoardParts):
+    """Meetings, agenda and impacts; mixed into SqliteBoard."""
 
     # -- what the matching engine reads -----------------------------------------------------
     def voice_total(self) -> int:

@@ -3,9 +3,7 @@ severity, a visible "n of N voices" and one-click clear."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,9 +20,9 @@ from PySide6.QtWidgets import (
 
 from app.domain import Channel, Kind
 from app.filters import VoiceFilter
+from ui.date_filter import NO_DATE, any_date_edit, day_of
 
 ANY = "Any"
-NO_DATE = QDate(2000, 1, 1)
 
 
 class FilterBar(QWidget):
@@ -86,12 +84,7 @@ class FilterBar(QWidget):
         return combo
 
     def _date(self, name: str, layout: QHBoxLayout) -> QDateEdit:
-        edit = QDateEdit(calendarPopup=True)
-        edit.setMinimumDate(NO_DATE)
-        edit.setSpecialValueText(f"{name}: any")
-        edit.setDate(NO_DATE)
-        edit.setDisplayFormat("yyyy-MM-dd")
-        edit.setAccessibleName(name)
+        edit = any_date_edit(name)
         edit.dateChanged.connect(self.changed)
         layout.addWidget(edit)
         return edit
@@ -119,11 +112,6 @@ class FilterBar(QWidget):
     def _value(combo: QComboBox) -> str | None:
         return combo.currentText() if combo.currentIndex() > 0 else None
 
-    @staticmethod
-    def _day(edit: QDateEdit) -> dt.date | None:
-        date = edit.date()
-        return None if date == NO_DATE else dt.date(date.year(), date.month(), date.day())
-
     def current(self) -> VoiceFilter:
         channel = self._value(self.channel)
         return VoiceFilter(
@@ -131,7 +119,7 @@ class FilterBar(QWidget):
             kinds=tuple(k for k, box in self.kinds.items() if box.isChecked()),
             customer=self._value(self.customer), cohort=self._value(self.cohort),
             theme=self._value(self.theme), channel=Channel(channel) if channel else None,
-            date_from=self._day(self.date_from), date_to=self._day(self.date_to),
+            date_from=day_of(self.date_from), date_to=day_of(self.date_to),
             min_severity=self.min_severity.value() or None)
 
     def clear(self) -> None:

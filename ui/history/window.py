@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -29,13 +29,13 @@ from PySide6.QtWidgets import (
 from app import history
 from app.exporting import export_to
 from app.meetings import Effect, Outcome
+from ui.date_filter import any_date_edit, day_of
 from ui.plain import tooltip
 from ui.table_model import RowsTableModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 EntryRole = Qt.ItemDataRole.UserRole + 1
 ANY = "Any"
-NO_DATE = QDate(2000, 1, 1)
 
 
 class DecisionLogModel(RowsTableModel):
@@ -154,21 +154,9 @@ class HistoryWindow(QMainWindow):
         return page
 
     def _date(self, name: str) -> QDateEdit:
-        edit = QDateEdit(calendarPopup=True)
-        edit.setMinimumDate(NO_DATE)
-        edit.setSpecialValueText(f"{name}: any")
-        edit.setDate(NO_DATE)
-        edit.setDisplayFormat("yyyy-MM-dd")
-        edit.setAccessibleName(name)
+        edit = any_date_edit(name)
         edit.dateChanged.connect(self.apply_filter)
         return edit
-
-    @staticmethod
-    def _day(edit: QDateEdit) -> Any:
-        import datetime as dt
-
-        date = edit.date()
-        return None if date == NO_DATE else dt.date(date.year(), date.month(), date.day())
 
     @staticmethod
     def _value(combo: QComboBox) -> str | None:
@@ -177,7 +165,7 @@ class HistoryWindow(QMainWindow):
     def current_filter(self) -> history.LogFilter:
         outcome, effect = self._value(self.f_outcome), self._value(self.f_effect)
         return history.LogFilter(
-            date_from=self._day(self.f_from), date_to=self._day(self.f_to),
+            date_from=day_of(self.f_from), date_to=day_of(self.f_to),
             outcome=Outcome(outcome) if outcome else None, cohort=self._value(self.f_cohort),
             customer=self._value(self.f_customer), theme=self._value(self.f_theme),
             effect=Effect(effect) if effect else None)

@@ -1,0 +1,26 @@
+"""What the storage mixins expect from SqliteBoard, declared once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.domain import Voice
+from storage.board import Connection
+
+
+class BoardParts:
+    """Base of the mixins SqliteBoard is built from; SqliteBoard provides these itself."""
+
+    connection: Connection
+    conn: Any
+    path: Any
+
+    def _ids_by_name(self, table: str) -> dict[str, str]:
+        raise NotImplementedError
+
+    def _ensure_named(self, table: str, known: dict[str, str], name: str, now: str,
+                      **extra: Any) -> tuple[str, bool]:
+        raise NotImplementedError
+
+    def _voices_by_rowid(self, rowids: list[int]) -> list[Voice]:
+        raise NotImplementedError
