@@ -10,6 +10,7 @@ from app.domain import Customer, Voice, VoiceDraft, clean_name
 from app.errors import NotFoundError, ValidationError
 from storage.board import now_utc
 from storage.errors import translated
+from storage.ids import new_id
 from storage.parts import BoardParts
 
 _NAMED = {"cohorts", "themes"}
@@ -63,8 +64,6 @@ class EditingMixin(BoardParts):
         return customer_id
 
     def insert_voice(self, draft: VoiceDraft, voice_id: str | None = None) -> str:
-        from storage.repository import new_id
-
         voice_id = voice_id or new_id()
         with self.connection.write(), translated(self.path):
             now = now_utc()

@@ -22,6 +22,7 @@ from app.meetings import (
 )
 from storage.board import now_utc
 from storage.errors import translated
+from storage.ids import new_id
 from storage.parts import BoardParts
 
 _HIT = """SELECT v.id, v.customer_id, v.kind, v.text, v.heard_on, v.severity"""
@@ -157,8 +158,6 @@ class MeetingsMixin(BoardParts):
     # -- meetings -----------------------------------------------------------------------
     def create_meeting(self, title: str, held_on: dt.date, facilitator: str = "",
                        attendees: str = "", notes: str = "") -> str:
-        from storage.repository import new_id
-
         title = clean_name(title, "title")
         meeting_id = new_id()
         with self.connection.write(), translated(self.path):
@@ -237,8 +236,6 @@ class MeetingsMixin(BoardParts):
     def _write_decision_links(self, decision_id: str, themes: Iterable[str],
                               customers: Iterable[str], cohorts: Iterable[str],
                               now: str) -> None:
-        from storage.repository import new_id
-
         self.conn.execute("UPDATE decision_themes SET deleted_at = ?, updated_at = ? WHERE "
                           "decision_id = ?", [now, now, decision_id])
         known = self._ids_by_name("themes")
@@ -275,8 +272,6 @@ class MeetingsMixin(BoardParts):
                      owner: str = "", themes: Iterable[str] = (),
                      customers: Iterable[str] = (), cohorts: Iterable[str] = (),
                      deferred_from: str | None = None) -> str:
-        from storage.repository import new_id
-
         title = clean_name(title, "title")
         decision_id = new_id()
         with self.connection.write(), translated(self.path):
@@ -355,8 +350,6 @@ class MeetingsMixin(BoardParts):
         return records
 
     def _impact_id(self, decision_id: str, customer_id: str, now: str) -> str:
-        from storage.repository import new_id
-
         row = self.conn.execute("SELECT id FROM impacts WHERE decision_id = ? AND "
                                 "customer_id = ?", [decision_id, customer_id]).fetchone()
         if row:

@@ -4,9 +4,10 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
 from sqlite_utils import Database
 
-from storage.identity import SCHEMA_CODE, SCHEMA_VERSION
+from storage.identity import APPLICATION_ID, SCHEMA_CODE, SCHEMA_VERSION
 from storage.schema import migrations
 
 
@@ -29,3 +30,41 @@ def test_opening_an_up_to_date_board_does_not_load_sqlite_utils(board_path):
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "False"
+
+
+def _version_6_board(path):
+    """A board as version 6 of the app left it, with one customer and one voice."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrations.apply(Database(conn), stop_before="m007_voice_checks_without_in_lists")
+    stamp = "2026-01-01T00:00:00.000Z"
+    conn.execute("INSERT INTO customers (id, name, created_at, updated_at) "
+                 "VALUES ('c1', 'Acme', ?, ?)", [stamp, stamp])
+    conn.execute("INSERT INTO voices (id, customer_id, kind, text, heard_on, channel, "
+                 "need_depth, created_at, updated_at) VALUES ('v1', 'c1', 'need', "
+                 "'Export to PDF please', '2026-01-01', 'sales call', 'real', ?, ?)",
+                 [stamp, stamp])
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 6")
+    conn.close()
+
+
+def test_version_6_board_keeps_its_voices_and_its_checks(tmp_path):
+    from storage.board import open_board
+
+    path = tmp_path / "old.db"
+    _version_6_board(path)
+    board = open_board(path)
+    conn = board.conn
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT text, channel, need_depth FROM voices").fetchall() == [
+        ("Export to PDF please", "sales call", "real")]
+    assert list(tmp_path.glob("old.before-migration-*.db"))  # the backup was made first
+    insert = ("INSERT INTO voices (id, customer_id, kind, text, heard_on, channel, need_depth, "
+              "created_at, updated_at) VALUES (?, 'c1', ?, 'x', '2026-01-02', ?, ?, 'n', 'n')")
+    conn.execute(insert, ["ok", "complaint", "email", None])
+    for bad in (["v2", "praise", "email", None], ["v3", "quote", "fax", None],
+                ["v4", "need", "email", "urgent"], ["v5", "quote", "email", "real"]):
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            conn.execute(insert, bad)
+    board.close()

@@ -129,3 +129,52 @@ def test_a_killed_import_leaves_the_board_intact(board_path, store, write_file):
     assert reopened.count(VoiceFilter(text="invoices")) == 0
     assert reopened.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     reopened.close()
+
+
+def _schema(store):
+    return sorted(store.conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+
+
+def _many(count, word):
+    return "customer,text,cohort\n" + "".join(
+        f"Firm {i % 900},Row {i} says the {word} report is slow,Mid-market\n"
+        for i in range(count))
+
+
+def test_a_big_import_rebuilds_what_it_took_down(store, write_file):
+    # 6,000 rows into a board of 50: the import drops the text-index triggers and the
+    # secondary indexes, and must put back exactly the schema it found.
+    do_import(store, write_file("small.csv", ROWS))
+    before = _schema(store)
+    report = do_import(store, write_file("big.csv", _many(6000, "quarterly")))
+    assert report.result.added == 6000
+    assert _schema(store) == before
+    assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert store.count(VoiceFilter(text="quarterly")) == 6000
+    assert store.count(VoiceFilter(text='"Firm 899"')) == 6  # customer names are indexed
+    assert do_import(store, write_file("big.csv", _many(6000, "quarterly"))).result.added == 0
+    # A later small import goes through the triggers again.
+    do_import(store, write_file("one.csv", "customer,text\nNew Firm,a zeppelin delivery\n"))
+    assert store.count(VoiceFilter(text="zeppelin")) == 1
+    assert store.count(VoiceFilter(text='"New Firm"')) == 1
+
+
+def test_a_big_import_into_a_bigger_board_keeps_its_indexes(store, write_file):
+    do_import(store, write_file("first.csv", _many(7000, "weekly")))
+    before = _schema(store)
+    second = write_file("second.csv", _many(5000, "monthly"))
+    assert do_import(store, second).result.added == 5000
+    assert do_import(store, second).result.already_present == 5000
+    assert _schema(store) == before
+    assert store.count(VoiceFilter(text="monthly")) == 5000
+
+
+def test_a_cancelled_big_import_restores_the_schema(store, write_file):
+    do_import(store, write_file("small.csv", ROWS))
+    before = _schema(store)
+    plan = prepare_import(write_file("big.csv", _many(6000, "yearly")), ImportOptions())
+    with pytest.raises(ImportCancelled):
+        store.import_rows(plan.rows, len(plan.rows), cancelled=iter([False, False, True]).__next__)
+    assert _schema(store) == before
+    assert store.count(VoiceFilter()) == 50
+    assert store.count(VoiceFilter(text="yearly")) == 0
