@@ -172,7 +172,7 @@ class ImportMixin(BoardParts):
 
     def _put_back(self, taken: _TakenDown) -> None:
         self.conn.execute("INSERT INTO voices_fts (rowid, text) SELECT rowid, text FROM voices "
-                          "WHERE rowid >= ?", [taken.first_voice])
+                          "WHERE rowid >= ? AND deleted_at IS NULL", [taken.first_voice])
         self.conn.execute("INSERT INTO customers_fts (rowid, name) SELECT rowid, name "
                           "FROM customers WHERE rowid >= ?", [taken.first_customer])
         for sql in taken.index_sql + taken.trigger_sql:

@@ -19,11 +19,14 @@ from storage.meetings import MeetingsMixin
 from storage.search import filter_sql, fts_query
 
 ORDERS = {
-    "relevance": "rank, v.heard_on DESC, v.rowid DESC",
+    # Equally relevant voices: the most recently added first. (Newest heard would need every
+    # match's voice row read: 1.4x the bare text-index query instead of 1.0x.)
+    "relevance": "rank, v.rowid DESC",
     "newest": "v.heard_on DESC, v.rowid DESC",
     "oldest": "v.heard_on ASC, v.rowid ASC",
     "severity": "v.severity DESC, v.heard_on DESC, v.rowid DESC",
-    "customer": "cu.name COLLATE NOCASE ASC, v.heard_on DESC, v.rowid DESC",
+    "customer": "(SELECT name FROM customers WHERE id = v.customer_id) COLLATE NOCASE ASC, "
+                "v.heard_on DESC, v.rowid DESC",
 }
 _VOICE_COLUMNS = """v.rowid, v.id, v.kind, v.text, v.customer_id, cu.name, h.name, v.heard_on,
     v.channel, v.severity, v.need_depth, v.captured_by,
@@ -32,14 +35,28 @@ _VOICE_COLUMNS = """v.rowid, v.id, v.kind, v.text, v.customer_id, cu.name, h.nam
     v.source_file, v.source_line, v.created_at, v.updated_at"""
 
 
+_TEXT_RANK = "bm25(voices_fts)"
+
+
+def _words_only(flt: VoiceFilter) -> bool:
+    return flt == VoiceFilter(text=flt.text)
+
+
+# Enum members by stored value: a dict lookup is a fifth of calling the enum class.
+_KINDS = {k.value: k for k in Kind}
+_CHANNELS = {c.value: c for c in Channel}
+_DEPTHS = {d.value: d for d in NeedDepth}
+
+
 def _voice(row: Sequence[Any]) -> Voice:
+    themes = row[12]
     return Voice(
-        id=row[1], kind=Kind(row[2]), text=row[3], customer_id=row[4], customer_name=row[5],
-        cohort_name=row[6], heard_on=dt.date.fromisoformat(row[7]), channel=Channel(row[8]),
-        severity=row[9], need_depth=NeedDepth(row[10]) if row[10] else None,
-        captured_by=row[11], themes=tuple(sorted(row[12].split("\x1f"), key=str.lower))
-        if row[12] else (), source_file=row[13], source_line=row[14], created_at=row[15],
-        updated_at=row[16],
+        id=row[1], kind=_KINDS[row[2]], text=row[3], customer_id=row[4], customer_name=row[5],
+        cohort_name=row[6], heard_on=dt.date.fromisoformat(row[7]), channel=_CHANNELS[row[8]],
+        severity=row[9], need_depth=_DEPTHS[row[10]] if row[10] else None,
+        captured_by=row[11],
+        themes=tuple(sorted(themes.split("\x1f"), key=str.lower)) if themes else (),
+        source_file=row[13], source_line=row[14], created_at=row[15], updated_at=row[16],
     )
 
 
@@ -111,7 +128,7 @@ class SqliteBoard(EditingMixin, ImportMixin, MeetingsMixin, HistoryMixin):
         if not customer_ids:
             return (" FROM voices_fts JOIN voices v ON v.rowid = voices_fts.rowid "
                     "WHERE voices_fts MATCH ? AND " + " AND ".join(where),
-                    [query, *params], "bm25(voices_fts)")
+                    [query, *params], _TEXT_RANK)
         marks = ", ".join("?" * len(customer_ids))
         return (" FROM voices v LEFT JOIN (SELECT rowid AS hit, bm25(voices_fts) AS score "
                 "FROM voices_fts WHERE voices_fts MATCH ?) f ON f.hit = v.rowid "
@@ -126,13 +143,15 @@ class SqliteBoard(EditingMixin, ImportMixin, MeetingsMixin, HistoryMixin):
         body, params, rank = self._matching(flt)
         if order == "relevance" and rank is None:
             order = "newest"
-        if order == "customer":
-            body = body.replace(" WHERE ", " JOIN customers cu ON cu.id = v.customer_id WHERE ",
-                                1)
+        sql = f"SELECT v.rowid, {rank or 0} AS rank{body} ORDER BY {ORDERS[order]}"
+        if rank == _TEXT_RANK and order == "relevance" and _words_only(flt):
+            # Typed words alone: ranked inside the text index, which holds live voices only
+            # (m008), so no voice row is read until the page is known. Same order.
+            sql = ("SELECT rowid FROM voices_fts WHERE voices_fts MATCH ? "
+                   "ORDER BY rank, rowid DESC")
         with translated(self.path):
-            rowids = [r[0] for r in self.conn.execute(
-                f"SELECT v.rowid, {rank or 0} AS rank{body} ORDER BY {ORDERS[order]} "
-                "LIMIT ? OFFSET ?", [*params, limit, offset])]
+            rowids = [r[0] for r in self.conn.execute(f"{sql} LIMIT ? OFFSET ?",
+                                                      [*params, limit, offset])]
             return self._voices_by_rowid(rowids)
 
     def _voices_by_rowid(self, rowids: list[int]) -> list[Voice]:
@@ -147,7 +166,9 @@ class SqliteBoard(EditingMixin, ImportMixin, MeetingsMixin, HistoryMixin):
         return [_voice(r) for r in rows]
 
     def count(self, flt: VoiceFilter) -> int:
-        body, params, _ = self._matching(flt)
+        body, params, rank = self._matching(flt)
+        if rank == _TEXT_RANK and _words_only(flt):
+            body = " FROM voices_fts WHERE voices_fts MATCH ?"  # live voices only (m008)
         with translated(self.path):
             return int(self.conn.execute(f"SELECT count(*){body}", params).fetchone()[0])
 

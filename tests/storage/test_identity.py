@@ -11,13 +11,24 @@ from storage.identity import APPLICATION_ID, SCHEMA_CODE, SCHEMA_VERSION
 from storage.schema import migrations
 
 
-def test_identity_matches_the_migrations():
-    conn = sqlite3.connect(":memory:", isolation_level=None)
-    migrations.apply(Database(conn, execute_plugins=False))
-    code = set(conn.execute(
+def _code(conn):
+    return set(conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type IN ('trigger', 'view')").fetchall())
-    assert code == set(SCHEMA_CODE)
-    assert len(migrations.applied(Database(conn))) == SCHEMA_VERSION
+
+
+def test_identity_matches_the_migrations():
+    # Every version's schema code is trusted (a board opens before it is migrated), and
+    # nothing is listed that no version ever wrote.
+    names = [m.name for m in migrations.pending(Database(sqlite3.connect(":memory:")))]
+    assert len(names) == SCHEMA_VERSION
+    seen = set()
+    for stop in [*names[1:], None]:
+        conn = sqlite3.connect(":memory:", isolation_level=None)
+        migrations.apply(Database(conn, execute_plugins=False), stop_before=stop)
+        code = _code(conn)
+        assert code <= SCHEMA_CODE, sorted(code - SCHEMA_CODE)
+        seen |= code
+    assert seen == set(SCHEMA_CODE)
 
 
 def test_opening_an_up_to_date_board_does_not_load_sqlite_utils(board_path):
@@ -43,6 +54,9 @@ def _version_6_board(path):
                  "need_depth, created_at, updated_at) VALUES ('v1', 'c1', 'need', "
                  "'Export to PDF please', '2026-01-01', 'sales call', 'real', ?, ?)",
                  [stamp, stamp])
+    conn.execute("INSERT INTO voices (id, customer_id, kind, text, heard_on, created_at, "
+                 "updated_at, deleted_at) VALUES ('v0', 'c1', 'quote', 'Tombstoned zeppelin', "
+                 "'2026-01-01', ?, ?, ?)", [stamp, stamp, stamp])
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute("PRAGMA user_version = 6")
     conn.close()
@@ -57,8 +71,13 @@ def test_version_6_board_keeps_its_voices_and_its_checks(tmp_path):
     conn = board.conn
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert conn.execute("SELECT text, channel, need_depth FROM voices").fetchall() == [
-        ("Export to PDF please", "sales call", "real")]
+    assert conn.execute("SELECT text, channel, need_depth FROM voices WHERE deleted_at IS NULL"
+                        ).fetchall() == [("Export to PDF please", "sales call", "real")]
+    # m008: the text index holds live voices only.
+    assert conn.execute("SELECT rowid FROM voices_fts WHERE voices_fts MATCH 'zeppelin'"
+                        ).fetchall() == []
+    assert conn.execute("SELECT count(*) FROM voices_fts WHERE voices_fts MATCH 'pdf'"
+                        ).fetchone()[0] == 1
     assert list(tmp_path.glob("old.before-migration-*.db"))  # the backup was made first
     insert = ("INSERT INTO voices (id, customer_id, kind, text, heard_on, channel, need_depth, "
               "created_at, updated_at) VALUES (?, 'c1', ?, 'x', '2026-01-02', ?, ?, 'n', 'n')")

@@ -80,3 +80,38 @@ def test_hostile_queries_never_raise(store, typed):
         fill(store)
     store.search(VoiceFilter(text=typed), limit=5)
     store.count(VoiceFilter(text=typed))
+
+
+def _indexed(store, word):
+    return store.conn.execute("SELECT count(*) FROM voices_fts WHERE voices_fts MATCH ?",
+                              [word]).fetchone()[0]
+
+
+def test_deleted_voices_leave_the_text_index_and_come_back(store):
+    fill(store)
+    [voice] = store.search(VoiceFilter(text="onboarding"))
+    store.set_voices_deleted([voice.id], True)
+    assert _indexed(store, "onboarding") == 0
+    assert texts(store, text="onboarding") == []
+    assert store.count(VoiceFilter(text="onboarding")) == 0
+    store.set_voices_deleted([voice.id], False)
+    assert _indexed(store, "onboarding") == 1
+    assert texts(store, text="onboarding") == ["Great onboarding call"]
+
+
+def test_equally_relevant_voices_come_newest_added_first(store):
+    rows = [row(i, "Exports time out", customer=f"C{i}", day=10 - i) for i in range(1, 6)]
+    store.import_rows(rows, len(rows))
+    found = store.search(VoiceFilter(text="exports"), limit=3)
+    assert [v.customer_name for v in found] == ["C5", "C4", "C3"]
+    # The same order when a filter sends the search through the voices table.
+    filtered = store.search(VoiceFilter(text="exports", kinds=(Kind.COMPLAINT,)), limit=3)
+    assert [v.customer_name for v in filtered] == ["C5", "C4", "C3"]
+    assert [v.customer_name for v in store.search(VoiceFilter(text="exports"), limit=2,
+                                                  offset=3)] == ["C2", "C1"]
+
+
+def test_sorting_by_customer_when_words_match_a_customer_name(store):
+    fill(store)
+    found = store.search(VoiceFilter(text="invoice"), order="customer")
+    assert [v.customer_name for v in found] == ["Acme", "Beta", "Delta Invoice Co"]
