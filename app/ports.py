@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from app.csv_import import ImportRow
 from app.domain import Cohort, Customer, CustomerSeed, Theme, Voice
 from app.filters import VoiceFilter
+
+if TYPE_CHECKING:  # a type only: the CSV reader loads when an import runs
+    from app.csv_import import ImportRow
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]

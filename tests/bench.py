@@ -185,6 +185,7 @@ def phase_start(t0: str, db: str) -> dict[str, float]:
     """Cold start of the board window on the big board until lanes are shown."""
     from PySide6.QtWidgets import QApplication
 
+    import ui.cli  # noqa: F401  (the `empty-chair` console entry point loads this first)
     from ui.gui import make_window
 
     app = QApplication([])

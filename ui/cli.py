@@ -9,13 +9,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.csv_import import ImportOptions, parse_map_option
 from app.domain import Channel, Kind, parse_enum
 from app.errors import EmptyChairError, ValidationError
-from app.exporting import export_to
 from app.filters import VoiceFilter
-from app.importing import InvalidRows, prepare_import, problem_lines, run_import
-from app.matching import DecisionSpec, match_decision
 from app.meetings import Effect, Outcome
 from ui.composition import default_board_path, open_store
 
@@ -180,7 +176,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# Each command imports the use cases it runs, so starting the window (the commonest
+# command) never loads the CSV, export and matching code.
 def _cmd_import(args: argparse.Namespace) -> int:
+    from app.csv_import import ImportOptions, parse_map_option
+    from app.importing import InvalidRows, prepare_import, problem_lines, run_import
+
     mapping = dict(parse_map_option(m) for m in args.map)
     delimiter = "\t" if args.delimiter in ("tab", "\\t") else args.delimiter
     options = ImportOptions(mapping=mapping, kind=args.kind, customer=args.customer,
@@ -216,6 +217,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    from app.exporting import export_to
+
     store = open_store(_board_path(args))
     try:
         count = export_to(args.out, store.export_rows(_filter(args)))
@@ -250,6 +253,8 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 
 def _cmd_match(args: argparse.Namespace) -> int:
+    from app.matching import DecisionSpec, match_decision
+
     store = open_store(_board_path(args))
     try:
         result = match_decision(store, DecisionSpec(args.decision, themes=tuple(args.theme)))
@@ -310,6 +315,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_log(args: argparse.Namespace) -> int:
+    from app.exporting import export_to
     from app.history import LOG_FIELDS, LogFilter, decision_log, log_records
 
     flt = LogFilter(date_from=args.date_from, date_to=args.date_to,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from app.domain import Kind
@@ -180,7 +181,11 @@ def test_theme_and_zoom_persist(qtbot, make_window):
     window = make_window()
     window.actions_by_id["theme_projector"].trigger()
     assert window.settings.value("theme") == "projector"
-    assert "#000000" in QApplication.instance().styleSheet()
+    app = QApplication.instance()
+    assert app.palette().color(QPalette.ColorRole.Window).name() == "#000000"
+    assert "#000000" in app.styleSheet()
+    size = app.font().pointSize()
     window.actions_by_id["zoom_in"].trigger()
     assert int(window.settings.value("zoom")) == 1
+    assert app.font().pointSize() == size + 1
     window.apply_theme("light")

@@ -13,7 +13,8 @@ from app.domain import Kind, Voice
 from app.errors import EmptyChairError
 from app.filters import VoiceFilter
 
-FIRST_PAGE = 60
+# A tall lane shows about ten cards; the rest arrive as it scrolls (VoiceLaneModel).
+FIRST_PAGE = 24
 
 
 @dataclasses.dataclass(frozen=True)

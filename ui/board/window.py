@@ -34,9 +34,9 @@ from ui.board.card_delegate import VoiceCardDelegate
 from ui.board.detail_pane import DetailPane
 from ui.board.filter_bar import FilterBar
 from ui.board.lane_model import VoiceLaneModel, VoiceRole
-from ui.board.search_worker import LaneResults, SearchRunner
+from ui.board.search_worker import FIRST_PAGE, LaneResults, SearchRunner
 from ui.board.side_panel import SidePanel
-from ui.theme import THEMES, stylesheet
+from ui.theme import THEMES, app_font, palette, stylesheet
 from ui.undo import UndoableCommand
 
 VERSION = "0.1.0"
@@ -112,6 +112,9 @@ class BoardWindow(QMainWindow):
         self.actions_by_id: dict[str, QAction] = {}
         self.selected: Voice | None = None
         self._customers: list[Any] = []
+        self._shown_generation = 0
+        # Styled before any widget exists: styling afterwards re-polishes every widget.
+        self._set_look()
         self.filter_bar = FilterBar()
         self.side = SidePanel()
         self.detail = DetailPane()
@@ -222,7 +225,7 @@ class BoardWindow(QMainWindow):
         path = Path(store.path)
         self.runner = SearchRunner(lambda: self._open_reader(path), self)
         self.runner.results.connect(self._show_results)
-        self.runner.failed.connect(lambda msg: self.status.setText(msg))
+        self.runner.failed.connect(self._show_failure)
         self.undo_stack.clear()
         self.setWindowTitle(f"Empty Chair — {path.name}")
         self.settings.setValue("last_board", str(path))
@@ -230,6 +233,11 @@ class BoardWindow(QMainWindow):
         self.settings.setValue("recent", recent[:MAX_RECENT])
         self._fill_recent()
         self.refresh(Changes(voices=True, customers=True, cohorts=True, themes=True))
+
+    def _show_failure(self, message: str) -> None:
+        self.status.setText(message)
+        self._shown_generation = self.runner.generation if self.runner else 0
+        self.search_done.emit()
 
     def switch_board(self, path: Path, create: bool = False) -> bool:
         """Open another board; a refused file leaves the current board open."""
@@ -259,6 +267,8 @@ class BoardWindow(QMainWindow):
     # -- refresh -----------------------------------------------------------------------
     def refresh(self, changes: Changes) -> None:
         """Reload only what `changes` names."""
+        if changes.voices:
+            self.refresh_lanes()  # first: its queries run in the worker meanwhile
         if changes.customers or changes.cohorts:
             self._customers = self.store.customers()
             self.side.set_customers(self._customers)
@@ -269,8 +279,6 @@ class BoardWindow(QMainWindow):
         if changes.themes:
             self.filter_bar.set_choices(self.filter_bar.theme,
                                         [t.name for t in self.store.themes()])
-        if changes.voices:
-            self.refresh_lanes()
 
     def refresh_lanes(self) -> None:
         assert self.runner is not None
@@ -290,7 +298,7 @@ class BoardWindow(QMainWindow):
                 page = result.pages[kind] if visible else []
             else:
                 page = self.store.search(dataclasses.replace(result.flt, kinds=(kind,)),
-                                         limit=60, order=lane.order) if visible else []
+                                         limit=FIRST_PAGE, order=lane.order) if visible else []
             lane.model.reset(page, total, self._lane_fetch(kind, result.flt, lane.order))
             lane.set_title(total)
             lane.setVisible(visible)
@@ -301,12 +309,14 @@ class BoardWindow(QMainWindow):
                             f"{len(self._customers):,} customers")
         if selected:
             self._reselect(selected)
+        self._shown_generation = result.generation
         self.search_done.emit()
 
     def _lane_order_changed(self, kind: Kind, order: str) -> None:
         flt = dataclasses.replace(self.filter_bar.current())
         lane = self.lanes[kind]
-        page = self.store.search(dataclasses.replace(flt, kinds=(kind,)), limit=60, order=order)
+        page = self.store.search(dataclasses.replace(flt, kinds=(kind,)), limit=FIRST_PAGE,
+                                 order=order)
         lane.model.reset(page, lane.model.total, self._lane_fetch(kind, flt, order))
 
     def _reselect(self, voice_id: str) -> None:
@@ -457,11 +467,20 @@ class BoardWindow(QMainWindow):
         NamedDialog(self).open()
 
     # -- view --------------------------------------------------------------------------
+    def _set_look(self) -> None:
+        """Palette and type size for every widget, then the small stylesheet on top."""
+        app = QApplication.instance()
+        if not isinstance(app, QApplication):
+            return
+        app.setPalette(palette(self.theme))
+        app.setFont(app_font(app.font(), self.theme, self.zoom))
+        sheet = stylesheet(self.theme, self.zoom)
+        if app.styleSheet() != sheet:
+            app.setStyleSheet(sheet)
+
     def apply_theme(self, name: str) -> None:
         self.theme = name if name in THEMES else "light"
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            app.setStyleSheet(stylesheet(self.theme, self.zoom))
+        self._set_look()
         for lane in self.lanes.values():
             lane.delegate.theme = self.theme
             lane.view.doItemsLayout()  # card heights depend on the theme's type size
@@ -513,9 +532,10 @@ class BoardWindow(QMainWindow):
         A QEventLoop, not a processEvents() spin: spinning for a second or more tripped a
         reference-count crash in PySide6 on Python 3.11.
         """
+        if self.runner is None or self._shown_generation == self.runner.generation:
+            return
         loop = QEventLoop()
         self.search_done.connect(loop.quit)
         QTimer.singleShot(timeout_ms, loop.quit)
-        self.refresh_lanes()
         loop.exec()
         self.search_done.disconnect(loop.quit)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import Kind
+from ui.theme import chair_stylesheet
 
 MAX_TILES = 4
 MAX_QUOTE_CHARS = 320  # one verbatim must fit the screen without scrolling
@@ -48,6 +49,7 @@ class ChairWindow(QWidget):
         self.console = console
         self.setWindowTitle("The empty chair")
         self.setObjectName("chair")
+        self.setStyleSheet(chair_stylesheet())
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.verbatim_index = 0
         self.stack = QStackedLayout(self)
