@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -10,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from app.domain import Kind
+from app.match_facts import CustomerFacts, VoiceHit
 from app.meetings import Effect, ImpactRecord, ImpactStatus, Route, Stance
 
 # Words that say nothing about who is affected (plus decision boilerplate).
@@ -33,25 +33,6 @@ MAX_TEXT_CUSTOMERS = 60  # the most relevant customers by text; a meeting cannot
 MAX_THEME_CUSTOMERS = 50  # on a big board a theme touches everyone: keep those who raise it most
 EVIDENCE_PER_CUSTOMER = 3
 _KIND_ORDER = {Kind.COMPLAINT: 0, Kind.NEED: 1, Kind.QUOTE: 2}
-
-
-@dataclass(frozen=True, slots=True)
-class VoiceHit:
-    voice_id: str
-    customer_id: str
-    kind: Kind
-    text: str
-    heard_on: dt.date
-    severity: int
-    relevance: float = 0.0  # -bm25 for text hits; 0 otherwise
-
-
-@dataclass(frozen=True, slots=True)
-class CustomerFacts:
-    id: str
-    name: str
-    cohort: str | None
-    weight: float
 
 
 class MatchStore(Protocol):

@@ -9,7 +9,7 @@ from typing import Any
 
 from app.domain import Kind, clean_name
 from app.errors import NotFoundError, ValidationError
-from app.matching import CustomerFacts, VoiceHit
+from app.match_facts import CustomerFacts, VoiceHit
 from app.meetings import (
     Decision,
     Effect,

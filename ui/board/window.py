@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
@@ -25,11 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.changes import Changes
-from app.commands import Command, CreateVoice, DeleteVoices, EditVoice, draft_of
 from app.domain import Kind, Voice
 from app.errors import EmptyChairError
 from ui.actions import ACTIONS, shortcut_text
-from ui.board.capture_dialog import CaptureDialog
 from ui.board.card_delegate import VoiceCardDelegate
 from ui.board.detail_pane import DetailPane
 from ui.board.filter_bar import FilterBar
@@ -37,7 +35,10 @@ from ui.board.lane_model import VoiceLaneModel, VoiceRole
 from ui.board.search_worker import FIRST_PAGE, LaneResults, SearchRunner
 from ui.board.side_panel import SidePanel
 from ui.theme import THEMES, app_font, palette, stylesheet
-from ui.undo import UndoableCommand
+
+if TYPE_CHECKING:  # editing loads on first use, like every dialog: it costs the start nothing
+    from app.commands import Command
+    from ui.board.capture_dialog import CaptureDialog
 
 VERSION = "0.1.0"
 LANE_ORDERS = (("Best match", "relevance"), ("Newest", "newest"), ("Oldest", "oldest"),
@@ -345,6 +346,8 @@ class BoardWindow(QMainWindow):
     # -- commands ----------------------------------------------------------------------
     def run_command(self, command: Command) -> bool:
         """Apply a domain command now; push it for undo only when it succeeded."""
+        from ui.undo import UndoableCommand
+
         changes = command.apply(self.store)  # errors propagate to the caller (dialogs)
         self.undo_stack.push(UndoableCommand(command, self.store, self.refresh,
                                              self._command_failed))
@@ -373,6 +376,9 @@ class BoardWindow(QMainWindow):
                 [t.name for t in self.store.themes()])
 
     def capture_dialog(self, voice: Voice | None = None) -> CaptureDialog:
+        from app.commands import CreateVoice, EditVoice, draft_of
+        from ui.board.capture_dialog import CaptureDialog
+
         customers, cohorts, themes = self._names()
         if voice is None:
             def save(draft: Any) -> None:
@@ -393,12 +399,15 @@ class BoardWindow(QMainWindow):
             self.capture_dialog(self.selected).open()
 
     def delete_voice(self) -> None:
+        from app.commands import DeleteVoices
+
         if self.selected is not None:
             voice = self.selected
             self._try(DeleteVoices([voice.id], text="Delete voice"))
             self.statusBar().showMessage("Voice deleted — Undo (Ctrl+Z) brings it back", 8000)
 
     def open_meeting_room(self, meeting_id: str | None = None) -> Any:
+        from ui.board.capture_dialog import CaptureDialog
         from ui.meeting.console import MeetingConsole
 
         def capture(save: Any, parent: Any) -> CaptureDialog:
