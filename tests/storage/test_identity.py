@@ -87,3 +87,28 @@ def test_version_6_board_keeps_its_voices_and_its_checks(tmp_path):
         with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
             conn.execute(insert, bad)
     board.close()
+
+
+def test_a_voices_table_worded_differently_keeps_its_checks_and_opens(tmp_path):
+    from storage.board import open_board
+
+    path = tmp_path / "old.db"
+    _version_6_board(path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'voices'").fetchone()[0]
+    reworded = sql.replace("kind IN ('quote', 'complaint', 'need')",
+                           "kind IN ('quote','complaint','need')")
+    version = conn.execute("PRAGMA schema_version").fetchone()[0]
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'voices'", [reworded])
+    conn.execute(f"PRAGMA schema_version = {version + 1}")
+    conn.close()
+    board = open_board(path)
+    assert board.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert board.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'voices'"
+                              ).fetchone()[0] == reworded
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        board.conn.execute("INSERT INTO voices (id, customer_id, kind, text, heard_on, "
+                           "created_at, updated_at) VALUES ('v9', 'c1', 'praise', 'x', "
+                           "'2026-01-01', 'n', 'n')")
+    board.close()
