@@ -215,6 +215,13 @@ def phase_bare(t0: str) -> dict[str, float]:
     return {"seconds": time.time() - float(t0), "peak_mb": peak_mb()}
 
 
+def phase_new_board(db: str) -> dict[str, float]:
+    from ui.composition import open_store
+
+    open_store(db, create=True).close()
+    return {}
+
+
 def phase_start(t0: str, db: str) -> dict[str, float]:
     """Cold start of the board window on the big board until lanes are shown."""
     from PySide6.QtWidgets import QApplication
@@ -292,6 +299,13 @@ def window_section(board: Path) -> None:
     print(f"  cold start to lanes shown   {start_s:6.2f} s   bare PySide6 window {bare_s:5.2f} s"
           f"   ratio {start_s / bare_s:.2f}x (target <= 2.5x)")
     print(f"  matplotlib imported at start: {any(r['matplotlib_loaded'] for r in starts)}")
+    empty = board.with_name("empty-board.db")
+    if not empty.exists():
+        child("new_board", str(empty))
+    empty_s = statistics.median(child("start", repr(time.time()), str(empty))["seconds"]
+                                for _ in range(REPEAT))
+    print(f"  the same on an empty board  {empty_s:6.2f} s   ratio {empty_s / bare_s:.2f}x "
+          "(what the window costs before any data)")
     typing = child("typing", str(board))
     lat = typing["latencies"]
     print(f"  keystroke to updated lanes  p50 {pct(lat, 50) * 1e3:6.1f} ms   "
@@ -455,7 +469,7 @@ if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--phase":
         phase, args = sys.argv[2], sys.argv[3:]
         fn = {"floor": phase_floor, "import": phase_import, "search": phase_search,
-              "write_floor": phase_write_floor,
+              "write_floor": phase_write_floor, "new_board": phase_new_board,
               "bare": phase_bare, "start": phase_start, "typing": phase_typing,
               "matching": phase_matching, "seed_history": seed_history,
               "history": phase_history}[phase]
