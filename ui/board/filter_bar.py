@@ -54,6 +54,9 @@ class FilterBar(QWidget):
         self.count_label.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
         self.clear_button = QPushButton("Clear filters")
         self.clear_button.clicked.connect(self.clear)
+        # "n of N" sits by the clear button, on the row whose search box can give way: on the
+        # row of filters it made the projector theme wider than a 1600 px screen.
+        layout.addWidget(self.count_label)
         layout.addWidget(self.clear_button)
         layout = second
         self.customer = self._combo("Customer", layout)
@@ -68,7 +71,6 @@ class FilterBar(QWidget):
         self.min_severity.valueChanged.connect(self.changed)
         layout.addWidget(self.min_severity)
         layout.addStretch(1)
-        layout.addWidget(self.count_label)
         self.search.textChanged.connect(self.changed)
 
     def _combo(self, name: str, layout: QHBoxLayout) -> QComboBox:

@@ -128,6 +128,18 @@ class CohortTableModel(RowsTableModel):
         return None
 
 
+def fit_number_columns(view: QTableView) -> None:
+    """Number columns as wide as their title or a five-digit count in the current type
+    (sizing to contents would read all 5,000 rows)."""
+    header = view.horizontalHeader()
+    metrics = header.fontMetrics()
+    model = view.model()
+    for column in range(1, model.columnCount()):
+        title = str(model.headerData(column, Qt.Orientation.Horizontal))
+        width = max(metrics.horizontalAdvance(title), metrics.horizontalAdvance("00,000"))
+        header.resizeSection(column, width + 12)
+
+
 def _table(model: QAbstractTableModel) -> QTableView:
     view = QTableView()
     view.setModel(model)
@@ -139,8 +151,7 @@ def _table(model: QAbstractTableModel) -> QTableView:
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-    for column in range(1, model.columnCount()):
-        header.resizeSection(column, 64)
+    fit_number_columns(view)
     view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setWordWrap(False)
@@ -179,6 +190,11 @@ class SidePanel(QWidget):
     def set_customers(self, customers: list[Customer]) -> None:
         self.customer_model.set_customers(customers)
         self.cohort_model.set_customers(customers)
+
+    def fit_columns(self) -> None:
+        """After a theme or zoom change: number columns follow the type size."""
+        fit_number_columns(self.customer_view)
+        fit_number_columns(self.cohort_view)
 
     def _customer_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         customer = current.data(ObjectRole) if current.isValid() else None

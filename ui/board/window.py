@@ -490,6 +490,7 @@ class BoardWindow(QMainWindow):
     def apply_theme(self, name: str) -> None:
         self.theme = name if name in THEMES else "light"
         self._set_look()
+        self.side.fit_columns()
         for lane in self.lanes.values():
             lane.delegate.theme = self.theme
             lane.view.doItemsLayout()  # card heights depend on the theme's type size
