@@ -189,3 +189,18 @@ def test_theme_and_zoom_persist(qtbot, make_window):
     assert int(window.settings.value("zoom")) == 1
     assert app.font().pointSize() == size + 1
     window.apply_theme("light")
+
+
+def test_every_theme_fits_a_1600_pixel_screen_and_shows_whole_column_titles(qtbot,
+                                                                             make_window):
+    window = make_window()
+    window.filter_bar.show_count(100_000, 100_000)  # as wide as on the 100k board
+    header = window.side.customer_view.horizontalHeader()
+    for theme in ("light", "dark", "projector"):
+        window.apply_theme(theme)
+        QApplication.processEvents()  # layouts take the new type size
+        assert window.minimumSizeHint().width() <= 1600, theme
+        for column in (2, 3):  # Voices, Weight
+            title = str(window.side.customer_model.headerData(column, Qt.Orientation.Horizontal))
+            assert header.sectionSize(column) >= header.fontMetrics().horizontalAdvance(title)
+    window.apply_theme("light")
