@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -199,16 +200,20 @@ class SqliteBoard(EditingMixin, ImportMixin, MeetingsMixin, HistoryMixin):
 
     # -- listings ----------------------------------------------------------------------
     def customers(self) -> list[Customer]:
-        # One grouped pass over the voices is ~10x faster than a count per customer.
-        counts = dict(self.conn.execute(
-            "SELECT customer_id, count(*) FROM voices WHERE deleted_at IS NULL "
-            "GROUP BY customer_id").fetchall())
-        rows = self.conn.execute("""
-            SELECT c.id, c.name, c.cohort_id, h.name, c.weight, c.owner, c.notes
+        # One grouped pass over the voices is ~10x faster than a count per customer. Each
+        # list comes back as one JSON value: a worker thread then takes Python's lock once,
+        # not once per row while the GUI thread is busy building the window.
+        counts = json.loads(self.conn.execute(
+            "SELECT json_group_object(customer_id, n) FROM (SELECT customer_id, count(*) AS n "
+            "FROM voices WHERE deleted_at IS NULL GROUP BY customer_id)").fetchone()[0])
+        rows = json.loads(self.conn.execute("""
+            SELECT json_group_array(json_array(c.id, c.name, c.cohort_id, h.name, c.weight,
+                                               c.owner, c.notes))
             FROM customers c LEFT JOIN cohorts h ON h.id = c.cohort_id
-            WHERE c.deleted_at IS NULL ORDER BY c.name COLLATE NOCASE""")
-        return [Customer(id=r[0], name=r[1], cohort_id=r[2], cohort_name=r[3], weight=r[4],
-                         owner=r[5], notes=r[6], voice_count=counts.get(r[0], 0)) for r in rows]
+            WHERE c.deleted_at IS NULL""").fetchone()[0])
+        rows.sort(key=lambda r: r[1].casefold())  # an aggregate's input order is not promised
+        return [Customer(r[0], r[1], r[2], r[3], float(r[4]), r[5], r[6], counts.get(r[0], 0))
+                for r in rows]
 
     def cohorts(self) -> list[Cohort]:
         rows = self.conn.execute("SELECT id, name, description FROM cohorts "

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
-from app.domain import Kind
+from app.csv_import import ImportRow
+from app.domain import Channel, Kind
 from app.filters import VoiceFilter
 from ui.board.capture_dialog import CaptureDialog
 from ui.board.lane_model import VoiceRole
@@ -204,3 +207,31 @@ def test_every_theme_fits_a_1600_pixel_screen_and_shows_whole_column_titles(qtbo
             title = str(window.side.customer_model.headerData(column, Qt.Orientation.Horizontal))
             assert header.sectionSize(column) >= header.fontMetrics().horizontalAdvance(title)
     window.apply_theme("light")
+
+
+def test_switching_boards_shows_the_new_boards_customers_under_the_same_filter(
+        qtbot, make_window, tmp_path):
+    from app.domain import CustomerSeed
+    from ui.composition import open_store
+
+    other_path = tmp_path / "other.db"
+    other = open_store(other_path, create=True)
+    other.ensure_customers([CustomerSeed("Zeta Freight", "Logistics", 500, "")])
+    other.import_rows([ImportRow("Onboarding took a week", Kind.QUOTE, "Zeta Freight",
+                                 dt.date(2026, 2, 1), Channel.EMAIL, 3, None, (), "", None,
+                                 "z.csv", 2, "z2"),
+                       ImportRow("Exports are slow", Kind.COMPLAINT, "Zeta Freight",
+                                 dt.date(2026, 2, 2), Channel.EMAIL, 3, None, (), "", None,
+                                 "z.csv", 3, "z3")], 2)
+    other.close()
+    window = make_window()
+    with qtbot.waitSignal(window.search_done, timeout=10_000):
+        qtbot.keyClicks(window.filter_bar.search, "onboarding")
+    with qtbot.waitSignal(window.search_done, timeout=10_000):
+        assert window.switch_board(other_path)
+    names = [window.side.customer_model.index(r, 0).data()
+             for r in range(window.side.customer_model.rowCount())]
+    assert names == ["Zeta Freight"]
+    assert lane_texts(window, Kind.QUOTE) == ["Onboarding took a week"]
+    assert lane_texts(window, Kind.COMPLAINT) == []
+    assert "1 customers" in window.status.text()

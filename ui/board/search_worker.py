@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from app.domain import Kind, Voice
+from app.domain import Customer, Kind, Voice
 from app.errors import EmptyChairError
 from app.filters import VoiceFilter
 
@@ -25,6 +25,7 @@ class LaneResults:
     totals: dict[Kind, int]
     pages: dict[Kind, list[Voice]]
     board_total: int
+    customers: list[Customer] | None = None  # read too when the request asked for them
 
 
 class _Worker(QObject):
@@ -38,8 +39,8 @@ class _Worker(QObject):
         self.latest = 0
         self.lock = threading.Lock()
 
-    @Slot(int, object, str)
-    def run(self, generation: int, flt: VoiceFilter, order: str) -> None:
+    @Slot(int, object, str, bool)
+    def run(self, generation: int, flt: VoiceFilter, order: str, with_customers: bool) -> None:
         with self.lock:
             if generation < self.latest:
                 return  # a newer keystroke is already queued
@@ -55,11 +56,15 @@ class _Worker(QObject):
                 pages[kind] = self._store.search(dataclasses.replace(flt, kinds=(kind,)),
                                                  limit=FIRST_PAGE, order=order) \
                     if totals[kind] else []
-            board_total = self._store.count(VoiceFilter())
+            # With no filter the lanes' counts are the board's; no second count needed.
+            board_total = sum(totals.values()) if flt.is_empty \
+                else self._store.count(VoiceFilter())
+            customers = self._store.customers() if with_customers else None
         except EmptyChairError as exc:
             self.failed.emit(generation, str(exc))
             return
-        self.finished.emit(LaneResults(generation, flt, order, totals, pages, board_total))
+        self.finished.emit(LaneResults(generation, flt, order, totals, pages, board_total,
+                                       customers))
 
     @Slot()
     def close(self) -> None:
@@ -74,7 +79,7 @@ class SearchRunner(QObject):
 
     results = Signal(object)
     failed = Signal(str)
-    _run = Signal(int, object, str)
+    _run = Signal(int, object, str, bool)
     _close = Signal()
 
     def __init__(self, open_reader: Callable[[], Any], parent: QObject | None = None) -> None:
@@ -94,11 +99,12 @@ class SearchRunner(QObject):
     def generation(self) -> int:
         return self._generation
 
-    def request(self, flt: VoiceFilter, order: str = "relevance") -> int:
+    def request(self, flt: VoiceFilter, order: str = "relevance",
+                with_customers: bool = False) -> int:
         self._generation += 1
         with self._worker.lock:
             self._worker.latest = self._generation
-        self._run.emit(self._generation, flt, order)
+        self._run.emit(self._generation, flt, order, with_customers)
         return self._generation
 
     @Slot(object)
