@@ -10,7 +10,10 @@ XCB_DEBS := libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libx
 
 .PHONY: run test bench lint clean qt-libs
 
+# Our modules are compiled to bytecode first, as an installed copy's are: Python would write
+# it on the first start, unless PYTHONDONTWRITEBYTECODE is set (then every start recompiles).
 run: $(VENV)/.run-deps qt-libs
+	$(PY) -m compileall -q app storage ui >/dev/null
 	$(PY) -m ui
 
 test: $(VENV)/.test-deps qt-libs
@@ -20,6 +23,7 @@ test: $(VENV)/.test-deps qt-libs
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 bench: $(VENV)/.run-deps
+	$(PY) -m compileall -q app storage ui >/dev/null
 	$(PY) tests/bench.py
 
 $(VENV)/bin/python:
@@ -54,3 +58,4 @@ qt-libs:
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+	find app storage ui tests -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from difflib import SequenceMatcher
 
 from app.domain import Customer, Voice, VoiceDraft, clean_name
 from app.errors import NotFoundError, ValidationError
@@ -105,6 +104,8 @@ class EditingMixin(BoardParts):
     # -- duplicates --------------------------------------------------------------------
     def find_duplicates(self, threshold: float = 0.9, limit: int = 200) -> list[list[Voice]]:
         """Groups of live voices from one customer whose wording is (nearly) the same."""
+        from difflib import SequenceMatcher  # only this dialog compares wordings
+
         rows = self.conn.execute(
             "SELECT rowid, customer_id, kind, text FROM voices WHERE deleted_at IS NULL "
             "ORDER BY customer_id, heard_on, rowid").fetchall()

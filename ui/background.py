@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 Work = Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
 
@@ -35,7 +35,14 @@ class _Runner(QObject):
 
 
 class Job(QObject):
-    """Stays in the GUI thread: its signals reach handlers there, lambdas included."""
+    """Stays in the GUI thread: its signals reach handlers there, lambdas included.
+
+    A running job keeps itself alive: Qt aborts the process when a QThread object is
+    destroyed while its thread still runs (a caller dropping its reference, or starting a
+    second export, did that now and then).
+    """
+
+    _running: set[Job] = set()
 
     progress = Signal(int, int)
     done = Signal(object)
@@ -54,9 +61,20 @@ class Job(QObject):
         self._runner.failed.connect(self.failed)
         self._runner.done.connect(self.thread.quit)
         self._runner.failed.connect(self.thread.quit)
+        self.thread.finished.connect(self._ended)
 
     def start(self) -> None:
+        Job._running.add(self)
         self.thread.start()
+
+    @Slot()
+    def _ended(self) -> None:
+        # 'finished' is sent just before the thread's last instructions: look again shortly
+        # rather than wait() here, which would hold Python's lock the thread may still need.
+        if self.thread.isRunning():
+            QTimer.singleShot(5, self._ended)
+        else:
+            Job._running.discard(self)
 
     def cancel(self) -> None:
         self._cancel.set()

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 from app.ports import BoardStore
 from storage.board import open_reader as board_open_reader
 from storage.repository import SqliteBoard
@@ -19,6 +17,8 @@ def default_board_path() -> Path:
     env = os.environ.get("EMPTY_CHAIR_DB")
     if env:
         return Path(env).expanduser()
+    import platformdirs  # here, not at the top: a window on a given board never needs it
+
     return platformdirs.user_data_path(APP_NAME, appauthor=False) / "board.db"
 
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from app.errors import EmptyChairError
-from ui.board.window import BoardWindow
+from ui.board.search_worker import FirstRead
 from ui.composition import open_reader, open_store
+
+if TYPE_CHECKING:
+    from ui.board.window import BoardWindow
 
 
 def settings() -> QSettings:
@@ -41,8 +45,13 @@ def open_for_gui(path: Path, explicit: bool) -> object:
 
 def make_window(path: Path, explicit: bool = True) -> BoardWindow:
     store = open_for_gui(path, explicit)
+    board = Path(store.path)  # type: ignore[attr-defined]
+    first_read = FirstRead(lambda: open_reader(board))
+    # Imported only now: the window's modules load while FirstRead reads the board.
+    from ui.board.window import BoardWindow
+
     return BoardWindow(store, open_reader, lambda p, create: open_store(p, create=create),
-                       settings())
+                       settings(), first_read=first_read)
 
 
 def _pick_another(reason: str) -> tuple[Path, bool] | None:

@@ -7,6 +7,8 @@ from typing import Any, ClassVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QWidget
 
+from ui.theme import ERROR, styled
+
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -43,7 +45,7 @@ def form_rows(form: QFormLayout, fields: list[tuple[str, QWidget]], dialog: Any)
     dialog's save() and reject()). Returns the error label."""
     for label, widget in fields:
         form.addRow(label, widget)
-    error = QLabel("", objectName="fieldError")
+    error = styled(QLabel(""), ERROR)
     error.setTextFormat(Qt.TextFormat.PlainText)
     error.setWordWrap(True)
     form.addRow(error)

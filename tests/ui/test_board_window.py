@@ -186,7 +186,9 @@ def test_theme_and_zoom_persist(qtbot, make_window):
     assert window.settings.value("theme") == "projector"
     app = QApplication.instance()
     assert app.palette().color(QPalette.ColorRole.Window).name() == "#000000"
-    assert "#000000" in app.styleSheet()
+    assert app.styleSheet() == ""  # no application stylesheet: it slowed every widget
+    assert window.lanes[Kind.NEED].title.palette().color(QPalette.ColorRole.WindowText
+                                                         ).name() == "#ffd60a"
     size = app.font().pointSize()
     window.actions_by_id["zoom_in"].trigger()
     assert int(window.settings.value("zoom")) == 1
@@ -235,3 +237,29 @@ def test_switching_boards_shows_the_new_boards_customers_under_the_same_filter(
     assert lane_texts(window, Kind.QUOTE) == ["Onboarding took a week"]
     assert lane_texts(window, Kind.COMPLAINT) == []
     assert "1 customers" in window.status.text()
+
+
+def test_a_lane_fetches_more_cards_as_it_scrolls(qtbot, make_window, tmp_path):
+    from ui.board.search_worker import FIRST_PAGE
+    from ui.composition import open_store
+
+    path = tmp_path / "many.db"
+    store = open_store(path, create=True)
+    store.import_rows([ImportRow(f"Complaint number {i} about exports", Kind.COMPLAINT,
+                                 f"Firm {i % 7}", dt.date(2026, 1, 1) + dt.timedelta(days=i),
+                                 Channel.EMAIL, 3, None, (), "", None, "m.csv", i + 2, f"m{i}")
+                       for i in range(60)], 60)
+    store.close()
+    window = make_window(path, seed=False)
+    window.resize(1200, 700)
+    lane = window.lanes[Kind.COMPLAINT]
+    assert lane.model.total == 60
+    assert FIRST_PAGE <= lane.model.rowCount() < 60  # a first page, not every row
+    for _ in range(30):
+        if lane.model.rowCount() == 60:
+            break
+        lane.view.scrollToBottom()
+        QApplication.processEvents()
+    texts = lane_texts(window, Kind.COMPLAINT)
+    assert len(texts) == 60 and len(set(texts)) == 60
+    assert texts[0] == "Complaint number 59 about exports"  # newest first, page after page

@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
 
 from app.domain import Channel, Kind, NeedDepth, VoiceDraft
 from app.errors import BoardError, ValidationError
+from ui.theme import ERROR, styled
 
 
 def _error_label() -> QLabel:
-    label = QLabel("", objectName="fieldError")
+    label = styled(QLabel(""), ERROR)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
     label.hide()

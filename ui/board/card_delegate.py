@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen, QTextLayout, QTextOption
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from app.domain import Kind, Voice
 from ui.board.lane_model import VoiceRole
@@ -29,14 +29,32 @@ def detail_line(voice: Voice) -> str:
     return "  ·  ".join(parts)
 
 
+def _wrap_width(lane_width: float) -> float:
+    """Where a card's text wraps, measured as if a scroll bar had appeared: a card a line
+    too tall is fine, a card a line too short overlaps the next one."""
+    return max(120.0, lane_width - 2 * PAD - 12 - 24)
+
+
 class VoiceCardDelegate(QStyledItemDelegate):
     """Draws text with QPainter (never as HTML), so customer text is always plain."""
 
     def __init__(self, theme: str = "light", parent: object = None) -> None:
         super().__init__(parent)
         self.theme = theme
+        # Wrapped lines by (text, font, width): a card is measured, then painted, then
+        # measured again on every layout pass; wrapping is most of each.
+        self._wrapped: dict[tuple[str, str, float], tuple[list[str], bool]] = {}
 
     def _lines(self, text: str, font: QFont, width: float) -> tuple[list[str], bool]:
+        key = (text, font.key(), width)
+        found = self._wrapped.get(key)
+        if found is None:
+            if len(self._wrapped) > 5000:
+                self._wrapped.clear()
+            found = self._wrapped[key] = self._wrap(text, font, width)
+        return found
+
+    def _wrap(self, text: str, font: QFont, width: float) -> tuple[list[str], bool]:
         layout = QTextLayout(" ".join(text.split()), font)
         option = QTextOption()
         option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
@@ -63,10 +81,8 @@ class VoiceCardDelegate(QStyledItemDelegate):
         voice: Voice | None = index.data(VoiceRole)
         view = self.parent()
         lane_width = view.viewport().width() if hasattr(view, "viewport") else 300
-        # Measure as if a scroll bar had appeared: a card a line too tall is fine, a card a
-        # line too short overlaps the next one.
-        width = max(120.0, lane_width - 2 * PAD - 12 - 24)
-        count = len(self._lines(voice.text, option.font, width)[0]) if voice else 1
+        count = len(self._lines(voice.text, option.font, _wrap_width(lane_width))[0]) \
+            if voice else 1
         height = metrics.lineSpacing() * (count + 2) + 2 * PAD + 10
         return QSize(int(lane_width), int(height))
 
@@ -78,7 +94,11 @@ class VoiceCardDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         card = QRectF(option.rect).adjusted(4, 3, -4, -3)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        # The view's selection, not option.state: reading that makes PySide6 build its
+        # QStyle type, 15 ms of the first paint.
+        view = self.parent()
+        selected = bool(view.selectionModel().isSelected(index)) \
+            if hasattr(view, "selectionModel") else False
         painter.setPen(QPen(color(self.theme, "accent" if selected else "border"),
                             2 if selected else 1))
         painter.setBrush(color(self.theme, "selection" if selected else "surface"))
@@ -90,7 +110,8 @@ class VoiceCardDelegate(QStyledItemDelegate):
         x = card.left() + PAD + 2
         width = card.width() - 2 * PAD - 2
         y = card.top() + PAD + metrics.ascent()
-        lines, more = self._lines(voice.text, font, width)
+        # Wrapped as sizeHint() measured: the card's height fits exactly these lines.
+        lines, more = self._lines(voice.text, font, _wrap_width(option.rect.width()))
         painter.setPen(color(self.theme, "text"))
         painter.setFont(font)
         for i, line in enumerate(lines):

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.domain import Customer, Voice
+from ui.theme import DETAIL_TITLE, styled
 
 
 def _label(name: str = "") -> QLabel:
@@ -25,7 +26,7 @@ class DetailPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         self.title = _label("Select a voice")
-        self.title.setObjectName("detailTitle")
+        styled(self.title, DETAIL_TITLE)
         layout.addWidget(self.title)
         self.text = QPlainTextEdit(readOnly=True)
         self.text.setAccessibleName("Verbatim")

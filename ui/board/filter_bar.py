@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.domain import Channel, Kind
 from app.filters import VoiceFilter
 from ui.date_filter import NO_DATE, any_date_edit, day_of
+from ui.theme import COUNT, styled
 
 ANY = "Any"
 
@@ -49,7 +50,7 @@ class FilterBar(QWidget):
             box.toggled.connect(self.changed)
             self.kinds[kind] = box
             layout.addWidget(box)
-        self.count_label = QLabel("", objectName="countLabel")
+        self.count_label = styled(QLabel(""), COUNT)
         self.count_label.setTextFormat(Qt.TextFormat.PlainText)
         self.count_label.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
         self.clear_button = QPushButton("Clear filters")

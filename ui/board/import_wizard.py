@@ -31,6 +31,7 @@ from app.errors import EmptyChairError
 from app.importing import run_import
 from app.ports import ImportCancelled
 from ui.background import Job
+from ui.theme import ERROR, styled
 
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1")
 DELIMITERS = ((",", "Comma"), (";", "Semicolon"), ("\t", "Tab"))
@@ -57,7 +58,7 @@ class FilePage(QWizardPage):
         browse = QPushButton("Browse…")
         browse.clicked.connect(self.browse)
         layout.addWidget(browse)
-        self.error = QLabel("", objectName="fieldError")
+        self.error = styled(QLabel(""), ERROR)
         self.error.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.error)
 

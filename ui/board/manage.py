@@ -33,6 +33,7 @@ from app.commands import (
 )
 from app.errors import EmptyChairError
 from ui.table_model import form_rows
+from ui.theme import MUTED, styled
 
 
 def ask(parent: Any, title: str, label: str, then: Any, items: list[str] | None = None,
@@ -126,7 +127,7 @@ class DuplicatesDialog(QDialog):
         self.setWindowTitle("Likely duplicate voices")
         self.resize(800, 500)
         layout = QVBoxLayout(self)
-        self.info = QLabel("", objectName="muted")
+        self.info = styled(QLabel(""), MUTED)
         layout.addWidget(self.info)
         self.list = QListWidget()
         layout.addWidget(self.list)

@@ -1,8 +1,10 @@
-"""Runs the lanes' queries off the GUI thread; a newer request makes older results stale."""
+"""Runs the lanes' queries (and the customer list) off the GUI thread; a newer request
+makes older results stale."""
 
 from __future__ import annotations
 
 import dataclasses
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -13,8 +15,8 @@ from app.domain import Customer, Kind, Voice
 from app.errors import EmptyChairError
 from app.filters import VoiceFilter
 
-# A tall lane shows about ten cards; the rest arrive as it scrolls (VoiceLaneModel).
-FIRST_PAGE = 24
+# A lane shows about eight cards at a time; the rest arrive as it scrolls (VoiceLaneModel).
+FIRST_PAGE = 12
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,46 +27,22 @@ class LaneResults:
     totals: dict[Kind, int]
     pages: dict[Kind, list[Voice]]
     board_total: int
-    customers: list[Customer] | None = None  # read too when the request asked for them
 
 
-class _Worker(QObject):
-    finished = Signal(object)
+class _Reader(QObject):
+    """Lives in a worker thread with its own connection to the board."""
+
     failed = Signal(int, str)
 
     def __init__(self, open_reader: Callable[[], Any]) -> None:
         super().__init__()
         self._open_reader = open_reader
         self._store: Any = None
-        self.latest = 0
-        self.lock = threading.Lock()
 
-    @Slot(int, object, str, bool)
-    def run(self, generation: int, flt: VoiceFilter, order: str, with_customers: bool) -> None:
-        with self.lock:
-            if generation < self.latest:
-                return  # a newer keystroke is already queued
-        try:
-            if self._store is None:
-                self._store = self._open_reader()  # its own connection, in this thread
-            totals = self._store.count_by_kind(flt)
-            pages = {}
-            for kind in Kind:
-                with self.lock:
-                    if generation < self.latest:
-                        return
-                pages[kind] = self._store.search(dataclasses.replace(flt, kinds=(kind,)),
-                                                 limit=FIRST_PAGE, order=order) \
-                    if totals[kind] else []
-            # With no filter the lanes' counts are the board's; no second count needed.
-            board_total = sum(totals.values()) if flt.is_empty \
-                else self._store.count(VoiceFilter())
-            customers = self._store.customers() if with_customers else None
-        except EmptyChairError as exc:
-            self.failed.emit(generation, str(exc))
-            return
-        self.finished.emit(LaneResults(generation, flt, order, totals, pages, board_total,
-                                       customers))
+    def store(self) -> Any:
+        if self._store is None:
+            self._store = self._open_reader()  # its own connection, in this thread
+        return self._store
 
     @Slot()
     def close(self) -> None:
@@ -73,44 +51,114 @@ class _Worker(QObject):
             self._store = None
 
 
+def read_lanes(store: Any, generation: int, flt: VoiceFilter, order: str,
+               stale: Callable[[], bool] = lambda: False) -> LaneResults | None:
+    """Every lane's count and first page; None when `stale()` says a newer request came."""
+    totals = store.count_by_kind(flt)
+    pages = {}
+    for kind in Kind:
+        if stale():
+            return None
+        pages[kind] = store.search(dataclasses.replace(flt, kinds=(kind,)), limit=FIRST_PAGE,
+                                   order=order) if totals[kind] else []
+    # With no filter the lanes' counts are the board's; no second count needed.
+    board_total = sum(totals.values()) if flt.is_empty else store.count(VoiceFilter())
+    return LaneResults(generation, flt, order, totals, pages, board_total)
+
+
+class _Worker(_Reader):
+    finished = Signal(object)
+
+    def __init__(self, open_reader: Callable[[], Any]) -> None:
+        super().__init__(open_reader)
+        self.latest = 0
+        self.lock = threading.Lock()
+
+    def _stale(self, generation: int) -> bool:
+        with self.lock:
+            return generation < self.latest  # a newer keystroke is already queued
+
+    @Slot(int, object, str)
+    def run(self, generation: int, flt: VoiceFilter, order: str) -> None:
+        if self._stale(generation):
+            return
+        try:
+            result = read_lanes(self.store(), generation, flt, order,
+                                lambda: self._stale(generation))
+        except EmptyChairError as exc:
+            self.failed.emit(generation, str(exc))
+            return
+        if result is not None:
+            self.finished.emit(result)
+
+
+class _CustomerWorker(_Reader):
+    finished = Signal(int, object)
+
+    @Slot(int)
+    def run(self, generation: int) -> None:
+        try:
+            customers = self.store().customers()
+        except EmptyChairError as exc:
+            self.failed.emit(generation, str(exc))
+            return
+        self.finished.emit(generation, customers)
+
+
 class SearchRunner(QObject):
-    """Owns the worker thread. `request()` returns the generation; `results` carries only the
-    newest generation's results to the window."""
+    """Owns the worker threads. `request()` returns the generation; `results` carries only
+    the newest generation's lanes to the window. `read_customers()` reads the customer list
+    in a thread of its own, so on a big board it runs beside the lanes' queries."""
 
     results = Signal(object)
+    customers = Signal(object)
     failed = Signal(str)
-    _run = Signal(int, object, str, bool)
+    _run = Signal(int, object, str)
+    _read = Signal(int)
     _close = Signal()
 
     def __init__(self, open_reader: Callable[[], Any], parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._thread = QThread()
-        self._thread.setObjectName("empty-chair search")
+        self._threads: list[QThread] = []
         self._worker = _Worker(open_reader)
-        self._worker.moveToThread(self._thread)
+        self._customer_worker = _CustomerWorker(open_reader)
+        for name, worker in (("search", self._worker), ("customers", self._customer_worker)):
+            thread = QThread()
+            thread.setObjectName(f"empty-chair {name}")
+            worker.moveToThread(thread)
+            self._close.connect(worker.close)
+            worker.failed.connect(self._on_failed)
+            self._threads.append(thread)
         self._run.connect(self._worker.run)
-        self._close.connect(self._worker.close)
+        self._read.connect(self._customer_worker.run)
         self._worker.finished.connect(self._on_finished)
-        self._worker.failed.connect(self._on_failed)
+        self._customer_worker.finished.connect(self._on_customers)
         self._generation = 0
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     @property
     def generation(self) -> int:
         return self._generation
 
-    def request(self, flt: VoiceFilter, order: str = "relevance",
-                with_customers: bool = False) -> int:
+    def request(self, flt: VoiceFilter, order: str = "relevance") -> int:
         self._generation += 1
         with self._worker.lock:
             self._worker.latest = self._generation
-        self._run.emit(self._generation, flt, order, with_customers)
+        self._run.emit(self._generation, flt, order)
         return self._generation
+
+    def read_customers(self) -> None:
+        self._read.emit(self._generation)
 
     @Slot(object)
     def _on_finished(self, result: LaneResults) -> None:
         if result.generation == self._generation:  # stale results never overwrite newer ones
             self.results.emit(result)
+
+    @Slot(int, object)
+    def _on_customers(self, _generation: int, customers: list[Customer]) -> None:
+        self.customers.emit(customers)
 
     @Slot(int, str)
     def _on_failed(self, generation: int, message: str) -> None:
@@ -118,7 +166,65 @@ class SearchRunner(QObject):
             self.failed.emit(message)
 
     def stop(self) -> None:
-        if self._thread.isRunning():
-            self._close.emit()
-            self._thread.quit()
-            self._thread.wait(10_000)
+        self._close.emit()
+        for thread in self._threads:
+            if thread.isRunning():
+                thread.quit()
+                thread.wait(10_000)
+
+
+class FirstRead(QObject):
+    """A board's first cards and customer list, read as soon as it is open: in two plain
+    threads, each with its own connection, while the window's modules load and its widgets
+    are built. Results wait here until deliver() names who takes them."""
+
+    _arrived = Signal(str, object)
+
+    def __init__(self, open_reader: Callable[[], Any]) -> None:
+        super().__init__()
+        self._open_reader = open_reader
+        self._receivers: dict[str, Callable[[Any], None]] = {}
+        self._waiting: list[tuple[str, Any]] = []
+        self._arrived.connect(self._dispatch)  # emitted from the threads: queued to this one
+        # Each row a reader fetches takes Python's lock back from the GUI thread, which is
+        # busy loading modules: by default that waits up to 5 ms a row. Hand over faster
+        # until both reads are done.
+        self._interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._interval, 0.0005))
+        self._left = 2
+        for what in ("lanes", "customers"):
+            threading.Thread(target=self._read, args=(what,), daemon=True,
+                             name=f"empty-chair first {what}").start()
+
+    def _read(self, what: str) -> None:
+        store = None
+        try:
+            store = self._open_reader()
+            if what == "lanes":
+                value: Any = read_lanes(store, 0, VoiceFilter(), "relevance")
+            else:
+                value = store.customers()
+        except Exception as exc:  # noqa: BLE001 - a thread has no caller to raise to
+            self._arrived.emit("failed", str(exc))
+            return
+        finally:
+            if store is not None:
+                store.close()
+        self._arrived.emit(what, value)
+
+    def deliver(self, lanes: Callable[[Any], None], customers: Callable[[Any], None],
+                failed: Callable[[Any], None]) -> None:
+        self._receivers = {"lanes": lanes, "customers": customers, "failed": failed}
+        waiting, self._waiting = self._waiting, []
+        for what, value in waiting:
+            self._receivers[what](value)
+
+    @Slot(str, object)
+    def _dispatch(self, what: str, value: Any) -> None:
+        self._left -= 1
+        if self._left == 0:
+            sys.setswitchinterval(self._interval)
+        if what in self._receivers:
+            self._receivers[what](value)
+        else:
+            self._waiting.append((what, value))

@@ -11,8 +11,10 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.domain import Customer
 from ui.plain import tooltip
 from ui.table_model import RowsTableModel
+from ui.theme import MUTED, styled
 
 ObjectRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2
@@ -132,7 +135,9 @@ def fit_number_columns(view: QTableView) -> None:
     """Number columns as wide as their title or a five-digit count in the current type
     (sizing to contents would read all 5,000 rows)."""
     header = view.horizontalHeader()
-    metrics = header.fontMetrics()
+    # The application's font, not the header's: after a zoom that reaches widgets only
+    # through posted events.
+    metrics = QFontMetrics(QApplication.font())
     model = view.model()
     for column in range(1, model.columnCount()):
         title = str(model.headerData(column, Qt.Orientation.Horizontal))
@@ -181,7 +186,7 @@ class SidePanel(QWidget):
         self.customer_view.setColumnHidden(CustomerTableModel.COHORT, True)
         self.tabs.addTab(self.customer_view, "Customers")
         self.tabs.addTab(self.cohort_view, "Cohorts")
-        hint = QLabel("Pick one to filter the lanes.", objectName="muted")
+        hint = styled(QLabel("Pick one to filter the lanes."), MUTED)
         layout.addWidget(hint)
         self.find.textChanged.connect(self.customer_model.set_find)
         self.customer_view.selectionModel().currentRowChanged.connect(self._customer_changed)

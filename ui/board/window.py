@@ -35,7 +35,7 @@ from ui.board.filter_bar import FilterBar
 from ui.board.lane_model import VoiceLaneModel, VoiceRole
 from ui.board.search_worker import FIRST_PAGE, LaneResults, SearchRunner
 from ui.board.side_panel import SidePanel
-from ui.theme import THEMES, app_font, palette, stylesheet
+from ui.theme import LANE, MUTED, THEMES, TITLE, apply_look, styled
 
 if TYPE_CHECKING:  # editing loads on first use, like every dialog: it costs the start nothing
     from app.commands import Command
@@ -57,12 +57,13 @@ class Lane(QWidget):
         self.kind = kind
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 0, 2, 0)
-        self.title = QLabel(kind.label, objectName="laneTitle")
+        self.title = QLabel(kind.label)
         self.title.setProperty("kind", kind.value)
+        styled(self.title, TITLE)
         layout.addWidget(self.title)
         # The sort choice sits under the title so large (projector) type never cuts it.
         header = QHBoxLayout()
-        header.addWidget(QLabel("Sort", objectName="muted"))
+        header.addWidget(styled(QLabel("Sort"), MUTED))
         self.sort = QComboBox()
         self.sort.setAccessibleName(f"Sort {kind.label}")
         for label, _ in LANE_ORDERS:
@@ -72,7 +73,7 @@ class Lane(QWidget):
         header.addWidget(self.sort, 1)
         layout.addLayout(header)
         self.model = VoiceLaneModel(self)
-        self.view = QListView(objectName="lane")
+        self.view = styled(QListView(), LANE)
         self.view.setModel(self.model)
         self.delegate = VoiceCardDelegate(theme, self.view)
         self.view.setItemDelegate(self.delegate)
@@ -102,7 +103,9 @@ class BoardWindow(QMainWindow):
 
     def __init__(self, store: Any, open_reader: Callable[[Path], Any],
                  open_board: Callable[[Path, bool], Any], settings: QSettings,
-                 exporter: Callable[..., Any] | None = None) -> None:
+                 exporter: Callable[..., Any] | None = None, first_read: Any = None) -> None:
+        """first_read: a FirstRead already reading this board (the app's start), or None to
+        start reading here."""
         super().__init__()
         self.store = store
         self._open_reader = open_reader
@@ -114,14 +117,20 @@ class BoardWindow(QMainWindow):
         self.actions_by_id: dict[str, QAction] = {}
         self.selected: Voice | None = None
         self._customers: list[Any] = []
-        self._customers_pending = False
-        self._shown_generation = 0
+        self._board_total = 0
+        # Shown when neither is pending; then search_done.
+        self._lanes_pending = self._customers_pending = True
         self.runner: SearchRunner | None = None
-        # The worker starts reading the board (first cards, customers) while this thread
+        # The board is read (first cards, customers) in worker threads while this thread
         # builds the window: on a 100k board that is 0.1 s of queries off the start.
-        self._start_reading(store, VoiceFilter())
+        if first_read is None:
+            self._start_reading(store, VoiceFilter())
+        else:
+            self._new_runner(store)
+            self._first_read = first_read  # kept: its results reach us through its signal
+            first_read.deliver(self._show_results, self._on_customers, self._show_failure)
         # Styled before any widget exists: styling afterwards re-polishes every widget.
-        self._set_look()
+        self._set_look(restyle=False)
         self.filter_bar = FilterBar()
         self.side = SidePanel()
         self.detail = DetailPane()
@@ -139,7 +148,7 @@ class BoardWindow(QMainWindow):
                 lambda current, _prev, lane=lane: self._select(lane, current))
             lane.view.doubleClicked.connect(lambda _index: self.edit_voice())
             lane.order_changed.connect(self._lane_order_changed)
-        self.apply_theme(self.theme)
+        self.apply_theme(self.theme, restyle=False)  # the look was set before the widgets
         geometry = settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -165,7 +174,7 @@ class BoardWindow(QMainWindow):
         splitter.setStretchFactor(1, 1)
         outer.addWidget(splitter, 1)
         self.setCentralWidget(central)
-        self.status = QLabel("")
+        self.status = styled(QLabel(""), MUTED)
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.statusBar().addWidget(self.status, 1)
 
@@ -224,17 +233,23 @@ class BoardWindow(QMainWindow):
         return [str(v) for v in (value if isinstance(value, list) else [value]) if v]
 
     # -- board -------------------------------------------------------------------------
-    def _start_reading(self, store: Any, flt: VoiceFilter) -> None:
-        """A search worker for this board, already asked for the first cards and customers."""
+    def _new_runner(self, store: Any) -> SearchRunner:
         if self.runner is not None:
             self.runner.stop()
         self.store = store
         path = Path(store.path)
         self.runner = SearchRunner(lambda: self._open_reader(path), self)
         self.runner.results.connect(self._show_results)
+        self.runner.customers.connect(self._on_customers)
         self.runner.failed.connect(self._show_failure)
-        self._customers_pending = True
-        self.runner.request(flt, with_customers=True)
+        return self.runner
+
+    def _start_reading(self, store: Any, flt: VoiceFilter) -> None:
+        """A search worker for this board, already asked for the first cards and customers."""
+        runner = self._new_runner(store)
+        self._lanes_pending = self._customers_pending = True
+        runner.request(flt)
+        runner.read_customers()
 
     def _attach(self, store: Any) -> None:
         if self.store is not store or self.runner is None:  # a board switch
@@ -251,8 +266,12 @@ class BoardWindow(QMainWindow):
 
     def _show_failure(self, message: str) -> None:
         self.status.setText(message)
-        self._shown_generation = self.runner.generation if self.runner else 0
+        self._lanes_pending = self._customers_pending = False
         self.search_done.emit()
+
+    def _shown(self) -> None:
+        if not (self._lanes_pending or self._customers_pending):
+            self.search_done.emit()
 
     def switch_board(self, path: Path, create: bool = False) -> bool:
         """Open another board; a refused file leaves the current board open."""
@@ -298,12 +317,21 @@ class BoardWindow(QMainWindow):
         self._customers_pending = False
         self.side.set_customers(customers)
         self.filter_bar.set_choices(self.filter_bar.customer, [c.name for c in customers])
+        self._show_status()
+
+    def _show_status(self) -> None:
+        self.status.setText(f"{self.store.path}  ·  {self._board_total:,} voices  ·  "
+                            f"{len(self._customers):,} customers")
 
     def refresh_lanes(self) -> None:
         assert self.runner is not None
-        # Until the first customers have arrived, every newer request carries them too (an
-        # older request's results are dropped).
-        self.runner.request(self.filter_bar.current(), with_customers=self._customers_pending)
+        self._lanes_pending = True
+        self.runner.request(self.filter_bar.current())
+
+    def _on_customers(self, customers: list[Any]) -> None:
+        """The customer list, read in a thread of its own beside the first cards."""
+        self._set_customers(customers)
+        self._shown()
 
     def _lane_fetch(self, kind: Kind, flt: Any, order: str) -> Callable[[int, int], list[Voice]]:
         lane_filter = dataclasses.replace(flt, kinds=(kind,))
@@ -311,8 +339,8 @@ class BoardWindow(QMainWindow):
                                                        order=order)
 
     def _show_results(self, result: LaneResults) -> None:
-        if result.customers is not None:
-            self._set_customers(result.customers)
+        if self.runner is not None and result.generation != self.runner.generation:
+            return  # the first read, overtaken by a request made since
         selected = self.selected.id if self.selected else None
         for kind, lane in self.lanes.items():
             visible = not result.flt.kinds or kind in result.flt.kinds
@@ -328,12 +356,12 @@ class BoardWindow(QMainWindow):
         shown = sum(result.totals[k] for k in Kind if not result.flt.kinds or k in
                     result.flt.kinds)
         self.filter_bar.show_count(shown, result.board_total)
-        self.status.setText(f"{self.store.path}  ·  {result.board_total:,} voices  ·  "
-                            f"{len(self._customers):,} customers")
+        self._board_total = result.board_total
+        self._show_status()
         if selected:
             self._reselect(selected)
-        self._shown_generation = result.generation
-        self.search_done.emit()
+        self._lanes_pending = False
+        self._shown()
 
     def _lane_order_changed(self, kind: Kind, order: str) -> None:
         flt = dataclasses.replace(self.filter_bar.current())
@@ -498,20 +526,15 @@ class BoardWindow(QMainWindow):
         NamedDialog(self).open()
 
     # -- view --------------------------------------------------------------------------
-    def _set_look(self) -> None:
-        """Palette and type size for every widget, then the small stylesheet on top."""
+    def _set_look(self, restyle: bool = True) -> None:
         app = QApplication.instance()
-        if not isinstance(app, QApplication):
-            return
-        app.setPalette(palette(self.theme))
-        app.setFont(app_font(app.font(), self.theme, self.zoom))
-        sheet = stylesheet(self.theme, self.zoom)
-        if app.styleSheet() != sheet:
-            app.setStyleSheet(sheet)
+        if isinstance(app, QApplication):
+            apply_look(app, self.theme, self.zoom, restyle=restyle)
 
-    def apply_theme(self, name: str) -> None:
+    def apply_theme(self, name: str, *, restyle: bool = True) -> None:
         self.theme = name if name in THEMES else "light"
-        self._set_look()
+        if restyle:
+            self._set_look()
         self.side.fit_columns()
         for lane in self.lanes.values():
             lane.delegate.theme = self.theme
@@ -564,7 +587,7 @@ class BoardWindow(QMainWindow):
         A QEventLoop, not a processEvents() spin: spinning for a second or more tripped a
         reference-count crash in PySide6 on Python 3.11.
         """
-        if self.runner is None or self._shown_generation == self.runner.generation:
+        if not (self._lanes_pending or self._customers_pending):
             return
         loop = QEventLoop()
         self.search_done.connect(loop.quit)

@@ -32,6 +32,7 @@ from app.meetings import Effect, Outcome
 from ui.date_filter import any_date_edit, day_of
 from ui.plain import tooltip
 from ui.table_model import RowsTableModel
+from ui.theme import COUNT, styled
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 EntryRole = Qt.ItemDataRole.UserRole + 1
@@ -131,7 +132,7 @@ class HistoryWindow(QMainWindow):
         for widget in (self.f_from, self.f_to, self.f_outcome, self.f_cohort, self.f_customer,
                        self.f_theme, self.f_effect):
             filters.addWidget(widget)
-        self.count = QLabel("", objectName="countLabel")
+        self.count = styled(QLabel(""), COUNT)
         filters.addWidget(self.count, 1)
         export = QPushButton("Export log…")
         export.clicked.connect(self.export_log)

@@ -52,6 +52,7 @@ from app.meetings import Decision, Effect, ImpactStatus, Meeting, MeetingStatus,
 from ui.meeting.agenda_model import AgendaModel
 from ui.plain import tooltip
 from ui.table_model import form_rows
+from ui.theme import PRIMARY, styled
 from ui.undo import UndoableCommand
 
 CustomerRole = Qt.ItemDataRole.UserRole + 1
@@ -61,10 +62,10 @@ EFFECT_KEYS = {Qt.Key.Key_H: Effect.HELPS, Qt.Key.Key_U: Effect.HURTS,
 
 
 def _plain(text: str = "", name: str = "") -> QLabel:
-    label = QLabel(text, objectName=name)
+    label = QLabel(text)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
-    return label
+    return styled(label, name) if name else label
 
 
 class DecisionDialog(QDialog):
@@ -153,7 +154,7 @@ class MeetingConsole(QMainWindow):
         self._fill_screens()
         top.addWidget(self.screen_box)
         self.project_button = QPushButton("Project the empty chair (F5)")
-        self.project_button.setObjectName("primary")
+        styled(self.project_button, PRIMARY)
         self.project_button.clicked.connect(self.open_chair)
         top.addWidget(self.project_button)
         outer.addLayout(top)
