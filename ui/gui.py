@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from app.errors import EmptyChairError
 from ui.board.search_worker import FirstRead
@@ -56,6 +56,8 @@ def make_window(path: Path, explicit: bool = True) -> BoardWindow:
 
 def _pick_another(reason: str) -> tuple[Path, bool] | None:
     """The board could not be opened: say why, offer another board or a new one."""
+    from PySide6.QtWidgets import QFileDialog, QMessageBox  # only when opening failed
+
     box = QMessageBox(QMessageBox.Icon.Warning, "Empty Chair cannot open this board", reason)
     box.setTextFormat(Qt.TextFormat.PlainText)
     open_button = box.addButton("Open another board…", QMessageBox.ButtonRole.AcceptRole)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 from ui.theme import ERROR, styled
 
@@ -49,6 +49,8 @@ def form_rows(form: QFormLayout, fields: list[tuple[str, QWidget]], dialog: Any)
     error.setTextFormat(Qt.TextFormat.PlainText)
     error.setWordWrap(True)
     form.addRow(error)
+    from PySide6.QtWidgets import QDialogButtonBox  # dialogs load on first use
+
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                | QDialogButtonBox.StandardButton.Cancel)
     buttons.accepted.connect(dialog.save)

@@ -8,17 +8,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListView,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -37,7 +35,10 @@ from ui.board.search_worker import FIRST_PAGE, LaneResults, SearchRunner
 from ui.board.side_panel import SidePanel
 from ui.theme import LANE, MUTED, THEMES, TITLE, apply_look, styled
 
-if TYPE_CHECKING:  # editing loads on first use, like every dialog: it costs the start nothing
+if TYPE_CHECKING:  # editing and dialogs load on first use: they cost the start nothing
+    from PySide6.QtGui import QCloseEvent
+    from PySide6.QtWidgets import QMessageBox
+
     from app.commands import Command
     from ui.board.capture_dialog import CaptureDialog
 
@@ -286,11 +287,15 @@ class BoardWindow(QMainWindow):
         return True
 
     def choose_board(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getOpenFileName(self, "Open board", "", "Boards (*.db);;All (*)")
         if path:
             self.switch_board(Path(path))
 
     def new_board(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(self, "New board", "board.db", "Boards (*.db)")
         if path:
             if Path(path).exists():
@@ -406,6 +411,8 @@ class BoardWindow(QMainWindow):
 
     def warn(self, title: str, text: str) -> QMessageBox:
         """A warning that does not block the event loop; customer text stays plain."""
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -495,6 +502,8 @@ class BoardWindow(QMainWindow):
         export_dialog(self, self.filter_bar.current() if filtered else None)
 
     def backup(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(self, "Backup board", "board-backup.db",
                                               "Boards (*.db)")
         if path:
@@ -550,6 +559,8 @@ class BoardWindow(QMainWindow):
         self.apply_theme(self.theme)
 
     def show_shortcuts(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         lines = [f"{shortcut_text(spec):<18} {spec.text.replace('&', '')}"
                  for spec in ACTIONS if spec.shortcut is not None]
         lines += ["Enter               Save in the capture dialog (Shift+Enter: new line)",
@@ -561,6 +572,8 @@ class BoardWindow(QMainWindow):
         box.open()
 
     def show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(QMessageBox.Icon.Information, "About Empty Chair",
                           f"Empty Chair {VERSION}\nKeep the customer in the room.\n\n"
                           f"Board: {self.store.path}", parent=self)
