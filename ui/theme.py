@@ -30,6 +30,7 @@ def tokens(theme: str) -> dict[str, str]:
     return _tokens().get(theme, _tokens()["light"])
 
 
+@cache  # cards ask for a handful of colours hundreds of times a second while scrolling
 def color(theme: str, name: str) -> QColor:
     return QColor(tokens(theme)[name])
 

@@ -261,5 +261,6 @@ def test_a_lane_fetches_more_cards_as_it_scrolls(qtbot, make_window, tmp_path):
         lane.view.scrollToBottom()
         QApplication.processEvents()
     texts = lane_texts(window, Kind.COMPLAINT)
-    assert len(texts) == 60 and len(set(texts)) == 60
+    assert len(texts) == 60
+    assert len(set(texts)) == 60
     assert texts[0] == "Complaint number 59 about exports"  # newest first, page after page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from typing import Any
 
 from PySide6.QtCore import (
@@ -64,8 +65,10 @@ class CustomerTableModel(RowsTableModel):
             else list(self._all)
         keys = (lambda c: c.name.casefold(), lambda c: (c.cohort_name or "").casefold(),
                 lambda c: c.voice_count, lambda c: c.weight)
-        rows.sort(key=keys[column] if 0 <= column < len(keys) else keys[0],
-                  reverse=order == Qt.SortOrder.DescendingOrder)
+        # The store lists customers by name already: the usual order needs no sort.
+        if (column, order) != (self.NAME, Qt.SortOrder.AscendingOrder):
+            rows.sort(key=keys[column] if 0 <= column < len(keys) else keys[0],
+                      reverse=order == Qt.SortOrder.DescendingOrder)
         self.beginResetModel()
         self._rows = rows
         self.endResetModel()
@@ -99,14 +102,15 @@ class CohortTableModel(RowsTableModel):
         self._rows: list[tuple[str, int, int, float]] = []
 
     def set_customers(self, customers: list[Customer]) -> None:
-        totals: dict[str, list[float]] = {}
-        for c in customers:
-            row = totals.setdefault(c.cohort_name or "No cohort", [0, 0, 0.0])
-            row[0] += 1
-            row[1] += c.voice_count
-            row[2] += c.weight
+        names = [c.cohort_name or "No cohort" for c in customers]
+        counts = Counter(names)
+        voices: defaultdict[str, int] = defaultdict(int)
+        weights: defaultdict[str, float] = defaultdict(float)
+        for name, c in zip(names, customers, strict=True):
+            voices[name] += c.voice_count
+            weights[name] += c.weight
         self.beginResetModel()
-        self._rows = sorted(((name, int(a), int(b), w) for name, (a, b, w) in totals.items()),
+        self._rows = sorted(((name, n, voices[name], weights[name]) for name, n in counts.items()),
                             key=lambda r: r[0].casefold())
         self.endResetModel()
 
