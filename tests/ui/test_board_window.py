@@ -264,3 +264,18 @@ def test_a_lane_fetches_more_cards_as_it_scrolls(qtbot, make_window, tmp_path):
     assert len(texts) == 60
     assert len(set(texts)) == 60
     assert texts[0] == "Complaint number 59 about exports"  # newest first, page after page
+
+
+def test_the_first_read_reports_a_board_it_cannot_read(qtbot):
+    from app.errors import BoardError
+    from ui.board.search_worker import FirstRead
+
+    def unreadable():
+        raise BoardError("board.db: the board file is damaged (corrupt); open a backup instead")
+
+    first = FirstRead(unreadable)
+    shown, failures = [], []
+    first.deliver(shown.append, shown.append, failures.append)
+    qtbot.waitUntil(lambda: len(failures) == 2, timeout=5_000)
+    assert shown == []
+    assert failures[0].startswith("board.db: the board file is damaged")

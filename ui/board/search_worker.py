@@ -3,6 +3,7 @@ makes older results stale."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sys
 import threading
@@ -205,12 +206,13 @@ class FirstRead(QObject):
             else:
                 value = store.customers()
         except Exception as exc:  # noqa: BLE001 - a thread has no caller to raise to
-            self._arrived.emit("failed", str(exc))
-            return
+            value, what = str(exc), "failed"
         finally:
             if store is not None:
                 store.close()
-        self._arrived.emit(what, value)
+        # RuntimeError: the window closed before the board was read; nobody is waiting.
+        with contextlib.suppress(RuntimeError):
+            self._arrived.emit(what, value)
 
     def deliver(self, lanes: Callable[[Any], None], customers: Callable[[Any], None],
                 failed: Callable[[Any], None]) -> None:
