@@ -1,5 +1,5 @@
-"""Runs the lanes' queries (and the customer list) off the GUI thread; a newer request
-makes older results stale."""
+"""Reads the board off the GUI thread: the lanes' queries (a newer request makes older
+results stale), and a board's first cards and customer list."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from app.domain import Customer, Kind, Voice
+from app.domain import Kind, Voice
 from app.errors import EmptyChairError
 from app.filters import VoiceFilter
 
@@ -30,28 +30,6 @@ class LaneResults:
     board_total: int
 
 
-class _Reader(QObject):
-    """Lives in a worker thread with its own connection to the board."""
-
-    failed = Signal(int, str)
-
-    def __init__(self, open_reader: Callable[[], Any]) -> None:
-        super().__init__()
-        self._open_reader = open_reader
-        self._store: Any = None
-
-    def store(self) -> Any:
-        if self._store is None:
-            self._store = self._open_reader()  # its own connection, in this thread
-        return self._store
-
-    @Slot()
-    def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
-
-
 def read_lanes(store: Any, generation: int, flt: VoiceFilter, order: str,
                stale: Callable[[], bool] = lambda: False) -> LaneResults | None:
     """Every lane's count and first page; None when `stale()` says a newer request came."""
@@ -67,11 +45,16 @@ def read_lanes(store: Any, generation: int, flt: VoiceFilter, order: str,
     return LaneResults(generation, flt, order, totals, pages, board_total)
 
 
-class _Worker(_Reader):
+class _Worker(QObject):
+    """Lives in the worker thread with its own connection to the board."""
+
     finished = Signal(object)
+    failed = Signal(int, str)
 
     def __init__(self, open_reader: Callable[[], Any]) -> None:
-        super().__init__(open_reader)
+        super().__init__()
+        self._open_reader = open_reader
+        self._store: Any = None
         self.latest = 0
         self.lock = threading.Lock()
 
@@ -84,7 +67,9 @@ class _Worker(_Reader):
         if self._stale(generation):
             return
         try:
-            result = read_lanes(self.store(), generation, flt, order,
+            if self._store is None:
+                self._store = self._open_reader()  # its own connection, in this thread
+            result = read_lanes(self._store, generation, flt, order,
                                 lambda: self._stale(generation))
         except EmptyChairError as exc:
             self.failed.emit(generation, str(exc))
@@ -92,51 +77,34 @@ class _Worker(_Reader):
         if result is not None:
             self.finished.emit(result)
 
-
-class _CustomerWorker(_Reader):
-    finished = Signal(int, object)
-
-    @Slot(int)
-    def run(self, generation: int) -> None:
-        try:
-            customers = self.store().customers()
-        except EmptyChairError as exc:
-            self.failed.emit(generation, str(exc))
-            return
-        self.finished.emit(generation, customers)
+    @Slot()
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
 
 class SearchRunner(QObject):
-    """Owns the worker threads. `request()` returns the generation; `results` carries only
-    the newest generation's lanes to the window. `read_customers()` reads the customer list
-    in a thread of its own, so on a big board it runs beside the lanes' queries."""
+    """Owns the worker thread. `request()` returns the generation; `results` carries only the
+    newest generation's results to the window."""
 
     results = Signal(object)
-    customers = Signal(object)
     failed = Signal(str)
     _run = Signal(int, object, str)
-    _read = Signal(int)
     _close = Signal()
 
     def __init__(self, open_reader: Callable[[], Any], parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._threads: list[QThread] = []
+        self._thread = QThread()
+        self._thread.setObjectName("empty-chair search")
         self._worker = _Worker(open_reader)
-        self._customer_worker = _CustomerWorker(open_reader)
-        for name, worker in (("search", self._worker), ("customers", self._customer_worker)):
-            thread = QThread()
-            thread.setObjectName(f"empty-chair {name}")
-            worker.moveToThread(thread)
-            self._close.connect(worker.close)
-            worker.failed.connect(self._on_failed)
-            self._threads.append(thread)
+        self._worker.moveToThread(self._thread)
         self._run.connect(self._worker.run)
-        self._read.connect(self._customer_worker.run)
+        self._close.connect(self._worker.close)
         self._worker.finished.connect(self._on_finished)
-        self._customer_worker.finished.connect(self._on_customers)
+        self._worker.failed.connect(self._on_failed)
         self._generation = 0
-        for thread in self._threads:
-            thread.start()
+        self._thread.start()
 
     @property
     def generation(self) -> int:
@@ -149,17 +117,10 @@ class SearchRunner(QObject):
         self._run.emit(self._generation, flt, order)
         return self._generation
 
-    def read_customers(self) -> None:
-        self._read.emit(self._generation)
-
     @Slot(object)
     def _on_finished(self, result: LaneResults) -> None:
         if result.generation == self._generation:  # stale results never overwrite newer ones
             self.results.emit(result)
-
-    @Slot(int, object)
-    def _on_customers(self, _generation: int, customers: list[Customer]) -> None:
-        self.customers.emit(customers)
 
     @Slot(int, str)
     def _on_failed(self, generation: int, message: str) -> None:
@@ -167,23 +128,25 @@ class SearchRunner(QObject):
             self.failed.emit(message)
 
     def stop(self) -> None:
-        self._close.emit()
-        for thread in self._threads:
-            if thread.isRunning():
-                thread.quit()
-                thread.wait(10_000)
+        if self._thread.isRunning():
+            self._close.emit()
+            self._thread.quit()
+            self._thread.wait(10_000)
 
 
 class FirstRead(QObject):
-    """A board's first cards and customer list, read as soon as it is open: in two plain
-    threads, each with its own connection, while the window's modules load and its widgets
-    are built. Results wait here until deliver() names who takes them."""
+    """A board's first cards (under `flt`) and its customer list, read as soon as it is
+    open: in two plain threads, each with its own connection, while the window's modules
+    load and its widgets are built (or, on a board switch, while the window carries on).
+    Results wait here until deliver() names who takes them; the lanes come as generation 0,
+    which a search requested since has overtaken."""
 
     _arrived = Signal(str, object)
 
-    def __init__(self, open_reader: Callable[[], Any]) -> None:
+    def __init__(self, open_reader: Callable[[], Any], flt: VoiceFilter | None = None) -> None:
         super().__init__()
         self._open_reader = open_reader
+        self._filter = flt or VoiceFilter()
         self._receivers: dict[str, Callable[[Any], None]] = {}
         self._waiting: list[tuple[str, Any]] = []
         self._arrived.connect(self._dispatch)  # emitted from the threads: queued to this one
@@ -202,7 +165,7 @@ class FirstRead(QObject):
         try:
             store = self._open_reader()
             if what == "lanes":
-                value: Any = read_lanes(store, 0, VoiceFilter(), "relevance")
+                value: Any = read_lanes(store, 0, self._filter, "relevance")
             else:
                 value = store.customers()
         except Exception as exc:  # noqa: BLE001 - a thread has no caller to raise to

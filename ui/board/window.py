@@ -31,7 +31,7 @@ from ui.board.card_delegate import VoiceCardDelegate
 from ui.board.detail_pane import DetailPane
 from ui.board.filter_bar import FilterBar
 from ui.board.lane_model import VoiceLaneModel, VoiceRole
-from ui.board.search_worker import FIRST_PAGE, LaneResults, SearchRunner
+from ui.board.search_worker import FIRST_PAGE, FirstRead, LaneResults, SearchRunner
 from ui.board.side_panel import SidePanel
 from ui.theme import LANE, MUTED, THEMES, TITLE, apply_look, styled
 
@@ -104,9 +104,10 @@ class BoardWindow(QMainWindow):
 
     def __init__(self, store: Any, open_reader: Callable[[Path], Any],
                  open_board: Callable[[Path, bool], Any], settings: QSettings,
-                 exporter: Callable[..., Any] | None = None, first_read: Any = None) -> None:
+                 exporter: Callable[..., Any] | None = None,
+                 first_read: FirstRead | None = None) -> None:
         """first_read: a FirstRead already reading this board (the app's start), or None to
-        start reading here."""
+        start one here."""
         super().__init__()
         self.store = store
         self._open_reader = open_reader
@@ -124,12 +125,7 @@ class BoardWindow(QMainWindow):
         self.runner: SearchRunner | None = None
         # The board is read (first cards, customers) in worker threads while this thread
         # builds the window: on a 100k board that is 0.1 s of queries off the start.
-        if first_read is None:
-            self._start_reading(store, VoiceFilter())
-        else:
-            self._new_runner(store)
-            self._first_read = first_read  # kept: its results reach us through its signal
-            first_read.deliver(self._show_results, self._on_customers, self._show_failure)
+        self._start_reading(store, first_read or self._first_read_of(store, VoiceFilter()))
         # Styled before any widget exists: styling afterwards re-polishes every widget.
         self._set_look(restyle=False)
         self.filter_bar = FilterBar()
@@ -234,27 +230,33 @@ class BoardWindow(QMainWindow):
         return [str(v) for v in (value if isinstance(value, list) else [value]) if v]
 
     # -- board -------------------------------------------------------------------------
-    def _new_runner(self, store: Any) -> SearchRunner:
+    def _first_read_of(self, store: Any, flt: VoiceFilter) -> FirstRead:
+        path = Path(store.path)
+        return FirstRead(lambda: self._open_reader(path), flt)
+
+    def _start_reading(self, store: Any, first_read: FirstRead) -> None:
+        """A search worker for this board; its first cards and customers come from
+        `first_read`, already reading."""
         if self.runner is not None:
             self.runner.stop()
         self.store = store
         path = Path(store.path)
         self.runner = SearchRunner(lambda: self._open_reader(path), self)
         self.runner.results.connect(self._show_results)
-        self.runner.customers.connect(self._on_customers)
         self.runner.failed.connect(self._show_failure)
-        return self.runner
-
-    def _start_reading(self, store: Any, flt: VoiceFilter) -> None:
-        """A search worker for this board, already asked for the first cards and customers."""
-        runner = self._new_runner(store)
         self._lanes_pending = self._customers_pending = True
-        runner.request(flt)
-        runner.read_customers()
+        self._first_read = first_read  # kept: its results reach us through its signal
+
+        def only_current(handler: Callable[[Any], None]) -> Callable[[Any], None]:
+            # A board switched away from may still answer: its reads are not for us.
+            return lambda value: handler(value) if first_read is self._first_read else None
+
+        first_read.deliver(only_current(self._show_results), only_current(self._on_customers),
+                           only_current(self._show_failure))
 
     def _attach(self, store: Any) -> None:
         if self.store is not store or self.runner is None:  # a board switch
-            self._start_reading(store, self.filter_bar.current())
+            self._start_reading(store, self._first_read_of(store, self.filter_bar.current()))
         path = Path(store.path)
         self.undo_stack.clear()
         self.setWindowTitle(f"Empty Chair — {path.name}")
