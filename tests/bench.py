@@ -223,18 +223,15 @@ def phase_new_board(db: str) -> dict[str, float]:
 
 
 def phase_start(t0: str, db: str) -> dict[str, float]:
-    """Cold start of the board window on the big board until lanes are shown."""
+    """Cold start of `empty-chair --db BOARD` until the window is shown with its lanes and
+    customers: the command's own path (the board opens and is read before Qt loads)."""
+    import ui.cli
+
+    window = ui.cli.open_gui(ui.cli.build_parser().parse_args(["--db", db]))
+    window.wait_idle()
     from PySide6.QtWidgets import QApplication
 
-    import ui.cli  # noqa: F401  (the `empty-chair` console entry point loads this first)
-    from ui.gui import make_window
-
-    app = QApplication([])
-    window = make_window(Path(db))
-    window.resize(1600, 1000)
-    window.show()
-    window.wait_idle()
-    app.processEvents()
+    QApplication.processEvents()
     elapsed = time.time() - float(t0)
     loaded = "matplotlib" in sys.modules
     window.close()

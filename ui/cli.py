@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from app.domain import Channel, Kind, parse_enum
 from app.errors import EmptyChairError, ValidationError
@@ -342,14 +343,31 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_gui(args: argparse.Namespace) -> int:
+def open_gui(args: argparse.Namespace) -> Any:
+    """What `empty-chair` does before Qt's event loop runs: the board window, shown (None when
+    no board could be opened). A board named by --db or EMPTY_CHAIR_DB is opened and read
+    before Qt is imported, so the reading overlaps Qt's 0.2 s of loading."""
     import os
 
-    from ui.gui import run_gui  # Qt is imported only when a window is wanted
+    from ui.starting import Started
 
     # --db or EMPTY_CHAIR_DB name a board; only without either does the last board reopen.
     explicit = args.db is not None or bool(os.environ.get("EMPTY_CHAIR_DB"))
-    return run_gui(_board_path(args), explicit=explicit)
+    path = _board_path(args)
+    started = Started(path, explicit) if explicit else None
+
+    from ui.gui import show_window  # Qt is imported only when a window is wanted
+
+    return show_window(path, explicit, started)
+
+
+def _cmd_gui(args: argparse.Namespace) -> int:
+    window = open_gui(args)  # held here: the window lives as long as the event loop runs
+    if window is None:
+        return 1
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.exec()
 
 
 def _cmd_screenshot(args: argparse.Namespace) -> int:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from app.errors import EmptyChairError
 from ui.board.search_worker import FirstRead
 from ui.composition import open_reader, open_store
+from ui.starting import Started
 
 if TYPE_CHECKING:
     from ui.board.window import BoardWindow
@@ -29,25 +32,21 @@ def _app() -> QApplication:
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Empty Chair")
     app.setOrganizationName("empty-chair")
+    # The first text measured loads the system's fonts (8 ms). QFontDatabase is thread-safe
+    # and works without Python's lock: load them beside the window's modules loading.
+    threading.Thread(target=QFontDatabase.families, daemon=True,
+                     name="empty-chair fonts").start()
     return app
 
 
-def open_for_gui(path: Path, explicit: bool) -> object:
-    """The board to show: a missing default board becomes a demo board the first time."""
-    if not path.exists() and not explicit:
-        from app.demo import write_demo
-
-        store = open_store(path, create=True)
-        write_demo(store)
-        return store
-    return open_store(path, create=not path.exists())
-
-
-def make_window(path: Path, explicit: bool = True) -> BoardWindow:
-    store = open_for_gui(path, explicit)
-    board = Path(store.path)  # type: ignore[attr-defined]
-    first_read = FirstRead(lambda: open_reader(board))
-    # Imported only now: the window's modules load while FirstRead reads the board.
+def make_window(path: Path, explicit: bool = True,
+                started: Started | None = None) -> BoardWindow:
+    """The window on `path`; `started`: that board already being opened and read."""
+    started = started or Started(path, explicit)
+    store = started.store()  # raises EmptyChairError for a board that cannot be opened
+    assert started.read is not None  # begun as soon as the board was open
+    first_read = FirstRead(started.read)
+    # Imported only now: the window's modules load while the board is read.
     from ui.board.window import BoardWindow
 
     return BoardWindow(store, open_reader, lambda p, create: open_store(p, create=create),
@@ -73,22 +72,26 @@ def _pick_another(reason: str) -> tuple[Path, bool] | None:
     return None
 
 
-def run_gui(path: Path, explicit: bool) -> int:
-    app = _app()
+def show_window(path: Path, explicit: bool,
+                started: Started | None = None) -> BoardWindow | None:
+    """The board window, shown; None when the board cannot be opened and the user picks
+    no other. `started`: the board named on the command line, opened before Qt loaded."""
+    _app()
     last = settings().value("last_board")
     if not explicit and last and Path(str(last)).exists():
         path, explicit = Path(str(last)), True
     while True:
         try:
-            window = make_window(path, explicit)
+            window = make_window(path, explicit, started)
             break
         except EmptyChairError as exc:
             choice = _pick_another(str(exc))
             if choice is None:
-                return 1
+                return None
             path, explicit = choice
+            started = None
     window.show()
-    return app.exec()
+    return window
 
 
 def _shoot_meeting(window: BoardWindow, screen: str, out: Path, size: tuple[int, int],

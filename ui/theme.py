@@ -110,7 +110,10 @@ def _style(widget: QWidget) -> None:
         _set_color(widget, QPalette.ColorRole.WindowText, t["error"])
     elif look == LANE and isinstance(widget, QAbstractScrollArea):
         widget.setFrameShape(QFrame.Shape.NoFrame)
-        widget.viewport().setBackgroundRole(QPalette.ColorRole.Window)
+        # Cards sit on the window's colour. Set through the palette the viewport inherits:
+        # asking for a viewport Qt made has PySide6 build every QWidget subclass's type
+        # (25 ms of the start).
+        _set_color(widget, QPalette.ColorRole.Base, t["window"])
     elif look == PRIMARY:
         _set_color(widget, QPalette.ColorRole.Button, t["accent"])
         _set_color(widget, QPalette.ColorRole.ButtonText, t["accent_text"])

@@ -268,12 +268,12 @@ def test_a_lane_fetches_more_cards_as_it_scrolls(qtbot, make_window, tmp_path):
 
 def test_the_first_read_reports_a_board_it_cannot_read(qtbot):
     from app.errors import BoardError
-    from ui.board.search_worker import FirstRead
+    from ui.board.search_worker import BoardRead, FirstRead
 
     def unreadable():
         raise BoardError("board.db: the board file is damaged (corrupt); open a backup instead")
 
-    first = FirstRead(unreadable)
+    first = FirstRead(BoardRead(unreadable))
     shown, failures = [], []
     first.deliver(shown.append, shown.append, failures.append)
     qtbot.waitUntil(lambda: len(failures) == 2, timeout=5_000)

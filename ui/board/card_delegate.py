@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen, QTextLayout, QTextOption
-from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QAbstractScrollArea, QStyledItemDelegate, QStyleOptionViewItem
 
 from app.domain import Kind, Voice
 from ui.board.lane_model import VoiceRole
@@ -33,6 +33,14 @@ def _wrap_width(lane_width: float) -> float:
     """Where a card's text wraps, measured as if a scroll bar had appeared: a card a line
     too tall is fine, a card a line too short overlaps the next one."""
     return max(120.0, lane_width - 2 * PAD - 12 - 24)
+
+
+def viewport_width(view: QAbstractScrollArea) -> int:
+    """The width of the view's viewport, worked out without asking for the viewport (that
+    costs 25 ms the first time: see ui.theme)."""
+    width = view.maximumViewportSize().width()
+    bar = view.verticalScrollBar()
+    return width - bar.width() if bar.isVisible() else width
 
 
 class VoiceCardDelegate(QStyledItemDelegate):
@@ -80,7 +88,7 @@ class VoiceCardDelegate(QStyledItemDelegate):
         metrics = QFontMetricsF(option.font)
         voice: Voice | None = index.data(VoiceRole)
         view = self.parent()
-        lane_width = view.viewport().width() if hasattr(view, "viewport") else 300
+        lane_width = viewport_width(view) if isinstance(view, QAbstractScrollArea) else 300
         count = len(self._lines(voice.text, option.font, _wrap_width(lane_width))[0]) \
             if voice else 1
         height = metrics.lineSpacing() * (count + 2) + 2 * PAD + 10
@@ -103,8 +111,11 @@ class VoiceCardDelegate(QStyledItemDelegate):
                             2 if selected else 1))
         painter.setBrush(color(self.theme, "selection" if selected else "surface"))
         painter.drawRoundedRect(card, 6, 6)
-        painter.fillRect(QRectF(card.left(), card.top() + 6, 4, card.height() - 12),
-                         color(self.theme, voice.kind.value))
+        # The kind's stripe. Not fillRect(): PySide6 builds QGradient's types to pick its
+        # overload (5 ms of the first paint).
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color(self.theme, voice.kind.value))
+        painter.drawRect(QRectF(card.left(), card.top() + 6, 4, card.height() - 12))
         font = QFont(option.font)
         metrics = QFontMetricsF(font)
         x = card.left() + PAD + 2

@@ -4,45 +4,17 @@ results stale), and a board's first cards and customer list."""
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import sys
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from app.domain import Kind, Voice
 from app.errors import EmptyChairError
 from app.filters import VoiceFilter
+from ui.board.board_read import FIRST_PAGE, BoardRead, LaneResults, read_lanes
 
-# A lane shows about eight cards at a time; the rest arrive as it scrolls (VoiceLaneModel).
-FIRST_PAGE = 12
-
-
-@dataclasses.dataclass(frozen=True)
-class LaneResults:
-    generation: int
-    flt: VoiceFilter
-    order: str
-    totals: dict[Kind, int]
-    pages: dict[Kind, list[Voice]]
-    board_total: int
-
-
-def read_lanes(store: Any, generation: int, flt: VoiceFilter, order: str,
-               stale: Callable[[], bool] = lambda: False) -> LaneResults | None:
-    """Every lane's count and first page; None when `stale()` says a newer request came."""
-    totals = store.count_by_kind(flt)
-    pages = {}
-    for kind in Kind:
-        if stale():
-            return None
-        pages[kind] = store.search(dataclasses.replace(flt, kinds=(kind,)), limit=FIRST_PAGE,
-                                   order=order) if totals[kind] else []
-    # With no filter the lanes' counts are the board's; no second count needed.
-    board_total = sum(totals.values()) if flt.is_empty else store.count(VoiceFilter())
-    return LaneResults(generation, flt, order, totals, pages, board_total)
+__all__ = ["FIRST_PAGE", "BoardRead", "FirstRead", "LaneResults", "SearchRunner", "read_lanes"]
 
 
 class _Worker(QObject):
@@ -135,44 +107,20 @@ class SearchRunner(QObject):
 
 
 class FirstRead(QObject):
-    """A board's first cards (under `flt`) and its customer list, read as soon as it is
-    open: in two plain threads, each with its own connection, while the window's modules
-    load and its widgets are built (or, on a board switch, while the window carries on).
-    Results wait here until deliver() names who takes them; the lanes come as generation 0,
-    which a search requested since has overtaken."""
+    """Hands a BoardRead's results to the GUI thread, which may still be building the
+    window: results wait here until deliver() names who takes them. The lanes come as
+    generation 0, which a search requested since has overtaken."""
 
     _arrived = Signal(str, object)
 
-    def __init__(self, open_reader: Callable[[], Any], flt: VoiceFilter | None = None) -> None:
+    def __init__(self, read: BoardRead) -> None:
         super().__init__()
-        self._open_reader = open_reader
-        self._filter = flt or VoiceFilter()
         self._receivers: dict[str, Callable[[Any], None]] = {}
         self._waiting: list[tuple[str, Any]] = []
         self._arrived.connect(self._dispatch)  # emitted from the threads: queued to this one
-        # Each row a reader fetches takes Python's lock back from the GUI thread, which is
-        # busy loading modules: by default that waits up to 5 ms a row. Hand over faster
-        # until both reads are done.
-        self._interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(self._interval, 0.0005))
-        self._left = 2
-        for what in ("lanes", "customers"):
-            threading.Thread(target=self._read, args=(what,), daemon=True,
-                             name=f"empty-chair first {what}").start()
+        read.listen(self._emit)
 
-    def _read(self, what: str) -> None:
-        store = None
-        try:
-            store = self._open_reader()
-            if what == "lanes":
-                value: Any = read_lanes(store, 0, self._filter, "relevance")
-            else:
-                value = store.customers()
-        except Exception as exc:  # noqa: BLE001 - a thread has no caller to raise to
-            value, what = str(exc), "failed"
-        finally:
-            if store is not None:
-                store.close()
+    def _emit(self, what: str, value: Any) -> None:
         # RuntimeError: the window closed before the board was read; nobody is waiting.
         with contextlib.suppress(RuntimeError):
             self._arrived.emit(what, value)
@@ -186,9 +134,6 @@ class FirstRead(QObject):
 
     @Slot(str, object)
     def _dispatch(self, what: str, value: Any) -> None:
-        self._left -= 1
-        if self._left == 0:
-            sys.setswitchinterval(self._interval)
         if what in self._receivers:
             self._receivers[what](value)
         else:

@@ -1,0 +1,108 @@
+"""Reads a board's first cards and its customer list in plain threads, without Qt: the app
+starts this before Qt loads, so the board is read while the window's libraries import."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from app.domain import Kind, Voice
+from app.filters import VoiceFilter
+
+# A lane shows about eight cards at a time; the rest arrive as it scrolls (VoiceLaneModel).
+FIRST_PAGE = 12
+
+
+@dataclasses.dataclass(frozen=True)
+class LaneResults:
+    generation: int
+    flt: VoiceFilter
+    order: str
+    totals: dict[Kind, int]
+    pages: dict[Kind, list[Voice]]
+    board_total: int
+
+
+def read_lanes(store: Any, generation: int, flt: VoiceFilter, order: str,
+               stale: Callable[[], bool] = lambda: False) -> LaneResults | None:
+    """Every lane's count and first page; None when `stale()` says a newer request came."""
+    totals = store.count_by_kind(flt)
+    pages = {}
+    for kind in Kind:
+        if stale():
+            return None
+        pages[kind] = store.search(dataclasses.replace(flt, kinds=(kind,)), limit=FIRST_PAGE,
+                                   order=order) if totals[kind] else []
+    # With no filter the lanes' counts are the board's; no second count needed.
+    board_total = sum(totals.values()) if flt.is_empty else store.count(VoiceFilter())
+    return LaneResults(generation, flt, order, totals, pages, board_total)
+
+
+Listener = Callable[[str, Any], None]
+HANDOVER_S = 0.0005
+
+
+def quick_handover() -> float:
+    """Let threads take Python's lock from a busy main thread every 0.5 ms rather than 5 ms:
+    a reader needs it between SQLite's steps, and the main thread is loading modules. Returns
+    the interval to restore (sys.setswitchinterval) when the reading is done."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, HANDOVER_S))
+    return interval
+
+
+class BoardRead:
+    """Two reads of one board, each in its own thread with its own connection: "lanes" (the
+    first cards under `flt`, as generation 0) and "customers". A read that fails reports
+    "failed" with its message. Results wait here until listen() names who takes them."""
+
+    def __init__(self, open_reader: Callable[[], Any], flt: VoiceFilter | None = None, *,
+                 interval: float | None = None) -> None:
+        """interval: the switch interval to restore when both reads are done, when the
+        caller already shortened it (see quick_handover)."""
+        self._open_reader = open_reader
+        self._filter = flt or VoiceFilter()
+        self._lock = threading.Lock()
+        self._listener: Listener | None = None
+        self._done: list[tuple[str, Any]] = []
+        self._left = 2
+        restore = quick_handover()
+        self._interval = restore if interval is None else interval
+        for what in ("lanes", "customers"):
+            threading.Thread(target=self._read, args=(what,), daemon=True,
+                             name=f"empty-chair first {what}").start()
+
+    def _read(self, what: str) -> None:
+        store = None
+        try:
+            store = self._open_reader()
+            if what == "lanes":
+                value: Any = read_lanes(store, 0, self._filter, "relevance")
+            else:
+                value = store.customers()
+        except Exception as exc:  # noqa: BLE001 - a thread has no caller to raise to
+            value, what = str(exc), "failed"
+        finally:
+            if store is not None:
+                store.close()
+        with self._lock:
+            self._left -= 1
+            if self._left == 0:
+                sys.setswitchinterval(self._interval)
+            listener = self._listener
+            if listener is None:
+                self._done.append((what, value))
+                return
+        listener(what, value)
+
+    def listen(self, listener: Listener) -> None:
+        """`listener(what, value)` gets each result: at once for reads already done, and from
+        the reading thread for the others."""
+        with self._lock:
+            self._listener = listener
+            done, self._done = self._done, []
+        for what, value in done:
+            listener(what, value)
