@@ -345,18 +345,18 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 
 def open_gui(args: argparse.Namespace) -> Any:
     """What `empty-chair` does before Qt's event loop runs: the board window, shown (None when
-    no board could be opened). A board named by --db or EMPTY_CHAIR_DB is opened and read
-    before Qt is imported, so the reading overlaps Qt's 0.2 s of loading."""
+    no board could be opened). The board is opened and read in threads while Qt's widgets
+    load, so the reading costs the start little."""
     import os
 
-    from ui.starting import Started
+    from ui.starting import Started, board_to_open
 
     # --db or EMPTY_CHAIR_DB name a board; only without either does the last board reopen.
     explicit = args.db is not None or bool(os.environ.get("EMPTY_CHAIR_DB"))
-    path = _board_path(args)
-    started = Started(path, explicit) if explicit else None
+    path, explicit = board_to_open(_board_path(args), explicit)
+    started = Started(path, explicit)
 
-    from ui.gui import show_window  # Qt is imported only when a window is wanted
+    from ui.gui import show_window  # Qt's widgets are imported only when a window is wanted
 
     return show_window(path, explicit, started)
 

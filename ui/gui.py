@@ -74,12 +74,9 @@ def _pick_another(reason: str) -> tuple[Path, bool] | None:
 
 def show_window(path: Path, explicit: bool,
                 started: Started | None = None) -> BoardWindow | None:
-    """The board window, shown; None when the board cannot be opened and the user picks
-    no other. `started`: the board named on the command line, opened before Qt loaded."""
+    """The board window on `path`, shown; None when that board cannot be opened and the user
+    picks no other. `started`: that board, already being opened and read."""
     _app()
-    last = settings().value("last_board")
-    if not explicit and last and Path(str(last)).exists():
-        path, explicit = Path(str(last)), True
     while True:
         try:
             window = make_window(path, explicit, started)

@@ -24,6 +24,20 @@ def open_for_gui(path: Path, explicit: bool) -> Any:
     return open_store(path, create=not path.exists())
 
 
+def board_to_open(path: Path, explicit: bool) -> tuple[Path, bool]:
+    """The board the window opens: the one named (--db, EMPTY_CHAIR_DB), else the last board
+    shown when it still exists, else `path` (the default board)."""
+    if explicit:
+        return path, True
+    # Only Qt's core is loaded for this (the widgets load while the board is read).
+    from PySide6.QtCore import QSettings
+
+    last = QSettings("empty-chair", "empty-chair").value("last_board")
+    if last and Path(str(last)).exists():
+        return Path(str(last)), True
+    return path, False
+
+
 class Started:
     """`path` being opened (checked, migrated) in a thread; then its BoardRead begins."""
 

@@ -99,3 +99,33 @@ def test_board_read_hands_over_reads_done_before_and_after_someone_listens(tmp_p
     assert [c.name for c in got[1][1]] == ["Acme Retail", "Beta Clinic"]
     assert closed.acquire(timeout=10)
     assert sys.getswitchinterval() == interval  # the quick handover ends with the reads
+
+
+def test_without_db_a_demo_board_opens_first_then_the_last_board_shown(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from ui.composition import default_board_path
+
+    QSettings("empty-chair", "empty-chair").remove("last_board")  # a fresh user
+    default = default_board_path()
+    assert not default.exists()
+    first = open_gui(build_parser().parse_args([]))
+    qtbot.addWidget(first)
+    first.wait_idle()
+    assert Path(first.store.path) == default
+    assert first.filter_bar.count_label.text().endswith(" voices")
+    assert sum(lane.model.total for lane in first.lanes.values()) > 0  # the demo's voices
+    first.close()
+
+    other = seeded_board(tmp_path)
+    named = open_gui(build_parser().parse_args(["--db", str(other)]))
+    qtbot.addWidget(named)
+    named.wait_idle()
+    named.close()
+
+    again = open_gui(build_parser().parse_args([]))
+    qtbot.addWidget(again)
+    again.wait_idle()
+    assert Path(again.store.path) == other  # the last board shown, not the default one
+    assert again.filter_bar.count_label.text() == "5 of 5 voices"
+    again.close()
