@@ -94,13 +94,13 @@ def test_update_customer_rename_cohort_weight_and_clash(store):
     CreateVoice(draft(customer="Acme")).apply(store)
     CreateVoice(draft(customer="Beta")).apply(store)
     acme = next(c for c in store.customers() if c.name == "Acme")
-    after = dataclasses.replace(acme, name="Acme Retail", cohort_name="Retail", weight=5000)
+    after = acme._replace(name="Acme Retail", cohort_name="Retail", weight=5000)
     UpdateCustomer(acme, after).apply(store)
     renamed = next(c for c in store.customers() if c.id == acme.id)
     assert (renamed.name, renamed.cohort_name, renamed.weight) == ("Acme Retail", "Retail", 5000)
     assert store.count(VoiceFilter(customer="acme retail")) == 1
     with pytest.raises(ValidationError, match="another customer is called"):
-        store.update_customer(dataclasses.replace(acme, name="beta"))
+        store.update_customer(acme._replace(name="beta"))
 
 
 def test_duplicates_are_found_and_merged_keeping_every_source(store):

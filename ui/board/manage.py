@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -82,8 +81,8 @@ class CustomerDialog(QDialog):
                                       ("Notes", self.notes)], self)
 
     def save(self) -> None:
-        after = dataclasses.replace(
-            self.customer, name=self.name.text(), cohort_name=self.cohort.currentText().strip()
+        after = self.customer._replace(
+            name=self.name.text(), cohort_name=self.cohort.currentText().strip()
             or None, weight=self.weight.value(), owner=self.owner.text(),
             notes=self.notes.text())
         try:
