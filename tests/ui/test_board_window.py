@@ -58,6 +58,12 @@ def test_capture_three_voices_by_keyboard(qtbot, make_window):
     assert window.store.count(VoiceFilter(customer="gamma foods")) == 3
     assert "Exports drop our accents" in lane_texts(window, Kind.COMPLAINT)
     assert window.filter_bar.count_label.text() == "8 of 8 voices"
+    # The customer list is read again by the search worker, not on the GUI thread; it has
+    # arrived by the time the window says it is done.
+    model = window.side.customer_model
+    rows = {model.index(r, 0).data(): model.index(r, 2).data() for r in range(model.rowCount())}
+    assert rows["Gamma Foods"] == "3"
+    assert window.filter_bar.customer.findText("Gamma Foods") > 0
 
 
 def test_invalid_capture_keeps_the_text_and_writes_nothing(qtbot, make_window):

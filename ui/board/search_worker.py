@@ -18,36 +18,45 @@ __all__ = ["FIRST_PAGE", "BoardRead", "FirstRead", "LaneResults", "SearchRunner"
 
 
 class _Worker(QObject):
-    """Lives in the worker thread with its own connection to the board."""
+    """Lives in the worker thread with its own connection to the board. Two kinds of read:
+    "lanes" (the cards under a filter) and "customers" (the list with voice counts); each
+    kind skips a request a newer one of its kind has made stale."""
 
-    finished = Signal(object)
-    failed = Signal(int, str)
+    finished = Signal(str, int, object)
+    failed = Signal(str, int, str)
 
     def __init__(self, open_reader: Callable[[], Any]) -> None:
         super().__init__()
         self._open_reader = open_reader
         self._store: Any = None
-        self.latest = 0
+        self.latest = {"lanes": 0, "customers": 0}
         self.lock = threading.Lock()
 
-    def _stale(self, generation: int) -> bool:
+    def _stale(self, kind: str, generation: int) -> bool:
         with self.lock:
-            return generation < self.latest  # a newer keystroke is already queued
+            return generation < self.latest[kind]  # a newer request is already queued
 
     @Slot(int, object, str)
     def run(self, generation: int, flt: VoiceFilter, order: str) -> None:
-        if self._stale(generation):
+        self._read("lanes", generation, lambda store: read_lanes(
+            store, generation, flt, order, lambda: self._stale("lanes", generation)))
+
+    @Slot(int)
+    def read_customers(self, generation: int) -> None:
+        self._read("customers", generation, lambda store: store.customers())
+
+    def _read(self, kind: str, generation: int, read: Callable[[Any], Any]) -> None:
+        if self._stale(kind, generation):
             return
         try:
             if self._store is None:
                 self._store = self._open_reader()  # its own connection, in this thread
-            result = read_lanes(self._store, generation, flt, order,
-                                lambda: self._stale(generation))
+            result = read(self._store)
         except EmptyChairError as exc:
-            self.failed.emit(generation, str(exc))
+            self.failed.emit(kind, generation, str(exc))
             return
         if result is not None:
-            self.finished.emit(result)
+            self.finished.emit(kind, generation, result)
 
     @Slot()
     def close(self) -> None:
@@ -57,12 +66,15 @@ class _Worker(QObject):
 
 
 class SearchRunner(QObject):
-    """Owns the worker thread. `request()` returns the generation; `results` carries only the
-    newest generation's results to the window."""
+    """Owns the worker thread. `request()` (lanes) and `request_customers()` return the
+    generation of their kind; `results` and `customers` carry only the newest generation's
+    reads to the window."""
 
     results = Signal(object)
+    customers = Signal(object)
     failed = Signal(str)
     _run = Signal(int, object, str)
+    _read_customers = Signal(int)
     _close = Signal()
 
     def __init__(self, open_reader: Callable[[], Any], parent: QObject | None = None) -> None:
@@ -72,31 +84,42 @@ class SearchRunner(QObject):
         self._worker = _Worker(open_reader)
         self._worker.moveToThread(self._thread)
         self._run.connect(self._worker.run)
+        self._read_customers.connect(self._worker.read_customers)
         self._close.connect(self._worker.close)
         self._worker.finished.connect(self._on_finished)
         self._worker.failed.connect(self._on_failed)
-        self._generation = 0
+        self._generations = {"lanes": 0, "customers": 0}
         self._thread.start()
 
     @property
     def generation(self) -> int:
-        return self._generation
+        return self._generations["lanes"]
+
+    def _next(self, kind: str) -> int:
+        self._generations[kind] += 1
+        with self._worker.lock:
+            self._worker.latest[kind] = self._generations[kind]
+        return self._generations[kind]
 
     def request(self, flt: VoiceFilter, order: str = "relevance") -> int:
-        self._generation += 1
-        with self._worker.lock:
-            self._worker.latest = self._generation
-        self._run.emit(self._generation, flt, order)
-        return self._generation
+        generation = self._next("lanes")
+        self._run.emit(generation, flt, order)
+        return generation
 
-    @Slot(object)
-    def _on_finished(self, result: LaneResults) -> None:
-        if result.generation == self._generation:  # stale results never overwrite newer ones
-            self.results.emit(result)
+    def request_customers(self) -> int:
+        """The customer list read again (after an edit changed names or voice counts)."""
+        generation = self._next("customers")
+        self._read_customers.emit(generation)
+        return generation
 
-    @Slot(int, str)
-    def _on_failed(self, generation: int, message: str) -> None:
-        if generation == self._generation:
+    @Slot(str, int, object)
+    def _on_finished(self, kind: str, generation: int, result: Any) -> None:
+        if generation == self._generations[kind]:  # stale reads never overwrite newer ones
+            (self.results if kind == "lanes" else self.customers).emit(result)
+
+    @Slot(str, int, str)
+    def _on_failed(self, kind: str, generation: int, message: str) -> None:
+        if generation == self._generations[kind]:
             self.failed.emit(message)
 
     def stop(self) -> None:

@@ -246,6 +246,7 @@ class BoardWindow(QMainWindow):
         path = Path(store.path)
         self.runner = SearchRunner(lambda: self._open_reader(path), self)
         self.runner.results.connect(self._show_results)
+        self.runner.customers.connect(self._on_customers)
         self.runner.failed.connect(self._show_failure)
         self._lanes_pending = self._customers_pending = True
         self._first_read = first_read  # kept: its results reach us through its signal
@@ -318,7 +319,11 @@ class BoardWindow(QMainWindow):
         if changes.voices:
             self.refresh_lanes()
         if changes.customers:
-            self._set_customers(self.store.customers())
+            # Read in the worker, after the lanes: on a big board the list takes 0.1 s,
+            # which the GUI thread would spend frozen after every captured voice.
+            assert self.runner is not None
+            self._customers_pending = True
+            self.runner.request_customers()
         if changes.customers or changes.cohorts:
             self.filter_bar.set_choices(self.filter_bar.cohort,
                                         [c.name for c in self.store.cohorts()])
@@ -343,7 +348,8 @@ class BoardWindow(QMainWindow):
         self.runner.request(self.filter_bar.current())
 
     def _on_customers(self, customers: list[Any]) -> None:
-        """The customer list, read in a thread of its own beside the first cards."""
+        """The customer list, read off the GUI thread (at the start beside the first cards;
+        after edits by the search worker)."""
         self._set_customers(customers)
         self._shown()
 
