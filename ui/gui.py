@@ -149,6 +149,9 @@ def screenshot(screen: str, out: Path, path: Path, size: str, theme: str,
     if lane.model.rowCount():
         lane.view.setCurrentIndex(lane.model.index(0))
     QApplication.processEvents()  # let the layouts catch up with the texts just set
+    # A lane re-measures its cards 0.1 s after its width settles (Qt's delayed layout);
+    # a picture taken sooner shows cards measured at the width before.
+    QApplication.processEvents()
     window.grab().save(str(out))
     window.close()
     print(f"{out}: {screen} at {width}x{height}, {theme} theme")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace as dataclass_replace
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
@@ -285,3 +286,44 @@ def test_the_first_read_reports_a_board_it_cannot_read(qtbot):
     qtbot.waitUntil(lambda: len(failures) == 2, timeout=5_000)
     assert shown == []
     assert failures[0].startswith("board.db: the board file is damaged")
+
+
+def test_a_card_never_paints_beyond_its_height(make_window):
+    """Qt re-measures cards 0.1 s after a lane's width changes; until then a card may have
+    less height than its text wants, and must not draw over the next card."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    window = make_window()
+    lane = window.lanes[Kind.COMPLAINT]
+    index = lane.model.index(0)
+    voice = index.data(VoiceRole)
+    lane.model.reset([dataclass_replace(voice, text=" ".join(["a long complaint"] * 40))], 1,
+                     lambda offset, limit: [])
+    index = lane.model.index(0)
+    option = QStyleOptionViewItem()
+    option.font = lane.view.font()
+    option.rect = QRect(0, 0, 300, 70)  # room for one line of text, not four
+    image = QImage(320, 400, QImage.Format.Format_ARGB32)
+    image.fill(QColor(0, 0, 0, 0))
+    painter = QPainter(image)
+    lane.delegate.paint(painter, option, index)
+    painter.end()
+    drawn_rows = [y for y in range(image.height())
+                  if any(image.pixelColor(x, y).alpha() for x in range(0, 320, 2))]
+    assert drawn_rows
+    assert max(drawn_rows) < 70
+
+
+def test_the_side_panel_widens_with_the_type_so_names_stay_readable(qtbot, make_window):
+    from PySide6.QtGui import QFontMetrics
+
+    window = make_window()
+    view = window.side.customer_view
+    for theme in ("light", "projector"):
+        window.apply_theme(theme)
+        QApplication.processEvents()
+        name = QFontMetrics(QApplication.font()).horizontalAdvance("Granite Outfitters 3280")
+        assert view.columnWidth(0) >= name * 0.9, theme  # about twenty characters, whole
+    window.apply_theme("light")

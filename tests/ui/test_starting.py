@@ -129,3 +129,4 @@ def test_without_db_a_demo_board_opens_first_then_the_last_board_shown(qtbot, tm
     assert Path(again.store.path) == other  # the last board shown, not the default one
     assert again.filter_bar.count_label.text() == "5 of 5 voices"
     again.close()
+

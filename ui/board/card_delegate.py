@@ -29,18 +29,19 @@ def detail_line(voice: Voice) -> str:
     return "  ·  ".join(parts)
 
 
-def _wrap_width(lane_width: float) -> float:
-    """Where a card's text wraps, measured as if a scroll bar had appeared: a card a line
-    too tall is fine, a card a line too short overlaps the next one."""
-    return max(120.0, lane_width - 2 * PAD - 12 - 24)
+def lane_width(view: object) -> float:
+    """A lane's width less a scroll bar's, whether one shows or not: cards measure the same
+    before and after their lane's scroll bar appears, and are painted at the width they were
+    measured at. (Not viewport().width(): asking for the viewport costs 25 ms the first time,
+    see ui.theme.)"""
+    if not isinstance(view, QAbstractScrollArea):
+        return 300.0
+    return float(view.maximumViewportSize().width() - view.verticalScrollBar().sizeHint().width())
 
 
-def viewport_width(view: QAbstractScrollArea) -> int:
-    """The width of the view's viewport, worked out without asking for the viewport (that
-    costs 25 ms the first time: see ui.theme)."""
-    width = view.maximumViewportSize().width()
-    bar = view.verticalScrollBar()
-    return width - bar.width() if bar.isVisible() else width
+def _wrap_width(width: float) -> float:
+    """Where a card's text wraps in a lane `width` wide."""
+    return max(120.0, width - 2 * PAD - 12)
 
 
 class VoiceCardDelegate(QStyledItemDelegate):
@@ -87,12 +88,11 @@ class VoiceCardDelegate(QStyledItemDelegate):
                  ) -> QSize:  # noqa: N802
         metrics = QFontMetricsF(option.font)
         voice: Voice | None = index.data(VoiceRole)
-        view = self.parent()
-        lane_width = viewport_width(view) if isinstance(view, QAbstractScrollArea) else 300
-        count = len(self._lines(voice.text, option.font, _wrap_width(lane_width))[0]) \
+        width = lane_width(self.parent())
+        count = len(self._lines(voice.text, option.font, _wrap_width(width))[0]) \
             if voice else 1
         height = metrics.lineSpacing() * (count + 2) + 2 * PAD + 10
-        return QSize(int(lane_width), int(height))
+        return QSize(int(width), int(height))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
@@ -121,8 +121,13 @@ class VoiceCardDelegate(QStyledItemDelegate):
         x = card.left() + PAD + 2
         width = card.width() - 2 * PAD - 2
         y = card.top() + PAD + metrics.ascent()
-        # Wrapped as sizeHint() measured: the card's height fits exactly these lines.
-        lines, more = self._lines(voice.text, font, _wrap_width(option.rect.width()))
+        # Wrapped as sizeHint() measured: the card's height fits exactly these lines. Until
+        # Qt re-measures after a width change (0.1 s later) the card keeps its old height:
+        # then only what fits is drawn, elided, rather than over the next card.
+        lines, more = self._lines(voice.text, font, _wrap_width(lane_width(view)))
+        fits = max(1, round((option.rect.height() - 2 * PAD - 10) / metrics.lineSpacing()) - 2)
+        if len(lines) > fits:
+            lines, more = lines[:fits], True
         painter.setPen(color(self.theme, "text"))
         painter.setFont(font)
         for i, line in enumerate(lines):

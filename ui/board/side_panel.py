@@ -135,6 +135,9 @@ class CohortTableModel(RowsTableModel):
         return None
 
 
+NAME_CHARS = 20
+
+
 def fit_number_columns(view: QTableView) -> None:
     """Number columns as wide as their title or a five-digit count in the current type
     (sizing to contents would read all 5,000 rows)."""
@@ -204,6 +207,17 @@ class SidePanel(QWidget):
         """After a theme or zoom change: number columns follow the type size."""
         fit_number_columns(self.customer_view)
         fit_number_columns(self.cohort_view)
+
+    def preferred_width(self) -> int:
+        """Wide enough for a customer name of NAME_CHARS characters beside the number
+        columns, in the current type size (the projector's type cut names to a few letters
+        in a panel sized for the light theme)."""
+        metrics = QFontMetrics(QApplication.font())
+        header = self.customer_view.horizontalHeader()
+        numbers = sum(header.sectionSize(c) for c in range(1, self.customer_model.columnCount())
+                      if not header.isSectionHidden(c))
+        scroll_bar = self.customer_view.verticalScrollBar().sizeHint().width()
+        return metrics.averageCharWidth() * NAME_CHARS + numbers + scroll_bar + 24
 
     def _customer_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         customer = current.data(ObjectRole) if current.isValid() else None

@@ -36,7 +36,7 @@ from ui.board.side_panel import SidePanel
 from ui.theme import LANE, MUTED, THEMES, TITLE, apply_look, styled
 
 if TYPE_CHECKING:  # editing and dialogs load on first use: they cost the start nothing
-    from PySide6.QtGui import QCloseEvent
+    from PySide6.QtGui import QCloseEvent, QShowEvent
     from PySide6.QtWidgets import QMessageBox
 
     from app.commands import Command
@@ -46,6 +46,7 @@ VERSION = "0.1.0"
 LANE_ORDERS = (("Best match", "relevance"), ("Newest", "newest"), ("Oldest", "oldest"),
                ("Severity", "severity"), ("Customer", "customer"))
 MAX_RECENT = 8
+LAYOUT_WIDTHS = (290, 960, 330)  # side panel, lanes, detail: the lanes take what is left
 
 
 class Lane(QWidget):
@@ -160,7 +161,7 @@ class BoardWindow(QMainWindow):
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.filter_bar)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter = self.splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.side)
         lanes = QWidget()
         lanes_layout = QHBoxLayout(lanes)
@@ -169,7 +170,7 @@ class BoardWindow(QMainWindow):
             lanes_layout.addWidget(lane)
         splitter.addWidget(lanes)
         splitter.addWidget(self.detail)
-        splitter.setSizes([290, 960, 330])
+        splitter.setSizes(list(LAYOUT_WIDTHS))
         splitter.setStretchFactor(1, 1)
         outer.addWidget(splitter, 1)
         self.setCentralWidget(central)
@@ -560,6 +561,7 @@ class BoardWindow(QMainWindow):
         if restyle:
             self._set_look()
         self.side.fit_columns()
+        self._fit_side_panel()
         for lane in self.lanes.values():
             lane.delegate.theme = self.theme
             lane.view.doItemsLayout()  # card heights depend on the theme's type size
@@ -567,6 +569,23 @@ class BoardWindow(QMainWindow):
         if action is not None:
             action.setChecked(True)
         self.settings.setValue("theme", self.theme)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        # Only now are the lanes as wide as they will be shown: lay the cards out at that
+        # width before the first paint, not 0.1 s later (Qt's delayed layout after a resize),
+        # while cards measured at the width before would overlap.
+        for lane in self.lanes.values():
+            lane.view.doItemsLayout()
+
+    def _fit_side_panel(self) -> None:
+        """The side panel follows the type size; the lanes give or take the difference."""
+        wanted = self.side.preferred_width()
+        if self.splitter.isVisible():
+            side, lanes, detail = self.splitter.sizes()
+            self.splitter.setSizes([wanted, max(lanes + side - wanted, 0), detail])
+        else:  # not laid out yet: sizes() are not the widths it will have
+            self.splitter.setSizes([wanted, *LAYOUT_WIDTHS[1:]])
 
     def set_zoom(self, step: int) -> None:
         self.zoom = max(-4, min(12, self.zoom + step))
