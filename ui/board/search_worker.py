@@ -1,5 +1,5 @@
-"""Reads the board off the GUI thread: the lanes' queries (a newer request makes older
-results stale), and a board's first cards and customer list."""
+"""Reads the board off the GUI thread: the lanes and the customer list, again and again (a
+newer request makes older ones stale), and hands a board's first read to the GUI thread."""
 
 from __future__ import annotations
 
