@@ -4,7 +4,6 @@ import (about 0.2 s)."""
 
 from __future__ import annotations
 
-import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -47,7 +46,7 @@ class Started:
         self._error: BaseException | None = None
         self.read: BoardRead | None = None
         self._done = threading.Event()
-        self._interval = quick_handover()
+        quick_handover.hold()  # until its BoardRead holds it in turn
         # The checks are SQLite's work (a b-tree walk: 25 ms on a 100k board), done without
         # Python's lock: they cost the main thread nothing.
         threading.Thread(target=self._open, daemon=True, name="empty-chair open").start()
@@ -56,12 +55,12 @@ class Started:
         try:
             store = open_for_gui(self._path, self._explicit)
             board = Path(store.path)
-            self.read = BoardRead(lambda: open_reader(board), interval=self._interval)
+            self.read = BoardRead(lambda: open_reader(board))
             self._store = store
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread by store()
             self._error = exc
-            sys.setswitchinterval(self._interval)
         finally:
+            quick_handover.release()
             self._done.set()
 
     def store(self) -> Any:

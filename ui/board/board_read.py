@@ -45,13 +45,32 @@ Listener = Callable[[str, Any], None]
 HANDOVER_S = 0.0005
 
 
-def quick_handover() -> float:
-    """Let threads take Python's lock from a busy main thread every 0.5 ms rather than 5 ms:
-    a reader needs it between SQLite's steps, and the main thread is loading modules. Returns
-    the interval to restore (sys.setswitchinterval) when the reading is done."""
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(min(interval, HANDOVER_S))
-    return interval
+class _QuickHandover:
+    """Lets threads take Python's lock from a busy main thread every 0.5 ms rather than
+    5 ms: a reader needs it between SQLite's steps while the main thread loads modules or
+    builds the window. Held by whoever reads at start (opening, first reads, a board switch
+    during them); the usual interval comes back when the last one lets go."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holders = 0
+        self._usual = sys.getswitchinterval()
+
+    def hold(self) -> None:
+        with self._lock:
+            if self._holders == 0:
+                self._usual = sys.getswitchinterval()
+                sys.setswitchinterval(min(self._usual, HANDOVER_S))
+            self._holders += 1
+
+    def release(self) -> None:
+        with self._lock:
+            self._holders -= 1
+            if self._holders == 0:
+                sys.setswitchinterval(self._usual)
+
+
+quick_handover = _QuickHandover()
 
 
 class BoardRead:
@@ -59,18 +78,14 @@ class BoardRead:
     first cards under `flt`, as generation 0) and "customers". A read that fails reports
     "failed" with its message. Results wait here until listen() names who takes them."""
 
-    def __init__(self, open_reader: Callable[[], Any], flt: VoiceFilter | None = None, *,
-                 interval: float | None = None) -> None:
-        """interval: the switch interval to restore when both reads are done, when the
-        caller already shortened it (see quick_handover)."""
+    def __init__(self, open_reader: Callable[[], Any], flt: VoiceFilter | None = None) -> None:
         self._open_reader = open_reader
         self._filter = flt or VoiceFilter()
         self._lock = threading.Lock()
         self._listener: Listener | None = None
         self._done: list[tuple[str, Any]] = []
         self._left = 2
-        restore = quick_handover()
-        self._interval = restore if interval is None else interval
+        quick_handover.hold()
         for what in ("lanes", "customers"):
             threading.Thread(target=self._read, args=(what,), daemon=True,
                              name=f"empty-chair first {what}").start()
@@ -91,7 +106,7 @@ class BoardRead:
         with self._lock:
             self._left -= 1
             if self._left == 0:
-                sys.setswitchinterval(self._interval)
+                quick_handover.release()
             listener = self._listener
             if listener is None:
                 self._done.append((what, value))
