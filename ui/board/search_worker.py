@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from app.errors import EmptyChairError
 from app.filters import VoiceFilter
@@ -140,7 +140,9 @@ class FirstRead(QObject):
         super().__init__()
         self._receivers: dict[str, Callable[[Any], None]] = {}
         self._waiting: list[tuple[str, Any]] = []
-        self._arrived.connect(self._dispatch)  # emitted from the threads: queued to this one
+        # Always through the event loop, also for reads done before this was made: a window
+        # hears of them once it is running, never in the middle of being built.
+        self._arrived.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)
         read.listen(self._emit)
 
     def _emit(self, what: str, value: Any) -> None:
