@@ -327,3 +327,21 @@ def test_the_side_panel_widens_with_the_type_so_names_stay_readable(qtbot, make_
         name = QFontMetrics(QApplication.font()).horizontalAdvance("Granite Outfitters 3280")
         assert view.columnWidth(0) >= name * 0.9, theme  # about twenty characters, whole
     window.apply_theme("light")
+
+
+def test_a_sorted_lane_keeps_its_sort_when_the_filter_changes_read_off_the_gui_thread(
+        qtbot, make_window, monkeypatch):
+    window = make_window()
+    lane = window.lanes[Kind.COMPLAINT]
+    lane.sort.setCurrentText("Oldest")
+    assert lane_texts(window, Kind.COMPLAINT) == ["The invoice was wrong twice",
+                                                  "Search times out every Monday"]
+    on_gui_thread = []
+    search = window.store.search
+    monkeypatch.setattr(window.store, "search",
+                        lambda *a, **k: on_gui_thread.append(a) or search(*a, **k))
+    with qtbot.waitSignal(window.search_done, timeout=10_000):
+        window.filter_bar.kinds[Kind.QUOTE].setChecked(False)
+    assert lane_texts(window, Kind.COMPLAINT) == ["The invoice was wrong twice",
+                                                  "Search times out every Monday"]
+    assert on_gui_thread == []  # the worker read the lane in its own sort

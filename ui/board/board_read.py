@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from app.domain import Kind, Voice
@@ -20,25 +20,28 @@ FIRST_PAGE = 12
 class LaneResults:
     generation: int
     flt: VoiceFilter
-    order: str
+    orders: dict[Kind, str]  # each lane's sort
     totals: dict[Kind, int]
     pages: dict[Kind, list[Voice]]
     board_total: int
 
 
-def read_lanes(store: Any, generation: int, flt: VoiceFilter, order: str,
+def read_lanes(store: Any, generation: int, flt: VoiceFilter,
+               orders: Mapping[Kind, str] | None = None,
                stale: Callable[[], bool] = lambda: False) -> LaneResults | None:
-    """Every lane's count and first page; None when `stale()` says a newer request came."""
+    """Every lane's count and first page, each in its lane's sort (best match where none is
+    given); None when `stale()` says a newer request came."""
+    sorts = {kind: (orders or {}).get(kind, "relevance") for kind in Kind}
     totals = store.count_by_kind(flt)
     pages = {}
     for kind in Kind:
         if stale():
             return None
         pages[kind] = store.search(dataclasses.replace(flt, kinds=(kind,)), limit=FIRST_PAGE,
-                                   order=order) if totals[kind] else []
+                                   order=sorts[kind]) if totals[kind] else []
     # With no filter the lanes' counts are the board's; no second count needed.
     board_total = sum(totals.values()) if flt.is_empty else store.count(VoiceFilter())
-    return LaneResults(generation, flt, order, totals, pages, board_total)
+    return LaneResults(generation, flt, sorts, totals, pages, board_total)
 
 
 Listener = Callable[[str, Any], None]
@@ -75,12 +78,15 @@ quick_handover = _QuickHandover()
 
 class BoardRead:
     """Two reads of one board, each in its own thread with its own connection: "lanes" (the
-    first cards under `flt`, as generation 0) and "customers". A read that fails reports
-    "failed" with its message. Results wait here until listen() names who takes them."""
+    first cards under `flt` in each lane's sort, as generation 0) and "customers". A read
+    that fails reports "failed" with its message. Results wait here until listen() names
+    who takes them."""
 
-    def __init__(self, open_reader: Callable[[], Any], flt: VoiceFilter | None = None) -> None:
+    def __init__(self, open_reader: Callable[[], Any], flt: VoiceFilter | None = None,
+                 orders: Mapping[Kind, str] | None = None) -> None:
         self._open_reader = open_reader
         self._filter = flt or VoiceFilter()
+        self._orders = orders
         self._lock = threading.Lock()
         self._listener: Listener | None = None
         self._done: list[tuple[str, Any]] = []
@@ -95,7 +101,7 @@ class BoardRead:
         try:
             store = self._open_reader()
             if what == "lanes":
-                value: Any = read_lanes(store, 0, self._filter, "relevance")
+                value: Any = read_lanes(store, 0, self._filter, self._orders)
             else:
                 value = store.customers()
         except Exception as exc:  # noqa: BLE001 - a thread has no caller to raise to

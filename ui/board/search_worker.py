@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
+from app.domain import Kind
 from app.errors import EmptyChairError
 from app.filters import VoiceFilter
 from ui.board.board_read import FIRST_PAGE, BoardRead, LaneResults, read_lanes
@@ -36,10 +37,10 @@ class _Worker(QObject):
         with self.lock:
             return generation < self.latest[kind]  # a newer request is already queued
 
-    @Slot(int, object, str)
-    def run(self, generation: int, flt: VoiceFilter, order: str) -> None:
+    @Slot(int, object, object)
+    def run(self, generation: int, flt: VoiceFilter, orders: dict[Kind, str] | None) -> None:
         self._read("lanes", generation, lambda store: read_lanes(
-            store, generation, flt, order, lambda: self._stale("lanes", generation)))
+            store, generation, flt, orders, lambda: self._stale("lanes", generation)))
 
     @Slot(int)
     def read_customers(self, generation: int) -> None:
@@ -73,7 +74,7 @@ class SearchRunner(QObject):
     results = Signal(object)
     customers = Signal(object)
     failed = Signal(str)
-    _run = Signal(int, object, str)
+    _run = Signal(int, object, object)
     _read_customers = Signal(int)
     _close = Signal()
 
@@ -101,9 +102,10 @@ class SearchRunner(QObject):
             self._worker.latest[kind] = self._generations[kind]
         return self._generations[kind]
 
-    def request(self, flt: VoiceFilter, order: str = "relevance") -> int:
+    def request(self, flt: VoiceFilter, orders: dict[Kind, str] | None = None) -> int:
+        """The lanes under `flt`, each in its sort in `orders` (best match where absent)."""
         generation = self._next("lanes")
-        self._run.emit(generation, flt, order)
+        self._run.emit(generation, flt, orders)
         return generation
 
     def request_customers(self) -> int:

@@ -234,9 +234,13 @@ class BoardWindow(QMainWindow):
         return [str(v) for v in (value if isinstance(value, list) else [value]) if v]
 
     # -- board -------------------------------------------------------------------------
-    def _first_read_of(self, store: Any, flt: VoiceFilter) -> FirstRead:
+    def _first_read_of(self, store: Any, flt: VoiceFilter,
+                       orders: dict[Kind, str] | None = None) -> FirstRead:
         path = Path(store.path)
-        return FirstRead(BoardRead(lambda: self._open_reader(path), flt))
+        return FirstRead(BoardRead(lambda: self._open_reader(path), flt, orders))
+
+    def _lane_orders(self) -> dict[Kind, str]:
+        return {kind: lane.order for kind, lane in self.lanes.items()}
 
     def _start_reading(self, store: Any, first_read: FirstRead) -> None:
         """A search worker for this board; its first cards and customers come from
@@ -264,7 +268,8 @@ class BoardWindow(QMainWindow):
 
     def _attach(self, store: Any) -> None:
         if self.store is not store:  # a board switch
-            self._start_reading(store, self._first_read_of(store, self.filter_bar.current()))
+            self._start_reading(store, self._first_read_of(store, self.filter_bar.current(),
+                                                           self._lane_orders()))
             self._take_first_read()
         path = Path(store.path)
         self.undo_stack.clear()
@@ -346,7 +351,7 @@ class BoardWindow(QMainWindow):
     def refresh_lanes(self) -> None:
         assert self.runner is not None
         self._lanes_pending = True
-        self.runner.request(self.filter_bar.current())
+        self.runner.request(self.filter_bar.current(), self._lane_orders())
 
     def _on_customers(self, customers: list[Any]) -> None:
         """The customer list, read off the GUI thread (at the start beside the first cards;
@@ -366,9 +371,9 @@ class BoardWindow(QMainWindow):
         for kind, lane in self.lanes.items():
             visible = not result.flt.kinds or kind in result.flt.kinds
             total = result.totals[kind] if visible else 0
-            if lane.order == result.order:
+            if lane.order == result.orders[kind]:
                 page = result.pages[kind] if visible else []
-            else:
+            else:  # the lane's sort changed while this was read
                 page = self.store.search(dataclasses.replace(result.flt, kinds=(kind,)),
                                          limit=FIRST_PAGE, order=lane.order) if visible else []
             lane.model.reset(page, total, self._lane_fetch(kind, result.flt, lane.order))
