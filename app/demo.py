@@ -181,7 +181,7 @@ def write_demo_meetings(store: Any, today: dt.date) -> None:
             decision_id = store.add_decision(meeting, decision_title, description,
                                              "Jonas (Product)", themes)
             decision = store.get_decision(decision_id)
-            for a in affected(store, decision).customers[:6]:
+            for a in affected(store, decision).shortlist(6):
                 effect = Effect.HELPS if outcome is Outcome.APPROVED else rng.choice(
                     (Effect.HURTS, Effect.NEUTRAL, Effect.UNKNOWN))
                 store.record_impact(decision_id, a.customer.id,

@@ -39,6 +39,7 @@ class LogEntry:
     weighted: dict[Effect, float] = field(default_factory=dict)
     evidence: int = 0
     effect_by_customer: dict[str, Effect] = field(default_factory=dict)
+    affected: int | None = None  # every customer the room was shown, confirmed or suggested
 
     @property
     def represented(self) -> bool:
@@ -85,7 +86,8 @@ def decision_log(store: HistoryStore, flt: LogFilter | None = None) -> list[LogE
             effects={e: effects.get(e, 0) for e in EFFECTS},
             weighted={e: weighted.get(e, 0.0) for e in EFFECTS},
             evidence=sum(int(c["evidence"]) for c in row["customers"]),
-            effect_by_customer={c["name"]: Effect(c["effect"]) for c in row["customers"]}))
+            effect_by_customer={c["name"]: Effect(c["effect"]) for c in row["customers"]},
+            affected=row.get("affected")))
     flt = flt or LogFilter()
     return [e for e in entries if flt.keeps(e)]
 
@@ -179,16 +181,18 @@ def timeline(store: HistoryStore, entries: list[LogEntry], customer: str | None 
     return sorted(items, key=lambda i: (i["date"], i["type"]))
 
 
-LOG_FIELDS = ("date", "meeting", "decision", "outcome", "cohorts", "customers", "helps",
-              "hurts", "neutral", "unknown", "weighted_helps", "weighted_hurts", "evidence",
-              "rationale", "themes")
+LOG_FIELDS = ("date", "meeting", "decision", "outcome", "cohorts", "customers", "affected",
+              "helps", "hurts", "neutral", "unknown", "weighted_helps", "weighted_hurts",
+              "evidence", "rationale", "themes")
 
 
 def log_records(entries: list[LogEntry]) -> list[dict[str, Any]]:
     """Flat records for the decision log export (CSV is made formula-safe on the way out)."""
     return [{"date": e.date.isoformat(), "meeting": e.meeting, "decision": e.title,
              "outcome": e.outcome.value, "cohorts": "; ".join(e.cohorts),
-             "customers": "; ".join(e.customers), "helps": e.effects[Effect.HELPS],
+             "customers": "; ".join(e.customers),
+             "affected": "" if e.affected is None else e.affected,
+             "helps": e.effects[Effect.HELPS],
              "hurts": e.effects[Effect.HURTS], "neutral": e.effects[Effect.NEUTRAL],
              "unknown": e.effects[Effect.UNKNOWN],
              "weighted_helps": e.weighted[Effect.HELPS],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from app.domain import Kind
 
@@ -20,7 +21,15 @@ class VoiceHit:
     text: str
     heard_on: dt.date
     severity: int
-    relevance: float = 0.0  # -bm25 for text hits; 0 otherwise
+    key: int = 0  # the store's key for the voice (its rowid), as postings name it
+
+
+class VoiceOwner(NamedTuple):
+    """A matching voice without its text: enough to count it and choose the verbatims."""
+
+    customer_id: str
+    kind: Kind
+    heard_on: str  # YYYY-MM-DD
 
 
 @dataclass(frozen=True, slots=True)

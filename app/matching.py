@@ -1,18 +1,31 @@
-"""Who a decision affects: named customers and cohorts, shared themes, and text relevance."""
+"""Who a decision affects: named customers and cohorts, shared themes, and text relevance.
+
+Text relevance is bm25 over the board's stemmed text index (SQLite's porter tokenizer), with
+the decision's words widened by pseudo-relevance feedback in the style of RM3 (as Anserini
+and Pyserini do it): the voices that match the decision best say which other words mean the
+same thing on this board ("bags" brings "luggage" where customers write both). Every voice
+that scores at least a fixed share of the best voices' mean is in the population, so the
+room is told how many customers a decision really touches; the short list shows the
+strongest first.
+"""
 
 from __future__ import annotations
 
+import heapq
+import math
 import re
-from collections import defaultdict
+import unicodedata
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from app.domain import Kind
-from app.match_facts import CustomerFacts, VoiceHit
+from app.match_facts import CustomerFacts, VoiceHit, VoiceOwner
 from app.meetings import Effect, ImpactRecord, ImpactStatus, Route, Stance
 
-# Words that say nothing about who is affected (plus decision boilerplate).
+# Words that say nothing about who is affected (plus decision boilerplate). Only these are
+# left out of a query: frequent words are weighted by bm25, never dropped.
 _STOP_TEXT = """
 a about above after again against all also am an and any are as at be because been before
 being below between both but by can could did do does doing down during each few for from
@@ -21,30 +34,43 @@ me more most my no nor not now of off on once only or other our ours out over ow
 should so some such than that the their them then there these they this those through to too
 under until up very was we were what when where which while who whom why will with would you
 your yours move moving make making new use using decide decision drop add change start stop
-plan next all every per via vs
+plan next all every per via vs let lets get gets got im dont cant wont us it's i'm
 """
 STOP_WORDS = frozenset(_STOP_TEXT.split())
-MAX_DOC_SHARE = 0.05  # a word in more than 5% of voices finds everyone: leave it out
-MIN_DOC_LIMIT = 25  # ... but on a small board every word may count
-TEXT_CUTOFF = 0.55  # keep text matches at least this relevant relative to the best one;
-# a voice sharing one word of two ("every single day" for "single sign-on") falls below
-MAX_TEXT_HITS = 250  # enough for the 60 most relevant customers
-MAX_TEXT_CUSTOMERS = 60  # the most relevant customers by text; a meeting cannot read more
-MAX_THEME_CUSTOMERS = 50  # on a big board a theme touches everyone: keep those who raise it most
+FEEDBACK_DOCS = 20  # the best-matching voices that teach the expansion (RM3's fbDocs)
+FEEDBACK_TERMS = 20  # words taken from them (fbTerms)
+MIN_FEEDBACK_VOICES = 2  # ... each held by at least this many of those voices
+ORIGINAL_WEIGHT = 0.5  # the decision's own words against the learned ones (originalQueryWeight)
+RELEVANCE_CUT = 0.2  # a voice speaks to the decision at this share of the best voices' mean
+# bm25's idf is zero for a word in half the voices or more (FTS5 floors it at 1e-6): such a
+# word weighs nothing, so its voices are not read at all.
+MAX_WEIGHED_SHARE = 0.5
 EVIDENCE_PER_CUSTOMER = 3
+WHY_RELATED = 3  # learned words named in a customer's "why", the heaviest first
+MORE_VOICES = 0.6  # a customer's second and third matching voices add to its first
+COHORT_PRIOR = 1.0  # how much the cohorts of the best-matching customers lift their peers
+SHORTLIST = 12  # customers the chair cycles through; the console shows more
+DETAIL = 200  # the strongest customers whose verbatims are read (everyone is counted)
 _KIND_ORDER = {Kind.COMPLAINT: 0, Kind.NEED: 1, Kind.QUOTE: 2}
+_WORD = re.compile(r"[^\W_]+")
+_NOT_WORDS = re.compile(r"[@#][\w.]+|\bhttps?://\S+|\bwww\.\S+")  # handles, tags, links
 
 
 class MatchStore(Protocol):
     def voice_total(self) -> int: ...
-    def term_counts(self, terms: list[str]) -> dict[str, int]: ...
-    def text_hits(self, terms: list[str], limit: int) -> list[VoiceHit]: ...
-    def theme_hits(self, themes: Iterable[str], limit: int) -> list[VoiceHit]:
-        """Voices on the themes from the `limit` customers who raise them most."""
+    def stems(self, words: Iterable[str]) -> dict[str, str]:
+        """Each word as the text index keeps it; words it would split or drop left out."""
+    def doc_counts(self, stems: Iterable[str]) -> dict[str, int]: ...
+    def postings(self, word: str) -> dict[int, float]:
+        """Voice key -> the word's bm25 weight in that voice, for every live voice with it."""
+    def voice_owners(self, keys: Iterable[int]) -> dict[int, VoiceOwner]:
+        """Whose each live voice is, its kind and date (no text), by key."""
+    def voice_hits(self, keys: Iterable[int]) -> dict[int, VoiceHit]: ...
+    def theme_voice_owners(self, themes: Iterable[str]) -> dict[int, VoiceOwner]:
+        """Every live voice on any of the themes (no cap), by key."""
     def customers_named(self, names: Iterable[str]) -> list[CustomerFacts]: ...
     def cohort_customers(self, cohorts: Iterable[str]) -> list[CustomerFacts]: ...
     def customer_facts(self, ids: Iterable[str]) -> dict[str, CustomerFacts]: ...
-    def voices_of(self, customer_ids: Iterable[str], per_customer: int) -> list[VoiceHit]: ...
     def voices_by_id(self, ids: Iterable[str]) -> list[VoiceHit]: ...
 
 
@@ -58,9 +84,22 @@ class DecisionSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class Term:
+    """One word of the query as it was searched."""
+
+    word: str  # as people write it (the decision's own word, or the board's commonest form)
+    stem: str  # as the text index keeps it
+    weight: float  # 0 for a word too common to tell voices apart
+    voices: int  # live voices holding it
+    expanded: bool = False  # learned from the best-matching voices, not in the decision
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     voice: VoiceHit
     stance: Stance | None = None
+    matched: tuple[str, ...] = ()  # the words of the query this voice holds
+    themes: bool = False  # on one of the decision's themes
 
 
 @dataclass(slots=True)
@@ -68,40 +107,76 @@ class AffectedCustomer:
     customer: CustomerFacts
     score: float
     routes: tuple[Route, ...]
-    evidence: list[Evidence]
+    evidence: list[Evidence]  # the voices shown: matching ones first, then marked ones
     status: ImpactStatus
     effect: Effect = Effect.UNKNOWN
     note: str = ""
+    words: tuple[str, ...] = ()  # the decision's own words its voices hold
+    related: tuple[str, ...] = ()  # learned words its voices hold
+    themes: tuple[str, ...] = ()  # the decision's themes its voices are on
+    kinds: dict[Kind, int] = field(default_factory=dict)  # its matching voices by kind
+
+    @property
+    def voices(self) -> int:
+        return sum(self.kinds.values())
 
     @property
     def why(self) -> str:
-        labels = {Route.NAMED: "named on the agenda", Route.THEME: "shares a theme",
-                  Route.TEXT: "said something relevant"}
-        return ", ".join(labels[r] for r in self.routes)
+        """The route and the words, so a bad match can be dismissed at a glance."""
+        parts = []
+        if Route.NAMED in self.routes:
+            parts.append("named on the agenda")
+        if self.themes:
+            parts.append("theme " + ", ".join(self.themes))
+        if self.words or self.related:
+            said = ", ".join(f"“{w}”" for w in self.words)
+            related = ", ".join(f"“{w}”" for w in self.related[:WHY_RELATED])
+            parts.append("said " + "; ".join(p for p in (said, f"related {related}"
+                                                          if related else "") if p))
+        elif Route.TEXT in self.routes:
+            parts.append("said something relevant")
+        return " · ".join(parts)
+
+
+def _count(customers: Iterable[AffectedCustomer], kind: Kind) -> int:
+    return sum(c.kinds.get(kind, 0) for c in customers)
+
+
+def _kinds_line(customers: list[AffectedCustomer]) -> str:
+    return (f"{_count(customers, Kind.COMPLAINT)} complaints · "
+            f"{_count(customers, Kind.NEED)} needs · {_count(customers, Kind.QUOTE)} quotes")
 
 
 @dataclass(slots=True)
 class CohortRollup:
     name: str
-    customers: list[AffectedCustomer] = field(default_factory=list)
+    customers: list[AffectedCustomer] = field(default_factory=list)  # strongest first
 
     @property
     def total_weight(self) -> float:
         return sum(c.customer.weight for c in self.customers)
 
+    @property
+    def confirmed(self) -> list[AffectedCustomer]:
+        return [c for c in self.customers if c.status is ImpactStatus.CONFIRMED]
+
+    @property
+    def confirmed_weight(self) -> float:
+        return sum(c.customer.weight for c in self.confirmed)
+
     def count(self, kind: Kind) -> int:
-        return sum(1 for c in self.customers for e in c.evidence if e.voice.kind is kind)
+        """Matching voices of this kind from the cohort's customers."""
+        return _count(self.customers, kind)
 
     def count_kinds(self) -> str:
-        return (f"{self.count(Kind.COMPLAINT)} complaints · {self.count(Kind.NEED)} needs · "
-                f"{self.count(Kind.QUOTE)} quotes")
+        return _kinds_line(self.customers)
 
 
 @dataclass(slots=True)
 class MatchResult:
-    cohorts: list[CohortRollup]
+    cohorts: list[CohortRollup]  # every affected customer (the population), heaviest first
     dismissed: list[AffectedCustomer]
-    terms: list[str]
+    terms: list[Term] = field(default_factory=list)
 
     @property
     def customers(self) -> list[AffectedCustomer]:
@@ -111,128 +186,336 @@ class MatchResult:
     def total_weight(self) -> float:
         return sum(c.total_weight for c in self.cohorts)
 
+    @property
+    def confirmed(self) -> list[AffectedCustomer]:
+        return [c for c in self.customers if c.status is ImpactStatus.CONFIRMED]
+
+    @property
+    def suggested(self) -> list[AffectedCustomer]:
+        return [c for c in self.customers if c.status is ImpactStatus.SUGGESTED]
+
+    @property
+    def words(self) -> list[str]:
+        return [t.word for t in self.terms if not t.expanded]
+
+    @property
+    def related(self) -> list[str]:
+        return [t.word for t in self.terms if t.expanded]
+
+    def count(self, kind: Kind) -> int:
+        return _count(self.customers, kind)
+
+    def count_kinds(self) -> str:
+        return _kinds_line(self.customers)
+
+    def shortlist(self, size: int = SHORTLIST) -> list[AffectedCustomer]:
+        """The confirmed customers, then the strongest suggested ones, `size` in all (more
+        when more are confirmed)."""
+        def strongest(c: AffectedCustomer) -> tuple[float, float, str]:
+            return (-c.score, -c.customer.weight, c.customer.name.casefold())
+
+        confirmed = sorted(self.confirmed, key=strongest)
+        rest = sorted(self.suggested, key=strongest)
+        return confirmed + rest[: max(0, size - len(confirmed))]
+
+    def summary(self) -> str:
+        """'684 customers in 6 cohorts · weight 1,240 · 12 confirmed, 672 suggested'."""
+        everyone = self.customers
+        if not everyone:
+            return "No customer voice on this decision yet."
+        confirmed = len(self.confirmed)
+        return (f"{len(everyone):,} customer{'s' if len(everyone) != 1 else ''} in "
+                f"{len(self.cohorts)} cohort{'s' if len(self.cohorts) != 1 else ''} · weight "
+                f"{self.total_weight:,.0f} · {confirmed:,} confirmed, "
+                f"{len(everyone) - confirmed:,} suggested")
+
+
+def _fold(text: str) -> str:
+    # As the index's unicode61 tokenizer with remove_diacritics 2 sees letters.
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def words_of(text: str) -> list[str]:
+    """The words of a text as the index tokenizes them (letters and digits, folded)."""
+    return _WORD.findall(_fold(text))
+
 
 def query_terms(text: str) -> list[str]:
     """Distinct content words of a decision's title and description, in order."""
-    words = re.findall(r"[^\W_]+", text.casefold())
-    # A light plural fold: "mondays" searches as monday*, "invoices" as invoice*.
-    folded = (w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss") else w
-              for w in words if len(w) > 2 and w not in STOP_WORDS)
-    return list(dict.fromkeys(folded))
+    return list(dict.fromkeys(w for w in words_of(text)
+                              if len(w) > 1 and w not in STOP_WORDS and not w.isdigit()))
 
 
-def useful_terms(store: MatchStore, text: str, total: int | None = None) -> list[str]:
-    """Terms rare enough to tell customers apart (the ~5% rule keeps 20 decisions < 1 s)."""
-    terms = query_terms(text)
-    if not terms:
-        return []
+def _idf(voices: int, total: int) -> float:
+    return math.log((total - voices + 0.5) / (voices + 0.5))
+
+
+def _weighed(voices: int, total: int) -> bool:
+    return 0 < voices < MAX_WEIGHED_SHARE * total
+
+
+def _scores(postings: dict[str, dict[int, float]], terms: list[Term]) -> dict[int, float]:
+    """bm25 of a weighted query, summed word by word."""
+    scores: dict[int, float] = {}
+    get = scores.get
+    for term in terms:
+        if term.weight <= 0:
+            continue
+        weight = term.weight
+        for key, value in postings[term.stem].items():
+            scores[key] = get(key, 0.0) + weight * value
+    return scores
+
+
+def _feedback(store: MatchStore, hits: dict[int, VoiceHit], top: list[int],
+              ) -> tuple[dict[str, float], dict[str, str]]:
+    """RM3's relevance model over the best voices: each stem's mean share of a voice, and
+    the form people write it in most."""
+    tokens = [[w for w in words_of(_NOT_WORDS.sub(" ", hits[key].text))
+               if len(w) > 2 and w not in STOP_WORDS and not w.isdigit()]
+              for key in top if key in hits]
+    stems = store.stems({w for words in tokens for w in words})
+    model: dict[str, float] = defaultdict(float)
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    holders: Counter[str] = Counter()
+    for words in tokens:
+        known = [w for w in words if w in stems]
+        for word in known:
+            model[stems[word]] += 1 / len(known)
+            forms[stems[word]][word] += 1
+        holders.update({stems[w] for w in known})
+    # A word only one of the best voices uses says something about that voice, not about
+    # what the decision means ("woo-hoo" in one happy tweet).
+    return ({s: v for s, v in model.items() if holders[s] >= MIN_FEEDBACK_VOICES},
+            {stem: found.most_common(1)[0][0] for stem, found in forms.items()})
+
+
+def text_terms(store: MatchStore, text: str, total: int | None = None,
+               ) -> tuple[list[Term], dict[int, float], dict[str, dict[int, float]]]:
+    """The query as searched (the decision's words, then learned ones), every voice's
+    score, and each searched stem's postings. The caller applies the relevance cut."""
     total = max(1, store.voice_total() if total is None else total)
-    counts = store.term_counts(terms)
-    limit = max(MAX_DOC_SHARE * total, MIN_DOC_LIMIT)
-    return [t for t in terms if 0 < counts.get(t, 0) <= limit]
+    words = query_terms(text)
+    stems = store.stems(words)
+    first: dict[str, str] = {}
+    for word in words:
+        if word in stems:
+            first.setdefault(stems[word], word)
+    counts = store.doc_counts(first)
+    found = [s for s in first if _weighed(counts.get(s, 0), total)]
+    terms = [Term(first[s], s, 1.0 / len(found) if s in found else 0.0, counts.get(s, 0))
+             for s in first]
+    if not found:
+        return terms, {}, {}
+    postings = {s: store.postings(first[s]) for s in found}
+    scores = _scores(postings, terms)
+    top = heapq.nlargest(FEEDBACK_DOCS, scores, key=lambda k: (scores[k], k))
+    model, forms = _feedback(store, store.voice_hits(top), top)
+    learned_counts = store.doc_counts(s for s in model if s not in first)
+    ranked = sorted(((model[s] * _idf(n, total), s) for s, n in learned_counts.items()
+                     if n >= 2 and _weighed(n, total)), reverse=True)[:FEEDBACK_TERMS]
+    chosen = {s: model[s] for _, s in ranked} | {s: model[s] for s in found if s in model}
+    mass = sum(chosen.values()) or 1.0
+    final = [Term(t.word, t.stem, ORIGINAL_WEIGHT * t.weight
+                  + (1 - ORIGINAL_WEIGHT) * chosen.get(t.stem, 0.0) / mass, t.voices)
+             for t in terms]
+    final += [Term(forms[s], s, (1 - ORIGINAL_WEIGHT) * model[s] / mass, learned_counts[s],
+                   expanded=True) for _, s in ranked]
+    for term in final:
+        if term.expanded:
+            postings[term.stem] = store.postings(term.word)
+    return final, _scores(postings, final), postings
 
 
-def _evidence_key(hit: VoiceHit) -> tuple[int, float, int, str]:
-    # Complaints and needs first, then quotes; then the most relevant and severe.
-    return (_KIND_ORDER[hit.kind], -hit.relevance, -hit.severity, hit.voice_id)
+def _text_strength(voices: dict[str, list[int]], kept: dict[int, float]) -> dict[str, float]:
+    """Each customer's text relevance, 1 for the best voice of the board: its best voice,
+    plus a share of its next two (one who says it three times is likelier affected)."""
+    best = max(kept.values(), default=0.0) or 1.0
+    strength = {}
+    for customer_id, keys in voices.items():
+        scores = [kept[k] for k in keys if k in kept]
+        if len(scores) > 1:
+            scores = sorted(scores, reverse=True)[:3]
+            strength[customer_id] = (scores[0] + MORE_VOICES * sum(scores[1:])) / best
+        elif scores:
+            strength[customer_id] = scores[0] / best
+    return strength
+
+
+def _cohort_prior(strength: dict[str, float], facts: dict[str, CustomerFacts],
+                  ) -> dict[str | None, float]:
+    """Cohorts over individuals: the cohorts of the most relevant customers are where the
+    decision lands, so their other customers rank higher on the short list. It orders;
+    it never adds or removes anyone."""
+    top = sorted(strength, key=lambda c: (-strength[c], c))[:FEEDBACK_DOCS]
+    cohorts = Counter(facts[c].cohort for c in top if c in facts)
+    return {cohort: 1.0 + COHORT_PRIOR * n / len(top) for cohort, n in cohorts.items()}
+
+
+def _evidence_key(hit: VoiceHit) -> tuple[int, int, str]:
+    # Complaints and needs first, then the most severe and recent.
+    return (_KIND_ORDER[hit.kind], -hit.severity, hit.voice_id)
+
+
+def _distinct(hits: list[VoiceHit]) -> list[VoiceHit]:
+    """The first voices with different words: the same tweet posted twice is shown once."""
+    seen: set[str] = set()
+    kept = []
+    for hit in hits:
+        words = " ".join(words_of(hit.text))
+        if words not in seen:
+            seen.add(words)
+            kept.append(hit)
+    return kept[:EVIDENCE_PER_CUSTOMER]
+
+
+def _owner_order(owner: VoiceOwner) -> tuple[int, str]:
+    return (_KIND_ORDER[owner.kind], _neg_date(owner.heard_on))
+
+
+def _neg_date(day: str) -> str:
+    # Newest first in an ascending sort, without parsing the date.
+    return "".join(chr(0x10000 - ord(ch)) for ch in day)
 
 
 def match_decision(store: MatchStore, spec: DecisionSpec,
                    records: dict[str, ImpactRecord] | None = None,
-                   total: int | None = None) -> MatchResult:
-    """The affected customers of one decision, rolled up by cohort, with evidence.
+                   total: int | None = None, detail: int = DETAIL) -> MatchResult:
+    """Every affected customer of one decision, rolled up by cohort, with evidence.
 
     `records` are what the facilitator already recorded (confirmed, dismissed, effects,
     stances, attached voices); a dismissed customer stays dismissed. `total` (live voices)
-    may be passed in when a whole agenda is matched at once.
+    may be passed in when a whole agenda is matched at once. Every customer is counted
+    with its matching voices by kind; the `detail` strongest (and every one with a record)
+    also carry their matching verbatims.
     """
     records = records or {}
-    routes: dict[str, set[Route]] = defaultdict(set)
-    hits: dict[str, list[VoiceHit]] = defaultdict(list)
+    named: set[str] = set()
     facts: dict[str, CustomerFacts] = {}
     for customer in [*store.customers_named(spec.named_customers),
                      *store.cohort_customers(spec.named_cohorts)]:
-        routes[customer.id].add(Route.NAMED)
+        named.add(customer.id)
         facts[customer.id] = customer
-    if spec.themes:
-        for hit in store.theme_hits(spec.themes, MAX_THEME_CUSTOMERS):
-            routes[hit.customer_id].add(Route.THEME)
-            hits[hit.customer_id].append(hit)
-    terms = useful_terms(store, f"{spec.title} {spec.description}", total)
-    text_best: dict[str, float] = {}
-    if terms:
-        found = store.text_hits(terms, MAX_TEXT_HITS)
-        best = max((h.relevance for h in found), default=0.0)
-        kept: set[str] = set()
-        for hit in found:  # best first
-            if best <= 0 or hit.relevance < TEXT_CUTOFF * best:
-                continue
-            if hit.customer_id not in kept and len(kept) >= MAX_TEXT_CUSTOMERS:
-                continue
-            kept.add(hit.customer_id)
-            routes[hit.customer_id].add(Route.TEXT)
-            hits[hit.customer_id].append(hit)
-            text_best[hit.customer_id] = max(text_best.get(hit.customer_id, 0.0),
-                                             hit.relevance / best)
+    # Text: every voice over the cut, keyed by the store's voice key.
+    terms, scores, postings = text_terms(store, f"{spec.title} {spec.description}", total)
+    best = heapq.nlargest(FEEDBACK_DOCS, scores.values())
+    cut = RELEVANCE_CUT * (sum(best) / len(best)) if best else 0.0
+    kept = {k: v for k, v in scores.items() if v >= cut and v > 0}
+    owners = store.voice_owners(kept)
+    theme_owners = store.theme_voice_owners(spec.themes) if spec.themes else {}
+    voices: dict[str, list[int]] = {}
+    kinds_of: dict[str, dict[Kind, int]] = {}
+    for key, owner in owners.items():
+        voices.setdefault(owner.customer_id, []).append(key)
+    said = set(voices)
+    raised: dict[str, int] = {}  # complaints and needs on the decision's themes
+    for key, owner in theme_owners.items():
+        customer_id = owner.customer_id
+        raised[customer_id] = raised.get(customer_id, 0) + (owner.kind is not Kind.QUOTE)
+        if key not in owners:
+            voices.setdefault(customer_id, []).append(key)
+    everything = owners | theme_owners
+    for customer_id, keys in voices.items():
+        counts: dict[Kind, int] = {}
+        for key in keys:
+            kind = everything[key].kind
+            counts[kind] = counts.get(kind, 0) + 1
+        kinds_of[customer_id] = counts
     for customer_id, record in records.items():
-        if record.status is ImpactStatus.CONFIRMED and customer_id not in routes:
-            routes[customer_id].add(Route.NAMED)  # added by hand in the meeting
-    facts.update(store.customer_facts(c for c in routes if c not in facts))
-    named_only = [c for c in routes if not hits.get(c)]
-    for hit in store.voices_of(named_only, EVIDENCE_PER_CUSTOMER):
-        hits[hit.customer_id].append(hit)
-    attached = [v for r in records.values() for v in r.attached]
-    attached_hits = {h.voice_id: h for h in store.voices_by_id(attached)} if attached else {}
+        if record.status is ImpactStatus.CONFIRMED and customer_id not in voices:
+            named.add(customer_id)  # added by hand in the meeting
+    everyone = named | set(voices)
+    facts.update(store.customer_facts(c for c in everyone if c not in facts))
+    strength = _text_strength(voices, kept)
+    prior = _cohort_prior(strength, facts)
 
-    cohorts: dict[str, CohortRollup] = {}
-    dismissed: list[AffectedCustomer] = []
-    for customer_id, found_routes in routes.items():
+    scored: dict[str, float] = {}
+    for customer_id in everyone:
         known = facts.get(customer_id)
         if known is None:
             continue
+        scored[customer_id] = round(
+            (2.0 if customer_id in named else 0.0) + min(1.0, raised.get(customer_id, 0) / 3)
+            + strength.get(customer_id, 0.0) * prior.get(known.cohort, 1.0), 4)
+    order = sorted(scored, key=lambda c: (-scored[c], -facts[c].weight, facts[c].name))
+    detailed = set(order[:detail]) | (set(records) & set(scored))
+    # The verbatims: a detailed customer's matching voices, best first, then marked ones.
+    chosen: dict[str, list[int]] = {}
+    for customer_id in detailed:
+        keys = voices.get(customer_id, [])
+        text = sorted((k for k in keys if k in kept), key=lambda k: (-kept[k], -k))
+        rest = sorted((k for k in keys if k not in kept),
+                      key=lambda k: (_owner_order(everything[k]), -k))
+        chosen[customer_id] = (text + rest)[:EVIDENCE_PER_CUSTOMER * 2]  # room for repeats
+    hits = store.voice_hits(k for keys in chosen.values() for k in keys) if chosen else {}
+    marked = {v for r in records.values() for v in (*r.attached, *r.stances)}
+    marked_hits = {h.voice_id: h for h in store.voices_by_id(marked)} if marked else {}
+    theme_names = tuple(spec.themes)
+
+    cohorts: dict[str, CohortRollup] = {}
+    dismissed: list[AffectedCustomer] = []
+    searched = [t for t in terms if t.stem in postings]
+    for customer_id in order:
+        known = facts[customer_id]
         recorded = records.get(customer_id)
-        theme_count = sum(1 for h in hits[customer_id] if h.relevance == 0)
-        score = (2.0 if Route.NAMED in found_routes else 0.0) + min(1.0, theme_count / 3) \
-            + text_best.get(customer_id, 0.0)
-        unique = {h.voice_id: h for h in hits[customer_id]}
-        for voice_id in (recorded.attached if recorded else ()):
-            if voice_id in attached_hits:
-                unique[voice_id] = attached_hits[voice_id]
-        chosen = sorted(unique.values(), key=_evidence_key)
-        keep = [h for h in chosen if recorded and (h.voice_id in recorded.stances
-                                                 or h.voice_id in recorded.attached)]
-        keep += [h for h in chosen if h not in keep][: max(0, EVIDENCE_PER_CUSTOMER - len(keep))]
-        keep.sort(key=_evidence_key)
         stances = recorded.stances if recorded else {}
-        default_status = ImpactStatus.CONFIRMED if Route.NAMED in found_routes \
-            else ImpactStatus.SUGGESTED
+        keys = voices.get(customer_id, [])
+        kinds = kinds_of.get(customer_id, {})
+        evidence: list[Evidence] = []
+        words: tuple[str, ...] = ()
+        related: tuple[str, ...] = ()
+        if customer_id in detailed:
+            shown = _distinct([hits[k] for k in chosen.get(customer_id, ()) if k in hits])
+            ids = {h.voice_id for h in shown}
+            for v in (*stances, *(recorded.attached if recorded else ())):
+                hit = marked_hits.get(v)
+                if hit is None or hit.customer_id != customer_id or hit.voice_id in ids:
+                    continue
+                shown.append(hit)
+                ids.add(hit.voice_id)
+                if hit.key not in everything:
+                    kinds[hit.kind] = kinds.get(hit.kind, 0) + 1
+            text_keys = [k for k in keys if k in kept]
+            held = [t for t in searched if any(k in postings[t.stem] for k in text_keys)]
+            words = tuple(t.word for t in held if not t.expanded)
+            related = tuple(t.word for t in sorted(held, key=lambda t: -t.weight) if t.expanded)
+            evidence = [Evidence(h, stances.get(h.voice_id),
+                                 tuple(t.word for t in held
+                                       if h.key in kept and h.key in postings[t.stem]),
+                                 h.key in theme_owners) for h in shown]
+        is_named = customer_id in named
+        found_routes = ((Route.NAMED,) if is_named else ()) + \
+            ((Route.THEME,) if customer_id in raised else ()) + \
+            ((Route.TEXT,) if customer_id in said else ())
+        default_status = ImpactStatus.CONFIRMED if is_named else ImpactStatus.SUGGESTED
         affected = AffectedCustomer(
-            customer=known, score=round(score, 4),
-            routes=tuple(r for r in Route if r in found_routes),
-            evidence=[Evidence(h, stances.get(h.voice_id)) for h in keep],
+            customer=known, score=scored[customer_id], routes=found_routes, evidence=evidence,
             status=recorded.status if recorded else default_status,
             effect=recorded.effect if recorded else Effect.UNKNOWN,
-            note=recorded.note if recorded else "")
+            note=recorded.note if recorded else "", words=words, related=related,
+            themes=theme_names if customer_id in raised else (), kinds=kinds)
         if affected.status is ImpactStatus.DISMISSED:
             dismissed.append(affected)
             continue
         cohort = known.cohort or "No cohort"
         cohorts.setdefault(cohort, CohortRollup(cohort)).customers.append(affected)
-    for rollup in cohorts.values():
-        rollup.customers.sort(key=lambda a: (-a.score, -a.customer.weight,
-                                             a.customer.name.casefold()))
-    ordered = sorted(cohorts.values(), key=lambda r: (-r.total_weight, r.name.casefold()))
+    ordered_cohorts = sorted(cohorts.values(), key=lambda r: (-r.total_weight,
+                                                              r.name.casefold()))
     dismissed.sort(key=lambda a: a.customer.name.casefold())
-    return MatchResult(ordered, dismissed, terms)
+    return MatchResult(ordered_cohorts, dismissed, terms)
 
 
 class _AgendaCache:
-    """A MatchStore that remembers theme hits and the voice total for one agenda run:
-    agendas repeat themes (Pricing twice, Security twice) and the total does not change."""
+    """A MatchStore that remembers what one agenda run reads more than once: agendas
+    repeat words and themes, and the board does not change during the run."""
 
     def __init__(self, store: MatchStore) -> None:
         self._store = store
-        self._themes: dict[tuple[str, ...], list[VoiceHit]] = {}
+        self._themes: dict[tuple[str, ...], dict[int, VoiceOwner]] = {}
+        self._facts: dict[str, CustomerFacts] = {}
+        self._postings: dict[str, dict[int, float]] = {}
+        self._stems: dict[str, str | None] = {}
         self._total: int | None = None
 
     def __getattr__(self, name: str) -> object:
@@ -243,17 +526,38 @@ class _AgendaCache:
             self._total = self._store.voice_total()
         return self._total
 
-    def theme_hits(self, themes: Iterable[str], limit: int) -> list[VoiceHit]:
+    def stems(self, words: Iterable[str]) -> dict[str, str]:
+        words = list(words)
+        missing = [w for w in words if w not in self._stems]
+        if missing:
+            found = self._store.stems(missing)
+            self._stems.update({w: found.get(w) for w in missing})
+        return {w: s for w in words if (s := self._stems[w]) is not None}
+
+    def postings(self, word: str) -> dict[int, float]:
+        if word not in self._postings:
+            self._postings[word] = self._store.postings(word)
+        return self._postings[word]
+
+    def theme_voice_owners(self, themes: Iterable[str]) -> dict[int, VoiceOwner]:
         key = tuple(sorted(t.casefold() for t in themes))
         if key not in self._themes:
-            self._themes[key] = self._store.theme_hits(key, limit)
+            self._themes[key] = self._store.theme_voice_owners(key)
         return self._themes[key]
+
+    def customer_facts(self, ids: Iterable[str]) -> dict[str, CustomerFacts]:
+        ids = list(ids)
+        missing = [i for i in ids if i not in self._facts]
+        if missing:
+            self._facts.update(self._store.customer_facts(missing))
+        return {i: self._facts[i] for i in ids if i in self._facts}
 
 
 def match_agenda(store: MatchStore, specs: list[tuple[DecisionSpec, dict[str, ImpactRecord]]],
-                 ) -> list[MatchResult]:
-    """Match every decision of an agenda, sharing what can be shared between them."""
+                 detail: int = DETAIL) -> list[MatchResult]:
+    """Match every decision of an agenda, sharing what can be shared between them
+    (`detail=0` when only the counts are wanted: no verbatim is read)."""
     cached = _AgendaCache(store)
     total = cached.voice_total()
-    return [match_decision(cached, spec, records, total)  # type: ignore[arg-type]
+    return [match_decision(cached, spec, records, total, detail)  # type: ignore[arg-type]
             for spec, records in specs]

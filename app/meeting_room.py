@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from app.matching import DecisionSpec, MatchResult, MatchStore, match_agenda, match_decision
+from app.domain import Kind
+from app.matching import (
+    AffectedCustomer,
+    DecisionSpec,
+    MatchResult,
+    MatchStore,
+    match_agenda,
+    match_decision,
+)
 from app.meetings import Decision, ImpactRecord, ImpactStatus, Outcome
+
+FROZEN_SUGGESTED = 40  # the strongest suggested customers kept by name in a frozen record
 
 
 class MeetingStore(MatchStore, Protocol):
@@ -25,11 +36,30 @@ def affected(store: MeetingStore, decision: Decision, total: int | None = None) 
     return match_decision(store, spec_of(decision), store.impact_records(decision.id), total)
 
 
-def agenda_counts(store: MeetingStore, decisions: list[Decision]) -> dict[str, int]:
-    """How many customers each decision affects (the agenda's right-hand numbers)."""
+@dataclass(frozen=True, slots=True)
+class AgendaCount:
+    """How many customers a decision affects, and how many of them the room confirmed."""
+
+    customers: int
+    confirmed: int
+
+    @classmethod
+    def of(cls, result: MatchResult) -> AgendaCount:
+        return cls(len(result.customers), len(result.confirmed))
+
+    def label(self) -> str:
+        if not self.customers:
+            return "no customer yet"
+        return (f"{self.customers:,} customer{'s' if self.customers != 1 else ''} · "
+                f"{self.confirmed:,} confirmed")
+
+
+def agenda_counts(store: MeetingStore, decisions: list[Decision]) -> dict[str, AgendaCount]:
+    """How many customers each decision affects (the agenda's right-hand numbers): the
+    whole population, no verbatim read."""
     results = match_agenda(store, [(spec_of(d), store.impact_records(d.id))
-                                   for d in decisions])
-    return {d.id: len(r.customers) for d, r in zip(decisions, results, strict=True)}
+                                   for d in decisions], detail=0)
+    return {d.id: AgendaCount.of(r) for d, r in zip(decisions, results, strict=True)}
 
 
 def room_indicator(store: MeetingStore, meeting_id: str) -> tuple[int, int]:
@@ -68,23 +98,45 @@ def pseudonyms(customers: list[tuple[str, str | None]], salt: str) -> dict[str, 
     return names
 
 
+def _kinds(customers: list[AffectedCustomer]) -> dict[str, int]:
+    return {f"{kind.value}s": sum(c.kinds.get(kind, 0) for c in customers) for kind in
+            (Kind.COMPLAINT, Kind.NEED, Kind.QUOTE)}
+
+
+def _frozen_customer(c: AffectedCustomer) -> dict[str, Any]:
+    return {
+        "id": c.customer.id, "name": c.customer.name, "weight": c.customer.weight,
+        "status": c.status.value, "effect": c.effect.value, "note": c.note,
+        "routes": [r.value for r in c.routes], "why": c.why, "words": list(c.words),
+        "related": list(c.related),
+        "evidence": [{"voice_id": e.voice.voice_id, "kind": e.voice.kind.value,
+                      "text": e.voice.text, "heard_on": e.voice.heard_on.isoformat(),
+                      "stance": e.stance.value if e.stance else None,
+                      "matched": list(e.matched)} for e in c.evidence],
+    }
+
+
 def frozen_record(decision: Decision, result: MatchResult) -> dict[str, Any]:
-    """What the room saw for a decision, kept verbatim when the meeting closes."""
+    """What the room saw for a decision, kept verbatim when the meeting closes: the true
+    totals (every affected customer, confirmed and suggested), each confirmed customer and
+    the strongest suggested ones by name, with their matching verbatims."""
+    named = {c.customer.id for c in result.shortlist(FROZEN_SUGGESTED)}
+    everyone = result.customers
     return {
         "title": decision.title, "outcome": decision.outcome.value,
         "rationale": decision.rationale, "decided_at": decision.decided_at,
         "frozen_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "words": result.words, "related": result.related,
+        "totals": {"customers": len(everyone), "weight": result.total_weight,
+                   "confirmed": len(result.confirmed),
+                   "confirmed_weight": sum(c.customer.weight for c in result.confirmed),
+                   "suggested": len(result.suggested), **_kinds(everyone)},
         "cohorts": [{
             "cohort": cohort.name, "total_weight": cohort.total_weight,
-            "customers": [{
-                "id": c.customer.id, "name": c.customer.name, "weight": c.customer.weight,
-                "status": c.status.value, "effect": c.effect.value, "note": c.note,
-                "routes": [r.value for r in c.routes],
-                "evidence": [{"voice_id": e.voice.voice_id, "kind": e.voice.kind.value,
-                              "text": e.voice.text, "heard_on": e.voice.heard_on.isoformat(),
-                              "stance": e.stance.value if e.stance else None}
-                             for e in c.evidence],
-            } for c in cohort.customers],
+            "customers_total": len(cohort.customers), "confirmed": len(cohort.confirmed),
+            "confirmed_weight": cohort.confirmed_weight, **_kinds(cohort.customers),
+            "customers": [_frozen_customer(c) for c in cohort.customers
+                          if c.customer.id in named],
         } for cohort in result.cohorts],
     }
 

@@ -59,8 +59,13 @@ class HistoryMixin:
         rows = []
         for did, mid, mtitle, held_on, title, outcome, decided_at, rationale, frozen in decisions:
             customers = live.get(did, [])
+            affected = None  # not matched here: the console and minutes match open meetings
             if frozen:
                 record = json.loads(frozen)
+                totals = record.get("totals")  # records frozen before m009 listed everyone
+                affected = int(totals["customers"]) if totals else sum(
+                    1 for cohort in record["cohorts"] for c in cohort["customers"]
+                    if c["status"] != "dismissed")
                 customers = [
                     {"id": c["id"], "name": c["name"], "cohort": cohort["cohort"],
                      "weight": c["weight"], "effect": c["effect"],
@@ -70,7 +75,7 @@ class HistoryMixin:
             rows.append({"id": did, "meeting_id": mid, "meeting": mtitle, "date": held_on,
                          "title": title, "outcome": outcome, "decided_at": decided_at,
                          "rationale": rationale, "themes": themes.get(did, []),
-                         "customers": customers, "frozen": frozen})
+                         "customers": customers, "affected": affected, "frozen": frozen})
         return rows
 
     def voice_month_counts(self) -> list[tuple[str, str, int]]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from app.domain import Kind, clean_name
 from app.errors import NotFoundError, ValidationError
-from app.match_facts import CustomerFacts, VoiceHit
+from app.match_facts import CustomerFacts, VoiceHit, VoiceOwner
 from app.meetings import (
     Decision,
     Effect,
@@ -32,14 +32,13 @@ def _marks(items: list[Any]) -> str:
     return ", ".join("?" * len(items))
 
 
-def _hit(row: Any, relevance: float = 0.0) -> VoiceHit:
+_KINDS = {k.value: k for k in Kind}
+_TOKENIZER = "porter unicode61 remove_diacritics 2"  # the text index's (migration m009)
+
+
+def _hit(row: Any, key: int = 0) -> VoiceHit:
     return VoiceHit(row[0], row[1], Kind(row[2]), row[3], dt.date.fromisoformat(row[4]),
-                    row[5], relevance)
-
-
-def _fts_term(term: str) -> str:
-    # Words of 5+ letters match their longer forms too ("invoice" finds "invoices").
-    return f'"{term}"*' if len(term) >= 5 else f'"{term}"'
+                    row[5], key=key)
 
 
 class MeetingsMixin(BoardParts):
@@ -50,61 +49,79 @@ class MeetingsMixin(BoardParts):
         return int(self.conn.execute(
             "SELECT count(*) FROM voices WHERE deleted_at IS NULL").fetchone()[0])
 
-    def term_counts(self, terms: list[str]) -> dict[str, int]:
-        """How many voices hold each term (prefix forms included for 5+ letter terms)."""
-        counts: dict[str, int] = {}
-        for term in terms:
-            if len(term) >= 5:
-                row = self.conn.execute(
-                    "SELECT sum(doc) FROM voices_fts_vocab WHERE term >= ? AND term < ?",
-                    [term, term + "\uffff"]).fetchone()
-            else:
-                row = self.conn.execute("SELECT doc FROM voices_fts_vocab WHERE term = ?",
-                                        [term]).fetchone()
-            counts[term] = int(row[0] or 0) if row else 0
-        return counts
+    def stems(self, words: Iterable[str]) -> dict[str, str]:
+        """Each word as the text index keeps it (porter stem, no accents), told by SQLite's
+        own tokenizer through a scratch table in this connection's temp schema (never the
+        board file). Words the index splits in two or drops are left out."""
+        words = list(dict.fromkeys(words))
+        if not words:
+            return {}
+        self.conn.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.stemmer USING fts5(word, "
+            f"tokenize={_TOKENIZER!r})")
+        self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.stemmer_terms USING "
+                          "fts5vocab(temp, stemmer, 'instance')")
+        self.conn.execute("DELETE FROM temp.stemmer")
+        self.conn.executemany("INSERT INTO temp.stemmer (rowid, word) VALUES (?, ?)",
+                              list(enumerate(words, 1)))
+        found: dict[int, list[str]] = {}
+        for doc, term in self.conn.execute("SELECT doc, term FROM temp.stemmer_terms"):
+            found.setdefault(doc, []).append(term)
+        self.conn.execute("DELETE FROM temp.stemmer")
+        return {words[doc - 1]: terms[0] for doc, terms in found.items() if len(terms) == 1}
 
-    def text_hits(self, terms: list[str], limit: int) -> list[VoiceHit]:
-        query = " OR ".join(_fts_term(t) for t in terms)
-        # Rank inside FTS first and join only the best rows: joining every match before
-        # sorting cost twice the ranking. The margin covers deleted voices.
+    def doc_counts(self, stems: Iterable[str]) -> dict[str, int]:
+        """How many live voices hold each stem."""
+        stems = list(dict.fromkeys(stems))
+        if not stems:
+            return {}
+        return {term: int(doc) for term, doc in self.conn.execute(
+            f"SELECT term, doc FROM voices_fts_vocab WHERE term IN ({_marks(stems)})", stems)}
+
+    def postings(self, word: str) -> dict[int, float]:
+        """Every live voice holding the word in any form of its stem: voice key (rowid) ->
+        the word's bm25 weight in that voice (positive; the sum over a query's words is
+        FTS5's own bm25 of the query)."""
         rows = self.conn.execute(
-            f"{_HIT}, f.score FROM (SELECT rowid, bm25(voices_fts) AS score FROM voices_fts "
-            "WHERE voices_fts MATCH ? ORDER BY score LIMIT ?) f JOIN voices v ON v.rowid = "
-            "f.rowid WHERE v.deleted_at IS NULL ORDER BY f.score LIMIT ?",
-            [query, limit * 2, limit]).fetchall()
-        return [_hit(r, -r[6]) for r in rows]
+            "SELECT rowid, -bm25(voices_fts) FROM voices_fts WHERE voices_fts MATCH ?",
+            ['"' + word.replace('"', '""') + '"'])
+        return dict(rows)
 
-    def theme_hits(self, themes: Iterable[str], limit: int) -> list[VoiceHit]:
-        """Voices on the themes from the `limit` customers who raise them most (complaints
-        and needs count; quotes do not), up to three voices each."""
+    def voice_hits(self, keys: Iterable[int]) -> dict[int, VoiceHit]:
+        """Live voices by key (rowid), in one query however many."""
+        keys = list(keys)
+        if not keys:
+            return {}
+        rows = self.conn.execute(
+            f"{_HIT}, v.rowid FROM voices v WHERE v.rowid IN (SELECT value FROM json_each(?)) "
+            "AND v.deleted_at IS NULL", [json.dumps(keys)]).fetchall()
+        return {r[6]: _hit(r, key=r[6]) for r in rows}
+
+    def voice_owners(self, keys: Iterable[int]) -> dict[int, VoiceOwner]:
+        """Whose each live voice is, with its kind and date, by key (rowid): no text read."""
+        keys = list(keys)
+        if not keys:
+            return {}
+        rows = self.conn.execute(
+            "SELECT v.rowid, v.customer_id, v.kind, v.heard_on FROM voices v WHERE v.rowid IN "
+            "(SELECT value FROM json_each(?)) AND v.deleted_at IS NULL", [json.dumps(keys)])
+        return {key: VoiceOwner(customer, _KINDS[kind], heard_on)
+                for key, customer, kind, heard_on in rows}
+
+    def theme_voice_owners(self, themes: Iterable[str]) -> dict[int, VoiceOwner]:
+        """Every live voice on any of the themes (a theme counts fully: no cap)."""
         names = [t.casefold() for t in themes]
         if not names:
-            return []
-        theme_ids = [r[0] for r in self.conn.execute(
-            f"SELECT id FROM themes WHERE deleted_at IS NULL AND lower(name) IN "
-            f"({_marks(names)})", names)]
-        if not theme_ids:
-            return []
-        marks = _marks(theme_ids)
-        top = [r[0] for r in self.conn.execute(
-            # INDEXED BY: without statistics the planner reads the wide rows instead.
-            "SELECT v.customer_id FROM voice_themes vt JOIN voices v INDEXED BY "
-            "voices_live_owner ON v.id = vt.voice_id "
-            f"WHERE vt.theme_id IN ({marks}) AND vt.deleted_at IS NULL AND v.deleted_at IS "
-            "NULL AND v.kind != 'quote' GROUP BY v.customer_id ORDER BY count(*) DESC, "
-            "max(v.heard_on) DESC, v.customer_id LIMIT ?", [*theme_ids, limit])]
-        if not top:
-            return []
-        # Each top customer's three strongest voices on the themes, in one windowed query.
+            return {}
         rows = self.conn.execute(
-            f"SELECT * FROM ({_HIT}, row_number() OVER (PARTITION BY v.customer_id ORDER BY "
-            "v.kind = 'quote', v.severity DESC, v.heard_on DESC) AS nth FROM voices v WHERE "
-            f"v.customer_id IN ({_marks(top)}) AND v.deleted_at IS NULL AND EXISTS (SELECT 1 "
-            "FROM voice_themes vt WHERE vt.voice_id = v.id AND vt.theme_id IN "
-            f"({marks}) AND vt.deleted_at IS NULL)) WHERE nth <= 3",
-            [*top, *theme_ids]).fetchall()
-        return [_hit(r) for r in rows]
+            # INDEXED BY: the covering index answers without reading the wide voice rows. A
+            # voice on two of the themes comes twice: the dict keeps it once.
+            "SELECT v.rowid, v.customer_id, v.kind, v.heard_on FROM voice_themes vt "
+            "JOIN voices v INDEXED BY voices_live_owner ON v.id = vt.voice_id WHERE "
+            "v.deleted_at IS NULL AND vt.deleted_at IS NULL AND vt.theme_id IN (SELECT id FROM "
+            f"themes WHERE deleted_at IS NULL AND lower(name) IN ({_marks(names)}))", names)
+        return {key: VoiceOwner(customer, _KINDS[kind], heard_on)
+                for key, customer, kind, heard_on in rows}
 
     def _facts(self, where: str, params: list[Any]) -> list[CustomerFacts]:
         rows = self.conn.execute(
@@ -129,16 +146,6 @@ class MeetingsMixin(BoardParts):
                 facts[fact.id] = fact
         return facts
 
-    def voices_of(self, customer_ids: Iterable[str], per_customer: int) -> list[VoiceHit]:
-        hits: list[VoiceHit] = []
-        for customer_id in customer_ids:
-            rows = self.conn.execute(
-                f"{_HIT} FROM voices v WHERE v.customer_id = ? AND v.deleted_at IS NULL "
-                "ORDER BY v.kind = 'quote', v.severity DESC, v.heard_on DESC LIMIT ?",
-                [customer_id, per_customer]).fetchall()
-            hits.extend(_hit(r) for r in rows)
-        return hits
-
     def search_voice_id(self, text: str) -> str:
         """The id of the live voice with exactly this text (tests and demo wiring)."""
         row = self.conn.execute("SELECT id FROM voices WHERE text = ? AND deleted_at IS NULL",
@@ -151,9 +158,9 @@ class MeetingsMixin(BoardParts):
         ids = list(ids)
         if not ids:
             return []
-        rows = self.conn.execute(f"{_HIT} FROM voices v WHERE v.id IN ({_marks(ids)})",
-                                 ids).fetchall()
-        return [_hit(r) for r in rows]
+        rows = self.conn.execute(f"{_HIT}, v.rowid FROM voices v WHERE v.id IN "
+                                 f"({_marks(ids)})", ids).fetchall()
+        return [_hit(r, key=r[6]) for r in rows]
 
     # -- meetings -----------------------------------------------------------------------
     def create_meeting(self, title: str, held_on: dt.date, facilitator: str = "",

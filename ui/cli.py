@@ -126,6 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     match.add_argument("decision", help="the decision's text")
     _add_db(match)
     match.add_argument("--theme", action="append", default=[], help="a theme of the decision")
+    match.add_argument("--limit", type=_positive, default=20,
+                       help="customers on the short list (default 20); totals count everyone")
     match.add_argument("--json", action="store_true")
 
     report = sub.add_parser("report", help="meeting minutes or a period review, HTML or PDF")
@@ -258,38 +260,55 @@ def _cmd_match(args: argparse.Namespace) -> int:
 
     store = open_store(_board_path(args))
     try:
-        result = match_decision(store, DecisionSpec(args.decision, themes=tuple(args.theme)))
+        result = match_decision(store, DecisionSpec(args.decision, themes=tuple(args.theme)),
+                                detail=args.limit)
     finally:
         store.close()
+    shortlist = result.shortlist(args.limit)
     if args.json:
-        json.dump({"terms": result.terms, "cohorts": [{
-            "cohort": c.name, "customers": len(c.customers), "total_weight": c.total_weight,
-            "complaints": c.count(Kind.COMPLAINT), "needs": c.count(Kind.NEED),
-            "quotes": c.count(Kind.QUOTE),
-            "affected": [{"customer": a.customer.name, "weight": a.customer.weight,
-                          "score": a.score, "routes": [r.value for r in a.routes],
-                          "status": a.status.value,
-                          "evidence": [{"kind": e.voice.kind.value, "text": e.voice.text,
-                                        "heard_on": e.voice.heard_on.isoformat()}
-                                       for e in a.evidence]} for a in c.customers]}
-            for c in result.cohorts]}, sys.stdout, ensure_ascii=False, indent=1)
+        json.dump({
+            "totals": {"customers": len(result.customers), "cohorts": len(result.cohorts),
+                       "weight": result.total_weight, "confirmed": len(result.confirmed),
+                       "suggested": len(result.suggested),
+                       "complaints": result.count(Kind.COMPLAINT),
+                       "needs": result.count(Kind.NEED), "quotes": result.count(Kind.QUOTE)},
+            "terms": [{"word": t.word, "stem": t.stem, "weight": round(t.weight, 4),
+                       "voices": t.voices, "expanded": t.expanded} for t in result.terms],
+            "cohorts": [{
+                "cohort": c.name, "customers": len(c.customers), "total_weight": c.total_weight,
+                "confirmed": len(c.confirmed), "complaints": c.count(Kind.COMPLAINT),
+                "needs": c.count(Kind.NEED), "quotes": c.count(Kind.QUOTE)}
+                for c in result.cohorts],
+            "shortlist": [{
+                "customer": a.customer.name, "cohort": a.customer.cohort,
+                "weight": a.customer.weight, "score": a.score,
+                "routes": [r.value for r in a.routes], "status": a.status.value,
+                "why": a.why, "words": list(a.words), "related": list(a.related),
+                "themes": list(a.themes), "matching_voices": a.voices,
+                "evidence": [{"kind": e.voice.kind.value, "text": e.voice.text,
+                              "heard_on": e.voice.heard_on.isoformat(),
+                              "matched": list(e.matched), "theme": e.themes}
+                             for e in a.evidence]} for a in shortlist]},
+            sys.stdout, ensure_ascii=False, indent=1)
         print()
         return 0
-    print(f"searched for: {', '.join(result.terms) or '(no distinctive words)'}")
+    print(f"searched for: {', '.join(result.words) or '(no words to search)'}"
+          + (f"; related on this board: {', '.join(result.related)}" if result.related
+             else ""))
+    print(result.summary())
     if not result.cohorts:
-        print("No customer voice on this decision yet.")
+        return 0
+    print(f"{result.count_kinds()} among their matching voices")
     for cohort in result.cohorts:
-        print(f"\n{cohort.name}: {len(cohort.customers)} customers, weight "
-              f"{cohort.total_weight:,.0f}, {cohort.count(Kind.COMPLAINT)} complaints, "
-              f"{cohort.count(Kind.NEED)} needs, {cohort.count(Kind.QUOTE)} quotes")
-        for a in cohort.customers[:10]:
-            print(f"  {a.customer.name} ({a.why}; score {a.score:.2f})")
-            for e in a.evidence[:2]:
-                text = " ".join(e.voice.text.split())
-                print(f"    {e.voice.kind.value}, {e.voice.heard_on}: "
-                      f"{text[:90] + '…' if len(text) > 90 else text}")
-        if len(cohort.customers) > 10:
-            print(f"  … and {len(cohort.customers) - 10} more")
+        print(f"  {cohort.name}: {len(cohort.customers):,} customers, weight "
+              f"{cohort.total_weight:,.0f}, {cohort.count_kinds()}")
+    print(f"\nThe strongest {len(shortlist)} of {len(result.customers):,}:")
+    for a in shortlist:
+        print(f"  {a.customer.name} ({a.customer.cohort or 'no cohort'}) — {a.why}")
+        for e in a.evidence[:2]:
+            text = " ".join(e.voice.text.split())
+            print(f"    {e.voice.kind.value}, {e.voice.heard_on}: "
+                  f"{text[:90] + '…' if len(text) > 90 else text}")
     return 0
 
 

@@ -21,6 +21,12 @@ def key(qtbot, widget, k, modifier=Qt.KeyboardModifier.NoModifier):
     qtbot.keyClick(widget, k, modifier)
 
 
+def settle(qtbot, console):
+    """Wait for the background match of the current decision and the agenda's counts."""
+    qtbot.waitUntil(lambda: not console.matching and (
+        console.current_decision() is None or console.result is not None), timeout=10_000)
+
+
 def add_decision(qtbot, console, title, themes=""):
     key(qtbot, console, Qt.Key.Key_D, CTRL)
     qtbot.waitUntil(lambda: any(d.isVisible() for d in console.findChildren(DecisionDialog)))
@@ -28,6 +34,7 @@ def add_decision(qtbot, console, title, themes=""):
     qtbot.keyClicks(dialog.title, title)
     qtbot.keyClicks(dialog.themes, themes)
     dialog.save()
+    settle(qtbot, console)
 
 
 def customer_items(console):
@@ -72,6 +79,7 @@ def test_whole_meeting_by_keyboard(qtbot, make_window, tmp_path):
     # Project and step through decisions from the projection.
     console.agenda.setCurrentIndex(console.agenda_model.index(0))
     key(qtbot, console, Qt.Key.Key_F5)
+    settle(qtbot, console)
     chair = console.chair
     qtbot.addWidget(chair)
     assert isinstance(chair, ChairWindow)
@@ -83,6 +91,7 @@ def test_whole_meeting_by_keyboard(qtbot, make_window, tmp_path):
     assert chair.title.text() == "Onboarding checklist"
     qtbot.keyClick(chair, Qt.Key.Key_Right)
     assert chair.title.text() == "Faster search on Mondays"
+    settle(qtbot, console)
     assert chair.quote.text() == "“Search times out every Monday”"
     qtbot.keyClick(chair, Qt.Key.Key_B)
     assert chair.blanked
@@ -95,6 +104,7 @@ def test_whole_meeting_by_keyboard(qtbot, make_window, tmp_path):
     qtbot.keyClick(chair, Qt.Key.Key_Left)
     qtbot.keyClick(chair, Qt.Key.Key_Left)
     assert chair.title.text() == "Split invoices per department"
+    settle(qtbot, console)
 
     # Confirm, record effect, dismiss; outcome and rationale.
     console.tree.setFocus()
@@ -109,12 +119,15 @@ def test_whole_meeting_by_keyboard(qtbot, make_window, tmp_path):
     assert "Acme Retail" not in chair.who.text() or chair.title.text()
     key(qtbot, console, Qt.Key.Key_Right, CTRL)
     key(qtbot, console, Qt.Key.Key_Right, CTRL)  # Faster search on Mondays
+    settle(qtbot, console)
     [beta] = [i for i in customer_items(console)
               if i.data(0, CustomerRole).customer.name == "Beta Clinic"]
     console.tree.setCurrentItem(beta)
     console.tree.setFocus()
     qtbot.keyClick(console.tree, Qt.Key.Key_X)
-    assert console.result.dismissed[0].customer.name == "Beta Clinic"
+    assert console.result.dismissed[0].customer.name == "Beta Clinic"  # at once, by hand
+    settle(qtbot, console)
+    assert console.result.dismissed[0].customer.name == "Beta Clinic"  # and matched again
     assert chair.empty.isVisible()  # nobody left: the chair says so plainly
     console.outcome.setCurrentText("deferred")
     key(qtbot, console, Qt.Key.Key_Return, CTRL)
@@ -157,8 +170,10 @@ def test_chair_is_legible_and_plain(qtbot, make_window):
     meeting = console.store.create_meeting("Legibility", __import__("datetime").date(2026, 1, 1))
     console.store.add_decision(meeting, "Show the hostile quote", themes=())
     console.reload_meetings(meeting)
-    console.store.add_decision(meeting, "Image test", customers=("Beta Clinic",))
+    # Its words match the hostile voice, which is then the verbatim projected.
+    console.store.add_decision(meeting, "Image src passwd test", customers=("Beta Clinic",))
     console.refresh_agenda(select_row=1)
+    settle(qtbot, console)
     console.open_chair()
     chair = console.chair
     qtbot.addWidget(chair)
@@ -201,6 +216,7 @@ def test_capture_in_the_meeting_attaches_evidence(qtbot, make_window):
     console.reload_meetings(meeting)
     console.store.add_decision(meeting, "Phone line for outages")
     console.refresh_agenda(select_row=0)
+    settle(qtbot, console)
     assert console.result.customers == []
     key(qtbot, console, Qt.Key.Key_N, CTRL)
     qtbot.waitUntil(lambda: any(d.isVisible() for d in console.findChildren(CaptureDialog)))
@@ -208,6 +224,7 @@ def test_capture_in_the_meeting_attaches_evidence(qtbot, make_window):
     qtbot.keyClicks(dialog.text, "If the phone line goes we go too")
     qtbot.keyClicks(dialog.customer, "Acme Retail")
     qtbot.keyClick(dialog.text, Qt.Key.Key_Return)
+    settle(qtbot, console)
     [acme] = console.result.customers
     assert acme.customer.name == "Acme Retail"
     assert acme.status is ImpactStatus.CONFIRMED
@@ -238,9 +255,11 @@ def test_add_by_hand_deferred_and_duplicate(qtbot, make_window):
     assert console.deferred_button.text() == "Add deferred (0)"
     qtbot.keyClicks(console.add_name, "Healthcare clinics")
     qtbot.keyClick(console.add_name, Qt.Key.Key_Return)
+    settle(qtbot, console)
     assert [a.customer.name for a in console.result.customers] == ["Beta Clinic"]
     assert console.result.customers[0].status is ImpactStatus.CONFIRMED
     console.undo_stack.undo()
+    settle(qtbot, console)
     assert console.result.customers == []
 
 

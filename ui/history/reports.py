@@ -33,6 +33,60 @@ def _page(title: str, body: list[str]) -> str:
             + "\n".join(body) + "</body></html>\n")
 
 
+def _customer_html(c: dict[str, Any]) -> list[str]:
+    why = f" — {_e(c['why'])}" if c.get("why") else ""
+    note = f" — {_e(c['note'])}" if c["note"] else ""
+    lines = [f"<li><b>{_e(c['name'])}</b> (effect {_e(c['effect'])}){note}"
+             f"<span class='muted'>{why}</span>"]
+    for e in c["evidence"]:
+        stance = f" [{_e(e['stance'])}]" if e.get("stance") else ""
+        lines.append(f"<blockquote>{_e(e['text'])}<br><span class='muted'>"
+                     f"{_e(e['kind'])}, {_e(e['heard_on'])}{stance}</span></blockquote>")
+    lines.append("</li>")
+    return lines
+
+
+def _affected_html(record: dict[str, Any]) -> list[str]:
+    """Who a decision affects, in a frozen (or freshly built) record: the true totals, then
+    per cohort the customers the room confirmed apart from the suggestions nobody reviewed."""
+    cohorts = record["cohorts"]
+    if not cohorts:
+        return ["<p><i>No customer voice on this decision.</i></p>"]
+    body = []
+    totals = record.get("totals")
+    if totals:
+        words = ", ".join(f"“{_e(w)}”" for w in record.get("words", []))
+        related = ", ".join(f"“{_e(w)}”" for w in record.get("related", []))
+        body.append(
+            f"<p><b>Affected:</b> {totals['customers']:,} customers in {len(cohorts)} cohorts,"
+            f" weight {totals['weight']:,.0f}: {totals['confirmed']:,} confirmed by the room, "
+            f"{totals['suggested']:,} suggested and not reviewed · {totals['complaints']:,} "
+            f"complaints · {totals['needs']:,} needs · {totals['quotes']:,} quotes"
+            + (f"<br><span class='muted'>searched for {words}" if words else "")
+            + (f"; related words learned from the board {related}" if related else "")
+            + ("</span>" if words else "") + "</p>")
+    for cohort in cohorts:
+        listed = [c for c in cohort["customers"] if c["status"] != "dismissed"]
+        confirmed = [c for c in listed if c["status"] == "confirmed"]
+        suggested = [c for c in listed if c["status"] == "suggested"]
+        everyone = cohort.get("customers_total", len(listed))
+        body.append(f"<h3>{_e(cohort['cohort'])} — {everyone:,} customers "
+                    f"({len(confirmed):,} confirmed), weight {cohort['total_weight']:,.0f}</h3>")
+        if confirmed:
+            body.append("<p><b>Confirmed by the room</b></p><ul>")
+            for c in confirmed:
+                body.extend(_customer_html(c))
+            body.append("</ul>")
+        if suggested:
+            rest = everyone - len(confirmed)
+            body.append(f"<p class='muted'><b>Suggested, not reviewed</b> (the strongest "
+                        f"{len(suggested):,} of {rest:,})</p><ul class='muted'>")
+            for c in suggested:
+                body.extend(_customer_html(c))
+            body.append("</ul>")
+    return body
+
+
 def minutes_html(store: Any, meeting_id: str) -> str:
     """Each decision with outcome, rationale, affected cohorts and customers with effects,
     and the verbatims shown: from the frozen record when the meeting is closed."""
@@ -51,22 +105,7 @@ def minutes_html(store: Any, meeting_id: str) -> str:
                     + (f" — {_e(decision.rationale)}" if decision.rationale else "") + "</p>")
         if decision.description:
             body.append(f"<p class='muted'>{_e(decision.description)}</p>")
-        if not record["cohorts"]:
-            body.append("<p><i>No customer voice on this decision.</i></p>")
-        for cohort in record["cohorts"]:
-            shown = [c for c in cohort["customers"] if c["status"] != "dismissed"]
-            body.append(f"<h3>{_e(cohort['cohort'])} — {len(shown)} customers, weight "
-                        f"{cohort['total_weight']:,.0f}</h3><ul>")
-            for c in shown:
-                body.append(f"<li><b>{_e(c['name'])}</b> ({_e(c['status'])}, effect "
-                            f"{_e(c['effect'])}){' — ' + _e(c['note']) if c['note'] else ''}")
-                for e in c["evidence"]:
-                    stance = f" [{_e(e['stance'])}]" if e.get("stance") else ""
-                    body.append(f"<blockquote>{_e(e['text'])}<br><span class='muted'>"
-                                f"{_e(e['kind'])}, {_e(e['heard_on'])}{stance}</span>"
-                                "</blockquote>")
-                body.append("</li>")
-            body.append("</ul>")
+        body.extend(_affected_html(record))
     return _page(f"Minutes: {meeting.title}", body)
 
 

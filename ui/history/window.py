@@ -40,8 +40,9 @@ ANY = "Any"
 
 
 class DecisionLogModel(RowsTableModel):
-    HEADERS = ("Date", "Meeting", "Decision", "Outcome", "Cohorts", "Customers", "Helps",
-               "Hurts", "Neutral", "Unknown", "Weighted helps", "Weighted hurts", "Evidence")
+    HEADERS = ("Date", "Meeting", "Decision", "Outcome", "Cohorts", "Confirmed", "Affected",
+               "Helps", "Hurts", "Neutral", "Unknown", "Weighted helps", "Weighted hurts",
+               "Evidence")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -59,7 +60,8 @@ class DecisionLogModel(RowsTableModel):
 
     def _values(self, e: history.LogEntry) -> tuple[Any, ...]:
         return (e.date.isoformat(), e.meeting, e.title, e.outcome.value,
-                ", ".join(e.cohorts), len(e.customers), e.effects[Effect.HELPS],
+                ", ".join(e.cohorts), len(e.customers),
+                -1 if e.affected is None else e.affected, e.effects[Effect.HELPS],
                 e.effects[Effect.HURTS], e.effects[Effect.NEUTRAL], e.effects[Effect.UNKNOWN],
                 round(e.weighted[Effect.HELPS]), round(e.weighted[Effect.HURTS]), e.evidence)
 
@@ -69,8 +71,13 @@ class DecisionLogModel(RowsTableModel):
         entry = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             value = self._values(entry)[index.column()]
+            if index.column() == 6 and value == -1:
+                return "—"  # an open meeting: the console shows who it affects
             return f"{value:,}" if isinstance(value, int) else str(value)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if index.column() in (5, 6):
+                return ("Confirmed: customers the room confirmed. Affected: every customer "
+                        "the room was shown when the meeting closed, confirmed or suggested.")
             return tooltip(f"{entry.title}\n{entry.rationale}\n{', '.join(entry.customers)}")
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 5:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

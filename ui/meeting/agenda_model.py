@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from app.meeting_room import AgendaCount
 from app.meetings import Decision, Outcome
 from ui.plain import tooltip
 
@@ -32,13 +33,20 @@ class AgendaModel(QAbstractListModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._decisions: list[Decision] = []
-        self._counts: dict[str, int] = {}
+        self._counts: dict[str, AgendaCount] = {}
 
-    def set_agenda(self, decisions: list[Decision], counts: dict[str, int]) -> None:
+    def set_agenda(self, decisions: list[Decision], counts: dict[str, AgendaCount]) -> None:
         self.beginResetModel()
         self._decisions = list(decisions)
         self._counts = dict(counts)
         self.endResetModel()
+
+    def set_counts(self, counts: dict[str, AgendaCount]) -> None:
+        """New counts from the background match: only the text of the rows changes."""
+        self._counts = dict(counts)
+        if self._decisions:
+            self.dataChanged.emit(self.index(0), self.index(len(self._decisions) - 1),
+                                  [Qt.ItemDataRole.DisplayRole])
 
     def decision(self, row: int) -> Decision | None:
         return self._decisions[row] if 0 <= row < len(self._decisions) else None
@@ -53,9 +61,9 @@ class AgendaModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._decisions):
             return None
         d = self._decisions[index.row()]
-        count = self._counts.get(d.id, 0)
+        count = self._counts.get(d.id)
         if role == Qt.ItemDataRole.DisplayRole:
-            who = f"{count} customer{'s' if count != 1 else ''}" if count else "no customer yet"
+            who = count.label() if count is not None else "counting customers…"
             return f"{index.row() + 1}. {MARKS[d.outcome]} {d.title}\n    {d.outcome.value} · {who}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return tooltip(f"{d.title}\n{d.description}".strip())

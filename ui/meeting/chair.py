@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import Kind
+from app.matching import SHORTLIST
+from app.meetings import Outcome
 from ui.theme import chair_stylesheet
 
 MAX_TILES = 4
@@ -60,6 +62,8 @@ class ChairWindow(QWidget):
         layout.setSpacing(28)
         self.title = _label("chairTitle")
         layout.addWidget(self.title)
+        self.count = _label("chairCount")
+        layout.addWidget(self.count)
         self.tiles = QGridLayout()
         self.tiles.setSpacing(24)
         layout.addLayout(self.tiles)
@@ -81,12 +85,14 @@ class ChairWindow(QWidget):
 
     # -- content -----------------------------------------------------------------------
     def evidence(self) -> list[tuple[Any, Any]]:
-        """(customer, voice) pairs, strongest first: each customer's best voice in turn."""
+        """(customer, voice) pairs of the short list (confirmed customers first, then the
+        strongest suggested), each customer's best matching voice in turn."""
         result = self.console.result
         if result is None:
             return []
-        rounds = max((len(a.evidence) for a in result.customers), default=0)
-        return [(a, a.evidence[i].voice) for i in range(rounds) for a in result.customers
+        shown = result.shortlist(SHORTLIST)
+        rounds = max((len(a.evidence) for a in shown), default=0)
+        return [(a, a.evidence[i].voice) for i in range(rounds) for a in shown
                 if i < len(a.evidence)]
 
     def refresh(self) -> None:
@@ -100,24 +106,44 @@ class ChairWindow(QWidget):
         cohorts = result.cohorts if result else []
         total = sum(c.total_weight for c in cohorts) or 1
         for i, cohort in enumerate(cohorts[:MAX_TILES]):
-            lines = [f"{len(cohort.customers)} customer{'s' if len(cohort.customers) != 1 else ''}"
+            everyone, confirmed = len(cohort.customers), len(cohort.confirmed)
+            lines = [f"{everyone:,} customer{'s' if everyone != 1 else ''}"
                      f" · {cohort.total_weight / total:.0%} of weight",
-                     f"{cohort.count(Kind.COMPLAINT)} complaints · {cohort.count(Kind.NEED)} "
-                     f"needs · {cohort.count(Kind.QUOTE)} quotes"]
+                     f"{confirmed:,} confirmed · {everyone - confirmed:,} suggested",
+                     f"{cohort.count(Kind.COMPLAINT):,} complaints · "
+                     f"{cohort.count(Kind.NEED):,} needs · {cohort.count(Kind.QUOTE):,} quotes"]
             self.tiles.addWidget(Tile(cohort.name, lines), 0, i)
         if len(cohorts) > MAX_TILES:
             rest = cohorts[MAX_TILES:]
             self.tiles.addWidget(Tile(f"+{len(rest)} more cohorts", [
-                f"{sum(len(c.customers) for c in rest)} customers"]), 1, 0, 1, MAX_TILES)
+                f"{sum(len(c.customers) for c in rest):,} customers"]), 1, 0, 1, MAX_TILES)
+        matching = decision is not None and result is None
+        self.empty.setText("Finding who this decision affects…" if matching else
+                           "No customer voice on this decision yet")
         self.empty.setVisible(not cohorts)
+        self.count.setText(self._count_line(result) if cohorts else "")
+        self.count.setVisible(bool(cohorts))
         self.verbatim_index = 0 if not self.evidence() else \
             min(self.verbatim_index, len(self.evidence()) - 1)
         self.show_verbatim()
         position = self.console.agenda.currentIndex().row() + 1
         count = self.console.agenda_model.rowCount()
         anonymous = self.console.meeting is not None and self.console.meeting.anonymous
+        outcome = decision.outcome if decision is not None else Outcome.PENDING
         self.status.setText(f"Decision {position} of {count}"
+                            + (f"  ·  {outcome.value}" if outcome is not Outcome.PENDING
+                               else "")
                             + ("  ·  anonymous" if anonymous else ""))
+
+    @staticmethod
+    def _count_line(result: Any) -> str:
+        """'684 customers in 6 cohorts · 12 confirmed, 672 suggested · showing 12 of 684'."""
+        everyone, confirmed = len(result.customers), len(result.confirmed)
+        shown = len(result.shortlist(SHORTLIST))
+        return (f"{everyone:,} customer{'s' if everyone != 1 else ''} in "
+                f"{len(result.cohorts)} cohort{'s' if len(result.cohorts) != 1 else ''}"
+                f"  ·  {confirmed:,} confirmed, {everyone - confirmed:,} suggested"
+                f"  ·  showing {shown:,} of {everyone:,}")
 
     def show_verbatim(self) -> None:
         pairs = self.evidence()
@@ -132,7 +158,8 @@ class ChairWindow(QWidget):
         self.quote.setText(f"“{text}”")
         name = self.console.names().get(customer.customer.id, customer.customer.name)
         cohort = customer.customer.cohort or "no cohort"
-        self.who.setText(f"— {name} ({cohort}), {voice.kind.value}, heard "
+        status = "confirmed" if customer.status.value == "confirmed" else "suggested"
+        self.who.setText(f"— {name} ({cohort}, {status}), {voice.kind.value}, heard "
                          f"{voice.heard_on:%d %B %Y}  ·  {self.verbatim_index % len(pairs) + 1}"
                          f" of {len(pairs)}")
 

@@ -41,20 +41,16 @@ from app.meeting_commands import (
     RemoveDecision,
     ReorderAgenda,
 )
-from app.meeting_room import (
-    affected,
-    agenda_counts,
-    close_meeting,
-    pseudonyms,
-    room_indicator,
-)
+from app.meeting_room import AgendaCount, close_meeting, pseudonyms, room_indicator
 from app.meetings import Decision, Effect, ImpactStatus, Meeting, MeetingStatus, Outcome, Stance
 from ui.meeting.agenda_model import AgendaModel
+from ui.meeting.matcher import MatchRunner
 from ui.plain import tooltip
 from ui.table_model import form_rows
 from ui.theme import PRIMARY, styled
 from ui.undo import UndoableCommand
 
+LIST_STEP = 40  # customers listed per decision, and how many more "Show more" adds
 CustomerRole = Qt.ItemDataRole.UserRole + 1
 VoiceRole = Qt.ItemDataRole.UserRole + 2
 EFFECT_KEYS = {Qt.Key.Key_H: Effect.HELPS, Qt.Key.Key_U: Effect.HURTS,
@@ -113,14 +109,26 @@ class MeetingConsole(QMainWindow):
     closed = Signal()
 
     def __init__(self, store: Any, meeting_id: str | None = None,
-                 capture: Callable[..., Any] | None = None) -> None:
+                 capture: Callable[..., Any] | None = None,
+                 open_reader: Callable[[Any], Any] | None = None) -> None:
         super().__init__()
         self.store = store
         self.capture = capture
         self.undo_stack = QUndoStack(self)
         self.meeting: Meeting | None = None
-        self.result: MatchResult | None = None
+        self.result: MatchResult | None = None  # the current decision's, once matched
         self.chair: Any = None
+        self.list_size = LIST_STEP
+        self._counts: dict[str, AgendaCount] = {}
+        self._results: dict[str, MatchResult] = {}  # matched since the last edit
+        self._shown_for: str | None = None  # the decision whose result the tree shows
+        if open_reader is None:
+            from ui.composition import open_reader
+        reader = open_reader
+        self.matcher = MatchRunner(lambda: reader(store.path), self)
+        self.matcher.matched.connect(self._matched)
+        self.matcher.counted.connect(self._counted)
+        self.matcher.failed.connect(self._failed_text)
         self.setWindowTitle("Empty Chair — Meeting room")
         self.resize(1500, 900)
         self._build()
@@ -200,6 +208,10 @@ class MeetingConsole(QMainWindow):
         self.tree.header().resizeSection(1, 120)
         self.tree.installEventFilter(self)
         centre_layout.addWidget(self.tree, 1)
+        self.more_button = QPushButton(f"Show {LIST_STEP} more customers")
+        self.more_button.clicked.connect(self.show_more)
+        self.more_button.setVisible(False)
+        centre_layout.addWidget(self.more_button)
         keys = _plain("Keys: C confirm · X dismiss · H helps · U hurts · N neutral · ? unknown · "
                       "F / A evidence for / against · Ctrl+N capture a voice · Ctrl+Right next "
                       "decision · F5 project", "muted")
@@ -291,23 +303,23 @@ class MeetingConsole(QMainWindow):
 
     def refresh_agenda(self, select_row: int | None = None, only: str | None = None) -> None:
         """Reload the agenda. `only` names the one decision an edit can have changed: the
-        others keep their counts (re-matching a whole agenda on every keypress cost ~1 s on a
-        100k-voice board)."""
+        others keep their counts. Matching runs in the background, the current decision
+        first, so the console never waits on the whole agenda."""
         current = self.agenda.currentIndex().row()
+        if only is None:
+            self._results.clear()
+        else:
+            self._results.pop(only, None)
         if self.meeting is None:
+            self._counts = {}
             self.agenda_model.set_agenda([], {})
             self.show_decision()
             return
         decisions = self.store.decisions(self.meeting.id)
-        known = getattr(self, "_counts", {})
-        if only is not None and all(d.id in known for d in decisions):
-            counts = dict(known)
-            changed = next(d for d in decisions if d.id == only)
-            counts[only] = len(affected(self.store, changed).customers)
-        else:
-            counts = agenda_counts(self.store, decisions)
-        self._counts = counts
-        self.agenda_model.set_agenda(decisions, counts)
+        known = {d.id for d in decisions}
+        if only is None:
+            self._counts = {k: v for k, v in self._counts.items() if k in known}
+        self.agenda_model.set_agenda(decisions, self._counts)
         row = select_row if select_row is not None else current
         if decisions:
             self.agenda.setCurrentIndex(self.agenda_model.index(
@@ -321,7 +333,22 @@ class MeetingConsole(QMainWindow):
             f"Was the customer in the room? {with_customer} of {discussed} decided "
             f"decision{'s' if discussed != 1 else ''} had a confirmed customer"
             + (" · anonymous mode" if self.meeting.anonymous else ""))
-        self.show_decision()
+        self.show_decision()  # asks for the current decision first ...
+        changed = [d for d in decisions if d.id == only]
+        if changed and all(d.id in self._counts for d in decisions):
+            self.matcher.count(changed)  # ... then the counts that can have changed
+        elif decisions:
+            self.matcher.count(decisions)
+
+    def _counted(self, counts: dict[str, AgendaCount]) -> None:
+        self._counts.update(counts)
+        if self.meeting is not None:
+            self.agenda_model.set_counts(self._counts)
+
+    @property
+    def matching(self) -> bool:
+        """True while the current decision (or an agenda count) is still being matched."""
+        return self.matcher.busy
 
     def current_decision(self) -> Decision | None:
         return self.agenda_model.decision(self.agenda.currentIndex().row())
@@ -338,51 +365,99 @@ class MeetingConsole(QMainWindow):
 
     def show_decision(self) -> None:
         decision = self.current_decision()
-        self.tree.clear()
         if decision is None:
             self.result = None
+            self._shown_for = None
+            self.tree.clear()
+            self.more_button.setVisible(False)
             self.decision_title.setText("No decision on the agenda yet: add one (Ctrl+D)")
             self.summary.setText("")
             self.decision_changed.emit()
             return
-        self.result = affected(self.store, decision)
-        names = self.names()
         self.decision_title.setText(decision.title)
-        customers = self.result.customers
-        self.summary.setText(
-            f"{len(customers)} customers in {len(self.result.cohorts)} cohorts, total weight "
-            f"{self.result.total_weight:,.0f}" if customers else
-            "No customer voice on this decision yet.")
-        for cohort in self.result.cohorts:
-            top = QTreeWidgetItem([
-                f"{cohort.name} — {len(cohort.customers)} customers · weight "
-                f"{cohort.total_weight:,.0f} · {cohort.count_kinds()}", "", "", ""])
-            self.tree.addTopLevelItem(top)
-            for a in cohort.customers:
-                self._add_customer(top, a, names)
-            top.setExpanded(True)
-        for a in self.result.dismissed:
-            item = self._add_customer(None, a, names)
-            item.setDisabled(True)
         self.outcome.setCurrentText(decision.outcome.value)
         self.rationale.setPlainText(decision.rationale)
-        if self.tree.topLevelItemCount() and self.tree.topLevelItem(0).childCount():
-            self.tree.setCurrentItem(self.tree.topLevelItem(0).child(0))
+        known = self._results.get(decision.id)
+        if known is not None:
+            self._show_result(known)
+            return
+        self.matcher.match(decision)
+        if self._shown_for == decision.id and self.result is not None:
+            return  # an edit to this decision: keep it on screen until the new match lands
+        self.result = None
+        self._shown_for = None
+        self.tree.clear()
+        self.more_button.setVisible(False)
+        self.summary.setText("Finding the customers this decision affects…")
+        self.decision_changed.emit()
+
+    def _matched(self, decision_id: str, result: MatchResult) -> None:
+        self._results[decision_id] = result
+        current = self.current_decision()
+        if current is not None and current.id == decision_id:
+            self._show_result(result)
+
+    def show_more(self) -> None:
+        self.list_size += LIST_STEP
+        if self.result is not None:
+            self._show_result(self.result)
+
+    def _show_result(self, result: MatchResult, keep: str | None = None) -> None:
+        """Fill the tree: every cohort with its true totals, under each the customers of the
+        short list (confirmed first, then the strongest suggested), then the dismissed."""
+        selected = keep or (self.selected_customer().customer.id
+                            if self.selected_customer() is not None else None)
+        self.result = result
+        current = self.current_decision()
+        self._shown_for = current.id if current is not None else None
+        self.tree.clear()
+        names = self.names()
+        listed = {a.customer.id for a in result.shortlist(self.list_size)}
+        everyone = len(result.customers)
+        self.summary.setText(result.summary() + (
+            f" · listing the strongest {len(listed):,}" if len(listed) < everyone else ""))
+        for cohort in result.cohorts:
+            confirmed = len(cohort.confirmed)
+            top = QTreeWidgetItem([
+                f"{cohort.name} — {len(cohort.customers):,} customers ({confirmed:,} "
+                f"confirmed) · weight {cohort.total_weight:,.0f} · {cohort.count_kinds()}",
+                "", "", ""])
+            self.tree.addTopLevelItem(top)
+            shown = [a for a in cohort.customers if a.customer.id in listed]
+            for a in shown:
+                self._add_customer(top, a, names)
+            if len(shown) < len(cohort.customers):
+                rest = QTreeWidgetItem([f"… and {len(cohort.customers) - len(shown):,} more "
+                                        "suggested", "", "", ""])
+                rest.setDisabled(True)
+                top.addChild(rest)
+            top.setExpanded(True)
+        for a in result.dismissed:
+            item = self._add_customer(None, a, names)
+            item.setDisabled(True)
+        self.more_button.setVisible(len(listed) < everyone)
+        if selected is None or not self._reselect(selected):
+            first = self.tree.topLevelItem(0)
+            if first is not None and first.childCount() and \
+                    first.child(0).data(0, CustomerRole) is not None:
+                self.tree.setCurrentItem(first.child(0))
         self.decision_changed.emit()
 
     def _add_customer(self, parent: QTreeWidgetItem | None, a: AffectedCustomer,
                       names: dict[str, str]) -> QTreeWidgetItem:
         item = QTreeWidgetItem([
             f"{names.get(a.customer.id, a.customer.name)} · weight {a.customer.weight:,.0f}"
-            + (f" · {a.note}" if a.note else ""), " + ".join(r.value for r in a.routes),
-            a.status.value, a.effect.value])
+            + (f" · {a.note}" if a.note else ""), a.why, a.status.value, a.effect.value])
         item.setToolTip(1, tooltip(a.why))
         item.setData(0, CustomerRole, a)
         for evidence in a.evidence:
             stance = f"[{evidence.stance.value}] " if evidence.stance else ""
             text = " ".join(evidence.voice.text.split())
+            matched = ", ".join(evidence.matched)
             child = QTreeWidgetItem([f"{stance}{evidence.voice.kind.value}, "
-                                     f"{evidence.voice.heard_on}: {text}", "", "", ""])
+                                     f"{evidence.voice.heard_on}: {text}",
+                                     f"matches {matched}" if matched else
+                                     "on the theme" if evidence.themes else "marked", "", ""])
             child.setData(0, VoiceRole, evidence.voice)
             child.setData(0, CustomerRole, a)
             child.setToolTip(0, tooltip(evidence.voice.text))
@@ -409,6 +484,9 @@ class MeetingConsole(QMainWindow):
             self.run(command)
         except EmptyChairError as exc:
             self._failed(exc)
+
+    def _failed_text(self, message: str) -> None:
+        self._failed(EmptyChairError(message))
 
     def _failed(self, exc: Exception) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, "Meeting room", str(exc), parent=self)
@@ -462,26 +540,50 @@ class MeetingConsole(QMainWindow):
     def set_impact(self, status: ImpactStatus | None = None, effect: Effect | None = None,
                    note: str | None = None) -> None:
         decision, a = self.current_decision(), self.selected_customer()
-        if decision is None or a is None:
+        if decision is None or a is None or self.result is None:
             return
         before = (a.status, a.effect, a.note)
         after = (status or (ImpactStatus.CONFIRMED if effect else a.status),
                  effect or a.effect, a.note if note is None else note)
         name = self.names().get(a.customer.id, a.customer.name)
+        # After a dismiss the next customer is selected, not the first of the list.
+        keep = a.customer.id if after[0] is not ImpactStatus.DISMISSED else \
+            self._customer_after(a.customer.id)
         self._try(RecordImpact(decision.id, a.customer.id, before, after,
                                text=f"{after[0].value} {name}"))
-        self._reselect(a.customer.id)
+        # Shown at once; the background match that follows only confirms it.
+        a.status, a.effect, a.note = after
+        if a.status is ImpactStatus.DISMISSED:
+            for cohort in self.result.cohorts:
+                if a in cohort.customers:
+                    cohort.customers.remove(a)
+            self.result.cohorts = [c for c in self.result.cohorts if c.customers]
+            self.result.dismissed.append(a)
+        self._show_result(self.result, keep=keep)
 
-    def _reselect(self, customer_id: str) -> None:
+    def _customer_items(self) -> list[QTreeWidgetItem]:
+        items = []
         for i in range(self.tree.topLevelItemCount()):
             top = self.tree.topLevelItem(i)
-            items = [top] + [top.child(j) for j in range(top.childCount())]
-            for item in items:
-                value = item.data(0, CustomerRole)
-                if value is not None and value.customer.id == customer_id and \
-                        item.data(0, VoiceRole) is None:
-                    self.tree.setCurrentItem(item)
-                    return
+            items += [item for item in [top] + [top.child(j) for j in range(top.childCount())]
+                      if item.data(0, CustomerRole) is not None
+                      and item.data(0, VoiceRole) is None]
+        return items
+
+    def _customer_after(self, customer_id: str) -> str | None:
+        ids = [item.data(0, CustomerRole).customer.id for item in self._customer_items()
+               if not item.isDisabled()]
+        if customer_id not in ids:
+            return None
+        rest = ids[ids.index(customer_id) + 1:] or ids[:ids.index(customer_id)][-1:]
+        return rest[0] if rest else None
+
+    def _reselect(self, customer_id: str) -> bool:
+        for item in self._customer_items():
+            if item.data(0, CustomerRole).customer.id == customer_id:
+                self.tree.setCurrentItem(item)
+                return True
+        return False
 
     def set_stance(self, stance: Stance) -> None:
         decision, item = self.current_decision(), self.tree.currentItem()
@@ -605,7 +707,9 @@ class MeetingConsole(QMainWindow):
             return
         self.store.set_meeting(self.meeting.id, anonymous=not self.meeting.anonymous)
         self.meeting = self.store.get_meeting(self.meeting.id)
-        self.refresh_agenda()
+        if self.result is not None:
+            self._show_result(self.result)  # names change at once: nothing to match again
+        self.refresh_agenda(only=self._shown_for)
 
     def close_meeting(self) -> None:
         if self.meeting is None or self.meeting.status is MeetingStatus.CLOSED:
@@ -643,6 +747,7 @@ class MeetingConsole(QMainWindow):
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         if self.chair is not None:
             self.chair.close()
+        self.matcher.stop()
         self.closed.emit()
         super().closeEvent(event)
 
