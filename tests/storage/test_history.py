@@ -60,6 +60,8 @@ def test_decision_log_counts_and_weights(board):
     assert split.weighted[Effect.HURTS] == 500
     assert split.cohorts == ("Retail",)
     assert log[1].customers == ()
+    # Affected: everyone the room was shown at the close (frozen), not only the confirmed.
+    assert [e.affected for e in log] == [2, 0, None]  # Cura was dismissed; April is open
 
 
 def test_log_filters(board):

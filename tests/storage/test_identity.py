@@ -112,3 +112,44 @@ def test_a_voices_table_worded_differently_keeps_its_checks_and_opens(tmp_path):
                            "created_at, updated_at) VALUES ('v9', 'c1', 'praise', 'x', "
                            "'2026-01-01', 'n', 'n')")
     board.close()
+
+
+def test_version_8_board_gets_a_stemmed_text_index_of_its_live_voices(tmp_path):
+    from storage.board import open_board
+
+    path = tmp_path / "v8.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrations.apply(Database(conn), stop_before="m009_stemmed_text_index")
+    stamp = "2026-01-01T00:00:00.000Z"
+    conn.execute("INSERT INTO customers (id, name, created_at, updated_at) "
+                 "VALUES ('c1', 'Acme', ?, ?)", [stamp, stamp])
+    for voice_id, text, deleted in (("v1", "Our bags were cancelled twice", None),
+                                    ("v2", "Luggage cancellations again", None),
+                                    ("v3", "Tombstoned bags", stamp)):
+        conn.execute("INSERT INTO voices (id, customer_id, kind, text, heard_on, created_at, "
+                     "updated_at, deleted_at) VALUES (?, 'c1', 'complaint', ?, '2026-01-01', "
+                     "?, ?, ?)", [voice_id, text, stamp, stamp, deleted])
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 8")
+
+    def found(db, query):
+        return sorted(r[0] for r in db.execute(
+            "SELECT v.id FROM voices_fts JOIN voices v ON v.rowid = voices_fts.rowid "
+            "WHERE voices_fts MATCH ?", [query]))
+
+    assert found(conn, "bag") == []  # unicode61 alone: "bags" is not "bag"
+    conn.close()
+    board = open_board(path)
+    db = board.conn
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert "porter" in db.execute("SELECT sql FROM sqlite_master WHERE name = 'voices_fts'"
+                                  ).fetchone()[0]
+    assert found(db, "bag") == ["v1"]  # stemmed, and the tombstoned voice stays out
+    assert found(db, "cancel") == ["v1", "v2"]
+    assert db.execute("SELECT doc FROM voices_fts_vocab WHERE term = 'cancel'"
+                      ).fetchone()[0] == 2
+    db.execute("INSERT INTO voices_fts (voices_fts) VALUES ('integrity-check')")  # raises if not
+    # The triggers still keep the rebuilt index in step.
+    db.execute("UPDATE voices SET deleted_at = ? WHERE id = 'v1'", [stamp])
+    assert found(db, "bag") == []
+    board.close()

@@ -148,6 +148,11 @@ def test_closing_a_meeting_freezes_what_the_room_saw(board):
     assert (customer["name"], customer["weight"], customer["effect"]) == ("Cura Clinic", 3000,
                                                                           "helps")
     assert customer["evidence"][0]["text"] == "Invoices arrive late"
+    assert customer["evidence"][0]["matched"] == ["invoices"]
+    assert frozen["totals"] == {"customers": 1, "weight": 3000, "confirmed": 1,
+                                "confirmed_weight": 3000, "suggested": 0, "complaints": 1,
+                                "needs": 0, "quotes": 0}
+    assert frozen["cohorts"][0]["customers_total"] == 1
     assert frozen["outcome"] == "approved"
     assert board.get_meeting(meeting).status.value == "closed"
     assert room_indicator(board, meeting) == (1, 0)

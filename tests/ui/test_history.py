@@ -23,6 +23,39 @@ def test_minutes_escape_customer_text(board):  # noqa: F811
     assert "<script>" not in page
     assert "Split invoices" in page
     assert "effect helps" in page
+    assert ("<b>Affected:</b> 2 customers in 1 cohort, weight 1,500: 2 confirmed by the room, "
+            "0 suggested and not reviewed") in page
+    assert "<p><b>Confirmed by the room</b></p>" in page
+
+
+def test_minutes_keep_suggestions_apart_from_confirmed_customers(store):
+    import datetime as dt
+
+    from app.csv_import import ImportRow
+    from app.domain import Channel, CustomerSeed, Kind
+    from app.meeting_room import close_meeting
+    from app.meetings import ImpactStatus
+
+    store.ensure_customers([CustomerSeed(f"Shop {i}", "Retail", 1) for i in range(6)])
+    rows = [ImportRow(f"Refunds take weeks at shop {i}", Kind.COMPLAINT, f"Shop {i}",
+                      dt.date(2026, 1, 1), Channel.EMAIL, 3, None, (), "", None, "r.csv", i + 2,
+                      f"r{i}") for i in range(6)]
+    rows += [ImportRow(f"All fine {i}", Kind.QUOTE, "Shop 0", dt.date(2026, 1, 2),
+                       Channel.EMAIL, 3, None, (), "", None, "r.csv", i + 20, f"f{i}")
+             for i in range(12)]
+    store.import_rows(rows, len(rows))
+    meeting = store.create_meeting("Refund council", dt.date(2026, 2, 1))
+    decision = store.add_decision(meeting, "Refunds within a day")
+    shop = next(c.id for c in store.customers() if c.name == "Shop 3")
+    store.record_impact(decision, shop, status=ImpactStatus.CONFIRMED)
+    close_meeting(store, meeting)
+    page = minutes_html(store, meeting)
+    assert "6 customers in 1 cohort" in page
+    assert "1 confirmed by the room, 5 suggested and not reviewed" in page
+    confirmed, suggested = page.split("Suggested, not reviewed")
+    assert "Shop 3" in confirmed.split("Confirmed by the room")[1]
+    assert "Shop 3" not in suggested
+    assert all(f"Shop {i}" in suggested for i in (0, 1, 2, 4, 5))
 
 
 def test_pdf_holds_the_decisions_and_verbatims(board, tmp_path, qapp):  # noqa: F811

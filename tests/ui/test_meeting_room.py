@@ -282,3 +282,64 @@ def test_agenda_reorders_by_drag_and_drop(qtbot, make_window):
     assert [d.title for d in store.decisions(meeting)] == ["Second", "Third", "First"]
     console.undo_stack.undo()
     assert [d.title for d in store.decisions(meeting)] == ["First", "Second", "Third"]
+
+
+def test_console_and_chair_tell_the_whole_population(qtbot, make_window):
+    import datetime as dt
+
+    from app.csv_import import ImportRow
+    from app.domain import Channel, CustomerSeed, Kind
+
+    window = make_window()
+    store = window.store
+    store.ensure_customers([CustomerSeed(f"Shop {i:02}", "Small shops", 1) for i in range(50)])
+    rows = [ImportRow(f"Refunds at shop {i} take three weeks", Kind.COMPLAINT, f"Shop {i:02}",
+                      dt.date(2026, 3, 1), Channel.EMAIL, 4, None, (), "", None, "r.csv", i + 2,
+                      f"refund{i}") for i in range(50)]
+    rows += [ImportRow(f"Shop {i} loves the new till", Kind.QUOTE, f"Shop {i:02}",
+                       dt.date(2026, 3, 2), Channel.EMAIL, 1, None, (), "", None, "r.csv",
+                       i + 60, f"till{i}") for i in range(50)]
+    store.import_rows(rows, len(rows))
+    console = window.open_meeting_room()
+    qtbot.addWidget(console)
+    meeting = store.create_meeting("Refunds", dt.date(2026, 4, 1))
+    store.add_decision(meeting, "Refunds paid within a day")
+    console.reload_meetings(meeting)
+    settle(qtbot, console)
+    assert console.summary.text().startswith("50 customers in 1 cohort · weight 50 · "
+                                             "0 confirmed, 50 suggested")
+    assert "listing the strongest 40" in console.summary.text()
+    cohort = console.tree.topLevelItem(0)
+    assert cohort.text(0).startswith("Small shops — 50 customers (0 confirmed)")
+    assert cohort.child(cohort.childCount() - 1).text(0) == "… and 10 more suggested"
+    assert console.more_button.isVisible()
+    console.more_button.click()
+    assert len(customer_items(console)) == 50
+    first = customer_items(console)[0]
+    evidence = [first.child(j).text(0) for j in range(first.childCount())]
+    assert len(evidence) == 1
+    assert "Refunds at shop" in evidence[0]  # the voice that matched, never the till quote
+    assert first.text(1).startswith("said “refunds”; related “weeks”")  # learned here
+    assert console.agenda_model.data(console.agenda_model.index(0)).endswith(
+        "50 customers · 0 confirmed")
+
+    console.open_chair()
+    chair = console.chair
+    qtbot.addWidget(chair)
+    assert chair.count.text() == ("50 customers in 1 cohort  ·  0 confirmed, 50 suggested  ·  "
+                                  "showing 12 of 50")
+    assert "suggested" in chair.who.text()
+    assert "Refunds at shop" in chair.quote.text()
+    tile_text = [w.text() for w in chair.findChildren(type(chair.title))]
+    assert "0 confirmed · 50 suggested" in tile_text
+
+    console.tree.setFocus()
+    console.tree.setCurrentItem(customer_items(console)[0])
+    qtbot.keyClick(console.tree, Qt.Key.Key_C)
+    assert chair.count.text().startswith("50 customers in 1 cohort  ·  1 confirmed, 49 suggested")
+    settle(qtbot, console)
+    assert chair.count.text().startswith("50 customers in 1 cohort  ·  1 confirmed, 49 suggested")
+    assert "confirmed" in chair.who.text()  # the confirmed customer's voice comes first
+    assert console.agenda_model.data(console.agenda_model.index(0)).endswith(
+        "50 customers · 1 confirmed")
+    console.close()

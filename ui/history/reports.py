@@ -58,7 +58,9 @@ def _affected_html(record: dict[str, Any]) -> list[str]:
         words = ", ".join(f"“{_e(w)}”" for w in record.get("words", []))
         related = ", ".join(f"“{_e(w)}”" for w in record.get("related", []))
         body.append(
-            f"<p><b>Affected:</b> {totals['customers']:,} customers in {len(cohorts)} cohorts,"
+            f"<p><b>Affected:</b> {totals['customers']:,} customer"
+            f"{'s' if totals['customers'] != 1 else ''} in {len(cohorts)} cohort"
+            f"{'s' if len(cohorts) != 1 else ''},"
             f" weight {totals['weight']:,.0f}: {totals['confirmed']:,} confirmed by the room, "
             f"{totals['suggested']:,} suggested and not reviewed · {totals['complaints']:,} "
             f"complaints · {totals['needs']:,} needs · {totals['quotes']:,} quotes"
