@@ -11,7 +11,9 @@ customers: it is handed the count, the engine finds its own.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import re
 import sqlite3
 import statistics
@@ -167,7 +169,9 @@ def build_board(export: LabelledExport, folder: Path) -> Path:
     from ui.cli import main
 
     board = folder / f"{Path(export.file).stem}.db"
-    code = main(["import", str(DATA / export.file), *export.import_args, "--db", str(board)])
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        code = main(["import", str(DATA / export.file), *export.import_args, "--db",
+                     str(board)])
     if code != 0:
         raise SystemExit(f"import of {export.file} failed ({code})")
     return board

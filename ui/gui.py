@@ -6,7 +6,7 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QFontDatabase
@@ -95,6 +95,7 @@ def _shoot_meeting(window: BoardWindow, screen: str, out: Path, size: tuple[int,
                    meeting: str | None) -> int:
     console = window.open_meeting_room(_meeting_id(window, meeting))
     console.resize(*size)
+    _wait_for_matches(console)
     target = console
     if screen == "chair":
         console.open_chair()
@@ -108,6 +109,18 @@ def _shoot_meeting(window: BoardWindow, screen: str, out: Path, size: tuple[int,
     window.close()
     print(f"{out}: {screen} at {size[0]}x{size[1]}")
     return 0
+
+
+def _wait_for_matches(console: Any, seconds: float = 60) -> None:
+    """Let the background match of the current decision and the agenda's counts land."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while (console.matching or (console.current_decision() is not None
+                                and console.result is None)) and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.01)
+    QApplication.processEvents()
 
 
 def _meeting_id(window: BoardWindow, wanted: str | None) -> str | None:

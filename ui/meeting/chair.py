@@ -31,6 +31,21 @@ def _label(name: str, text: str = "") -> QLabel:
     return label
 
 
+TILE_LINE_CHARS = 20  # what one line of a tile holds at 1920 px without wrapping
+
+
+def _packed(parts: list[str]) -> list[str]:
+    """Short facts joined with ' · ' into lines a tile shows whole (wrapped labels in a
+    grid do not always get the height they need)."""
+    lines: list[str] = []
+    for part in parts:
+        if lines and len(lines[-1]) + 3 + len(part) <= TILE_LINE_CHARS:
+            lines[-1] += f" · {part}"
+        else:
+            lines.append(part)
+    return lines
+
+
 class Tile(QFrame):
     def __init__(self, title: str, lines: list[str]) -> None:
         super().__init__(objectName="tile")
@@ -107,11 +122,11 @@ class ChairWindow(QWidget):
         total = sum(c.total_weight for c in cohorts) or 1
         for i, cohort in enumerate(cohorts[:MAX_TILES]):
             everyone, confirmed = len(cohort.customers), len(cohort.confirmed)
-            lines = [f"{everyone:,} customer{'s' if everyone != 1 else ''}"
-                     f" · {cohort.total_weight / total:.0%} of weight",
-                     f"{confirmed:,} confirmed · {everyone - confirmed:,} suggested",
-                     f"{cohort.count(Kind.COMPLAINT):,} complaints · "
-                     f"{cohort.count(Kind.NEED):,} needs · {cohort.count(Kind.QUOTE):,} quotes"]
+            kinds = [f"{n:,} {kind.value}{'s' if n != 1 else ''}" for kind in
+                     (Kind.COMPLAINT, Kind.NEED, Kind.QUOTE) if (n := cohort.count(kind))]
+            lines = [f"{everyone:,} customer{'s' if everyone != 1 else ''}",
+                     f"{cohort.total_weight / total:.0%} of weight",
+                     f"{confirmed:,} confirmed", *_packed(kinds)]
             self.tiles.addWidget(Tile(cohort.name, lines), 0, i)
         if len(cohorts) > MAX_TILES:
             rest = cohorts[MAX_TILES:]

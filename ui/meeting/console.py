@@ -204,8 +204,8 @@ class MeetingConsole(QMainWindow):
         self.tree.setAccessibleName("Affected customers")
         self.tree.setWordWrap(True)
         self.tree.setUniformRowHeights(False)
-        self.tree.header().resizeSection(0, 560)
-        self.tree.header().resizeSection(1, 120)
+        self.tree.header().resizeSection(0, 470)
+        self.tree.header().resizeSection(1, 250)  # why, in words: wide enough to read
         self.tree.installEventFilter(self)
         centre_layout.addWidget(self.tree, 1)
         self.more_button = QPushButton(f"Show {LIST_STEP} more customers")
@@ -423,6 +423,7 @@ class MeetingConsole(QMainWindow):
                 f"confirmed) · weight {cohort.total_weight:,.0f} · {cohort.count_kinds()}",
                 "", "", ""])
             self.tree.addTopLevelItem(top)
+            top.setFirstColumnSpanned(True)  # the cohort's totals are one line across
             shown = [a for a in cohort.customers if a.customer.id in listed]
             for a in shown:
                 self._add_customer(top, a, names)
@@ -431,6 +432,7 @@ class MeetingConsole(QMainWindow):
                                         "suggested", "", "", ""])
                 rest.setDisabled(True)
                 top.addChild(rest)
+                rest.setFirstColumnSpanned(True)
             top.setExpanded(True)
         for a in result.dismissed:
             item = self._add_customer(None, a, names)
