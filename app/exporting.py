@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import os
-import tempfile
+import re
+import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -15,12 +16,16 @@ from app.errors import EmptyChairError
 EXPORT_FIELDS = ("id", "kind", "text", "customer", "cohort", "heard_on", "channel", "severity",
                  "need_depth", "themes", "captured_by", "source_file", "source_line",
                  "created_at", "updated_at")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell as a formula when it starts with = + - @, also after leading
+# spaces, tabs, line breaks or invisible characters (which spreadsheets skip), and in the
+# full-width forms ＝ ＋ － ＠ (which CJK input methods type, and spreadsheets read as ASCII).
+_FORMULA = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]*[=+\-@\uff1d\uff0b\uff0d\uff20]")
 
 
 def spreadsheet_safe(value: Any) -> Any:
-    """A text cell a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe; so does
+    one that starts with a tab or a carriage return (a formula's usual disguise)."""
+    if isinstance(value, str) and (_FORMULA.match(value) or value.startswith(("\t", "\r"))):
         return "'" + value
     return value
 
@@ -55,8 +60,11 @@ def export_to(path: Path, records: Iterator[dict[str, Any]],
     if suffix not in (".csv", ".json"):
         raise EmptyChairError(f"{path}: export to a .csv or .json file")
     folder = path.expanduser().resolve().parent
+    tmp = folder / f".export-{uuid.uuid4().hex}{suffix}"
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=suffix, dir=folder)
+        # Created like any file the user makes (0o666 less their umask): tempfile.mkstemp
+        # would leave the export readable by its owner alone (0o600).
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as exc:
         raise EmptyChairError(f"{path}: cannot write here ({exc.strerror})") from exc
     try:
@@ -67,6 +75,6 @@ def export_to(path: Path, records: Iterator[dict[str, Any]],
                 count = write_json(records, out)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return count
