@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sqlite3
+import stat
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.errors import BoardError
+from storage import files
 from storage.errors import environment_message, translated
 from storage.identity import APPLICATION_ID, SCHEMA_CODE, SCHEMA_VERSION
 
@@ -29,6 +33,52 @@ class Connection:
         self.path = path
         self.conn = conn
         self._db: Database | None = None
+        self.notices: list[str] = []  # what opening the board did that the user should hear
+        self._checked: threading.Event | None = None  # set once the full check has run
+        self._damage: str | None = None
+        self._backup: threading.Thread | None = None
+        self._registered = False
+
+    def check_in_background(self) -> None:
+        """Read every page of a big board off the calling thread before it is first written:
+        a damaged board is refused for writing, never written to (reads still work)."""
+        done = threading.Event()
+        self._checked = done
+
+        def check() -> None:
+            try:
+                conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+                try:
+                    result = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+                finally:
+                    conn.close()
+                if result != "ok":
+                    self._damage = "the board file is damaged (corrupt)"
+            except sqlite3.DatabaseError as exc:
+                self._damage = environment_message(exc) or str(exc)
+            finally:
+                done.set()
+
+        threading.Thread(target=check, name="empty-chair check", daemon=True).start()
+
+    def back_up_daily(self) -> None:
+        """Today's backup in `<board>-backups/`, in a thread with its own connection."""
+        def run() -> None:
+            # A backup that cannot be made now is tried again at the next open.
+            with contextlib.suppress(OSError, sqlite3.Error, BoardError):
+                files.daily_backup(self.path, lambda: sqlite3.connect(self.path))
+
+        self._backup = threading.Thread(target=run, name="empty-chair backup", daemon=True)
+        self._backup.start()
+
+    def _refuse_if_damaged(self) -> None:
+        if self._checked is None:
+            return
+        self._checked.wait()
+        if self._damage is not None:
+            raise BoardError(
+                f"{self.path}: {self._damage}; nothing was written. Copy out what is readable "
+                f"with: empty-chair rescue {self.path} OUT.db")
 
     @property
     def db(self) -> Database:
@@ -47,6 +97,7 @@ class Connection:
             with self.db.atomic():  # nested: a savepoint inside the open transaction
                 yield self.db
             return
+        self._refuse_if_damaged()
         with translated(self.path):
             self.conn.execute("BEGIN IMMEDIATE")
         try:
@@ -64,7 +115,12 @@ class Connection:
                 raise
 
     def close(self) -> None:
+        if self._backup is not None:
+            self._backup.join()  # a short command waits for today's backup to land
         self.conn.close()
+        if self._registered:
+            files.closed_here(self.path)
+            self._registered = False
 
 
 def now_utc() -> str:
@@ -81,6 +137,8 @@ def _check_file(path: Path) -> None:
     """Refuse what cannot be a board before SQLite ever opens it (so nothing is written)."""
     if path.is_dir():
         raise BoardError(f"{path}: is a folder, not a board file")
+    if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or device would block or stream
+        raise BoardError(f"{path}: is not a regular file, so it cannot be a board")
     try:
         with path.open("rb") as fh:
             header = fh.read(len(SQLITE_MAGIC))
@@ -164,42 +222,92 @@ def _migrate(path: Path, connection: Connection, existing: bool) -> None:
     if not migrations.pending(db):
         return
     if existing:
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-        backup_to(connection, path.with_name(f"{path.stem}.before-migration-{stamp}.db"))
+        # Unique: two processes opening an old board at once each make their own backup.
+        backup_to(connection, files.unique_name(
+            path.parent, f"{path.stem}.before-migration-{files.stamp()}", ".db"))
     with connection.write():
-        migrations.apply(db)
+        migrations.apply(db)  # under the write lock: a second process finds nothing to do
         connection.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         connection.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
-def open_board(path: Path | str, *, create: bool = False) -> Connection:
-    """Open (or with create=True, create) a board and bring its schema up to date."""
-    path = Path(path).expanduser()
-    existing = path.exists()
-    if existing:
-        _check_file(path)
-    elif not create:
-        raise BoardError(f"{path}: no board here; create one with 'empty-chair demo --db {path}'")
-    else:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise BoardError(f"{path}: cannot create the folder ({exc.strerror})") from exc
+def _mark_session(conn: sqlite3.Connection) -> None:
+    """Rewrite the board's row, so this session's -wal starts with this board's id (see
+    files.vet_wal). Skipped, not waited for, when another program holds the write lock."""
+    conn.execute("PRAGMA busy_timeout = 100")
     try:
-        conn = _connect(path, create=not existing)
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        return
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    try:
+        conn.execute("UPDATE board SET opened_at = ?", [now_utc()])
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _build(path: Path) -> None:
+    """A new, migrated board at `path` (a temporary name: see files.create_whole)."""
+    try:
+        conn = _connect(path, create=True)
     except sqlite3.Error as exc:
         raise BoardError(f"{path}: {environment_message(exc) or exc}") from exc
     try:
         with translated(path):
-            if existing:
-                _check_identity(path, conn)
-                _check_schema_code(path, conn)
+            _set_pragmas(conn)
+            _migrate(path, Connection(path, conn), existing=False)
+    finally:
+        conn.close()  # the last connection: the -wal is checkpointed and removed
+
+
+def open_board(path: Path | str, *, create: bool = False) -> Connection:
+    """Open (or with create=True, create) a board and bring its schema up to date.
+
+    A new board is built under a temporary name and appears whole or not at all. An
+    existing board's -wal is vetted before SQLite may apply it (files.vet_wal). Boards over
+    FULL_CHECK_BYTES are read page by page in a thread before their first write."""
+    path = Path(path).expanduser()
+    existing = path.exists()
+    fresh = False
+    if not existing and not create:
+        raise BoardError(f"{path}: no board here; create one with 'empty-chair demo --db {path}'")
+    if not existing:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BoardError(f"{path}: cannot create the folder ({exc.strerror})") from exc
+        try:
+            fresh = files.create_whole(path, _build)
+        except OSError as exc:
+            raise BoardError(f"{path}: cannot create the board ({exc.strerror})") from exc
+    _check_file(path)
+    notice = files.vet_wal(path)
+    try:
+        conn = _connect(path, create=False)
+    except sqlite3.Error as exc:
+        raise BoardError(f"{path}: {environment_message(exc) or exc}") from exc
+    try:
+        with translated(path):
+            _check_identity(path, conn)
+            _check_schema_code(path, conn)
             _set_pragmas(conn)
             connection = Connection(path, conn)
-            _migrate(path, connection, existing)
+            _migrate(path, connection, existing=True)
+            _mark_session(conn)
     except BaseException:
         conn.close()
         raise
+    files.opened_here(path)
+    connection._registered = True
+    if notice:
+        connection.notices.append(notice)
+    if path.stat().st_size > FULL_CHECK_BYTES:
+        connection.check_in_background()
+    if not fresh and files.auto_backups_on():
+        connection.back_up_daily()
     return connection
 
 
@@ -216,6 +324,8 @@ def backup_to(connection: Connection, out: Path | str) -> Path:
     out = Path(out).expanduser()
     if out.exists():
         raise BoardError(f"{out}: already exists; choose another name")
-    with translated(out):
-        connection.conn.execute("VACUUM INTO ?", (str(out),))
-    return out
+    try:
+        with translated(out):
+            return files.vacuum_into(connection.conn, out)
+    except OSError as exc:
+        raise BoardError(f"{out}: cannot write the backup ({exc.strerror})") from exc

@@ -258,3 +258,16 @@ def m009_stemmed_text_index(db: Database) -> None:
     db.execute("INSERT INTO voices_fts (rowid, text) "
                "SELECT rowid, text FROM voices WHERE deleted_at IS NULL")
     db.execute("CREATE VIRTUAL TABLE voices_fts_vocab USING fts5vocab(voices_fts, 'row')")
+
+
+@migrations()
+def m010_board_identity(db: Database) -> None:
+    # One row naming this board. Every session rewrites it when the board opens, so a
+    # write-ahead log always carries its board's id: a -wal from another board is told
+    # apart before it is applied (storage/files.py, vet_wal).
+    import uuid
+
+    db.execute("CREATE TABLE board (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, "
+               "opened_at TEXT)")
+    db.execute("INSERT INTO board (id, created_at) VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ'))",
+               [str(uuid.uuid4())])

@@ -1,0 +1,292 @@
+"""A board file and its neighbours: a write-ahead log that belongs to it, boards made whole or
+not at all, daily backups, restore, and rescue of what a damaged board still holds."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import os
+import shutil
+import sqlite3
+import tempfile
+import threading
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from app.errors import BoardError
+from storage.errors import environment_message
+from storage.identity import APPLICATION_ID, SCHEMA_VERSION
+
+# Paths this process has open through open_board: their -wal is live and ours.
+_open_here: dict[Path, int] = {}
+_open_lock = threading.Lock()
+DAILY_BACKUPS = 7
+WEEKLY_BACKUPS = 4
+# SQLite's unix VFS: every live connection holds a shared lock on this byte of the -shm file
+# (UNIX_SHM_DMS, the "dead man switch").
+_SHM_DMS_BYTE = 128
+
+
+def wal_of(path: Path) -> Path:
+    return path.with_name(path.name + "-wal")
+
+
+def shm_of(path: Path) -> Path:
+    return path.with_name(path.name + "-shm")
+
+
+def stamp() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+
+
+def unique_name(folder: Path, stem: str, suffix: str) -> Path:
+    """A name in `folder` nothing else has, however many processes ask at once."""
+    candidate = folder / f"{stem}{suffix}"
+    if not candidate.exists():
+        return candidate
+    return folder / f"{stem}-{uuid.uuid4().hex[:8]}{suffix}"
+
+
+def opened_here(path: Path) -> None:
+    with _open_lock:
+        key = path.resolve()
+        _open_here[key] = _open_here.get(key, 0) + 1
+
+
+def closed_here(path: Path) -> None:
+    with _open_lock:
+        key = path.resolve()
+        if _open_here.get(key, 0) <= 1:
+            _open_here.pop(key, None)
+        else:
+            _open_here[key] -= 1
+
+
+def in_use_elsewhere(path: Path) -> bool:
+    """True when another process has the board open (it holds the -shm's dead-man lock).
+
+    Never asked for a board this process has open: POSIX locks belong to the process, and
+    closing our probe would drop the locks SQLite holds for us on the same file."""
+    shm = shm_of(path)
+    if not shm.exists():
+        return False
+    try:
+        import fcntl
+    except ImportError:  # not a unix VFS: assume the worst, touch nothing
+        return True
+    try:
+        fd = os.open(shm, os.O_RDWR)
+    except OSError:
+        return True
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, _SHM_DMS_BYTE)
+    except OSError:
+        return True
+    else:
+        fcntl.lockf(fd, fcntl.LOCK_UN, 1, _SHM_DMS_BYTE)
+        return False
+    finally:
+        os.close(fd)
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    """The file alone, as it is on disk: no -wal applied, no -shm made, nothing written."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True,
+                           isolation_level=None)
+
+
+def _identity(conn: sqlite3.Connection, full: bool) -> tuple[int, int, bool]:
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    healthy = conn.execute("PRAGMA quick_check(1)").fetchone()[0] == "ok" if full else True
+    return app_id, version, healthy
+
+
+def board_id(conn: sqlite3.Connection) -> str | None:
+    """The board's own id (migration m010), or None on a board made before it."""
+    try:
+        # opened_at makes SQLite read the row itself: the id alone is answered from the
+        # primary key's index, which a session's log does not rewrite.
+        row = conn.execute("SELECT id, opened_at FROM board").fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    return str(row[0]) if row else None
+
+
+def _check_version(path: Path, app_id: int, version: int) -> None:
+    if app_id != APPLICATION_ID:
+        raise BoardError(f"{path}: is an SQLite database, but not an Empty Chair board")
+    if version > SCHEMA_VERSION:
+        raise BoardError(
+            f"{path}: was written by a newer Empty Chair (board version {version}, "
+            f"this app knows {SCHEMA_VERSION}); update the app to open it")
+
+
+def vet_wal(path: Path) -> str | None:
+    """Make sure the board's -wal belongs to it before SQLite applies it.
+
+    A -wal left by a process that died before a checkpoint is applied by the next open. If
+    the board file was replaced meanwhile (a backup restored by hand, a file copied over it)
+    or the -wal came from another board, applying it corrupts the board. So the pair is tried
+    on a throwaway copy first; a -wal that would damage the board is set aside under a clear
+    name, and the returned line says so. A board refused here is left byte for byte.
+    """
+    wal = wal_of(path)
+    if not wal.exists() or wal.stat().st_size == 0:
+        return None
+    with _open_lock:
+        if path.resolve() in _open_here:
+            return None  # ours, live
+    if in_use_elsewhere(path):
+        return None  # another process is writing it: that log is live and belongs
+    try:
+        alone = _read_only(path)
+        try:
+            app_id, version, _ = _identity(alone, full=False)
+            own_id = board_id(alone)
+        finally:
+            alone.close()
+    except sqlite3.Error as exc:
+        raise BoardError(f"{path}: {environment_message(exc) or exc}") from exc
+    _check_version(path, app_id, version)
+    with tempfile.TemporaryDirectory(prefix="empty-chair-wal-") as tmp:
+        copy = Path(tmp) / "board.db"
+        try:
+            shutil.copyfile(path, copy)
+            shutil.copyfile(wal, wal_of(copy))
+        except OSError as exc:
+            raise BoardError(f"{path}: cannot check its write-ahead log ({exc.strerror}); "
+                             "nothing was changed") from exc
+        try:
+            pair = sqlite3.connect(copy, isolation_level=None)
+            try:
+                pair_id, pair_version, pair_ok = _identity(pair, full=True)
+                # Every session rewrites the board row, so the log holds its board's id.
+                pair_ok = pair_ok and (own_id is None or board_id(pair) == own_id)
+            finally:
+                pair.close()
+        except sqlite3.DatabaseError:
+            pair_id, pair_version, pair_ok = 0, 0, False
+    if pair_ok:
+        _check_version(path, pair_id, pair_version)
+        return None  # the log belongs: SQLite applies it as usual
+    alone = _read_only(path)
+    try:
+        _, _, alone_ok = _identity(alone, full=True)
+    finally:
+        alone.close()
+    if not alone_ok:
+        raise BoardError(f"{path}: the board file is damaged (corrupt); nothing was changed. "
+                         f"Copy out what is readable with: empty-chair rescue {path} OUT.db")
+    aside = unique_name(path.parent, f"{path.name}-wal.set-aside-{stamp()}", "")
+    os.replace(wal, aside)
+    with contextlib.suppress(FileNotFoundError):
+        os.replace(shm_of(path), aside.with_name(aside.name + "-shm"))
+    return (f"{path}: a write-ahead log that does not belong to this board (left by a crash "
+            f"before the board file was replaced?) was set aside as {aside.name}")
+
+
+def create_whole(path: Path, build: Callable[[Path], None]) -> bool:
+    """Make a new board at `path` whole or not at all: `build` writes it under a temporary
+    name beside it, and only a finished board takes the name. False when another process
+    made the board first (then that one is used)."""
+    temp = path.with_name(f".{path.name}.creating-{uuid.uuid4().hex[:8]}")
+    try:
+        build(temp)
+        try:
+            os.link(temp, path)  # fails if the name exists: never replaces a board
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV):
+                raise
+            if path.exists():  # a file system without hard links
+                return False
+            os.replace(temp, path)
+        _sync_folder(path.parent)
+        return True
+    finally:
+        for leftover in (temp, wal_of(temp), shm_of(temp)):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+
+
+def _sync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def vacuum_into(conn: sqlite3.Connection, out: Path) -> Path:
+    """A consistent copy of the board into `out`, which only appears when it is complete:
+    a copy that fails (a full disk) leaves nothing behind, not even an empty file."""
+    partial = out.with_name(f".{out.name}.partial-{uuid.uuid4().hex[:8]}")
+    try:
+        conn.execute("VACUUM INTO ?", (str(partial),))
+        os.replace(partial, out)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
+    return out
+
+
+# -- daily backups ---------------------------------------------------------------------------
+def backup_folder(path: Path) -> Path:
+    return path.with_name(f"{path.stem}-backups")
+
+
+def auto_backups_on() -> bool:
+    return os.environ.get("EMPTY_CHAIR_AUTO_BACKUP", "1") != "0"
+
+
+def daily_backup(path: Path, connect: Callable[[], sqlite3.Connection],
+                 today: dt.date | None = None) -> Path | None:
+    """At most one backup a day, kept in `<board>-backups/` beside the board: the last 7
+    days that have one, and one a week for the 4 weeks before. None when today's exists."""
+    today = today or dt.date.today()
+    folder = backup_folder(path)
+    out = folder / f"{path.stem}-{today.isoformat()}.db"
+    if out.exists():
+        return None
+    folder.mkdir(exist_ok=True)
+    conn = connect()
+    try:
+        vacuum_into(conn, out)
+    finally:
+        conn.close()
+    prune_backups(path, today)
+    return out
+
+
+def prune_backups(path: Path, today: dt.date) -> list[Path]:
+    """Keep the 7 newest daily backups and the newest of each of the 4 weeks before."""
+    folder = backup_folder(path)
+    dated: list[tuple[dt.date, Path]] = []
+    for file in folder.glob(f"{path.stem}-*.db"):
+        try:
+            dated.append((dt.date.fromisoformat(file.stem[len(path.stem) + 1:]), file))
+        except ValueError:
+            continue
+    dated.sort(reverse=True)
+    keep = {file for _, file in dated[:DAILY_BACKUPS]}
+    older = dated[DAILY_BACKUPS:]
+    weeks: dict[tuple[int, int], Path] = {}
+    for day, file in older:
+        week = day.isocalendar()[:2]
+        if week not in weeks and len(weeks) < WEEKLY_BACKUPS:
+            weeks[week] = file
+    keep |= set(weeks.values())
+    removed = []
+    for _, file in dated:
+        if file not in keep:
+            file.unlink()
+            removed.append(file)
+    for stale in folder.glob(f".{path.stem}-*.partial-*"):  # a copy cut short by a crash
+        with contextlib.suppress(OSError):
+            stale.unlink()
+    return removed
