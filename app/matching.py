@@ -211,23 +211,37 @@ class MatchResult:
     def shortlist(self, size: int = SHORTLIST) -> list[AffectedCustomer]:
         """The confirmed customers, then the strongest suggested ones, `size` in all (more
         when more are confirmed)."""
-        def strongest(c: AffectedCustomer) -> tuple[float, float, str]:
-            return (-c.score, -c.customer.weight, c.customer.name.casefold())
+        confirmed = sorted(self.confirmed, key=_strongest)
+        return confirmed + self.strongest_suggested(max(0, size - len(confirmed)))
 
-        confirmed = sorted(self.confirmed, key=strongest)
-        rest = sorted(self.suggested, key=strongest)
-        return confirmed + rest[: max(0, size - len(confirmed))]
+    def strongest_suggested(self, size: int) -> list[AffectedCustomer]:
+        return sorted(self.suggested, key=_strongest)[:size]
+
+    @property
+    def too_common(self) -> list[Term]:
+        """The decision's words found in so many voices they cannot tell anyone apart."""
+        return [t for t in self.terms if not t.expanded and t.weight == 0 and t.voices]
 
     def summary(self) -> str:
         """'684 customers in 6 cohorts · weight 1,240 · 12 confirmed, 672 suggested'."""
         everyone = self.customers
         if not everyone:
+            common = self.too_common
+            if common and not any(t.weight > 0 for t in self.terms):
+                # Not "nobody": everybody says these words, so they cannot tell who.
+                words = ", ".join(f"“{t.word}”" for t in common)
+                return (f"Too common to tell: {words} in {common[0].voices:,} voices or more "
+                        "on this board. Add a theme, or name the customers or cohorts.")
             return "No customer voice on this decision yet."
         confirmed = len(self.confirmed)
         return (f"{len(everyone):,} customer{'s' if len(everyone) != 1 else ''} in "
                 f"{len(self.cohorts)} cohort{'s' if len(self.cohorts) != 1 else ''} · weight "
                 f"{self.total_weight:,.0f} · {confirmed:,} confirmed, "
                 f"{len(everyone) - confirmed:,} suggested")
+
+
+def _strongest(c: AffectedCustomer) -> tuple[float, float, str]:
+    return (-c.score, -c.customer.weight, c.customer.name.casefold())
 
 
 def _fold(text: str) -> str:
@@ -275,7 +289,9 @@ def _feedback(store: MatchStore, hits: dict[int, VoiceHit], top: list[int],
     tokens = [[w for w in words_of(_NOT_WORDS.sub(" ", hits[key].text))
                if len(w) > 2 and w not in STOP_WORDS and not w.isdigit()]
               for key in top if key in hits]
-    stems = store.stems({w for words in tokens for w in words})
+    stems = store.stems({w for words in tokens for w in words} | STOP_WORDS)
+    stopped = {stems[w] for w in STOP_WORDS if w in stems}  # "dropping" is "drop"
+    stems = {w: s for w, s in stems.items() if s not in stopped}
     model: dict[str, float] = defaultdict(float)
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     holders: Counter[str] = Counter()
@@ -304,6 +320,7 @@ def text_terms(store: MatchStore, text: str, total: int | None = None,
             first.setdefault(stems[word], word)
     counts = store.doc_counts(first)
     found = [s for s in first if _weighed(counts.get(s, 0), total)]
+
     terms = [Term(first[s], s, 1.0 / len(found) if s in found else 0.0, counts.get(s, 0))
              for s in first]
     if not found:
@@ -351,11 +368,6 @@ def _cohort_prior(strength: dict[str, float], facts: dict[str, CustomerFacts],
     top = sorted(strength, key=lambda c: (-strength[c], c))[:FEEDBACK_DOCS]
     cohorts = Counter(facts[c].cohort for c in top if c in facts)
     return {cohort: 1.0 + COHORT_PRIOR * n / len(top) for cohort, n in cohorts.items()}
-
-
-def _evidence_key(hit: VoiceHit) -> tuple[int, int, str]:
-    # Complaints and needs first, then the most severe and recent.
-    return (_KIND_ORDER[hit.kind], -hit.severity, hit.voice_id)
 
 
 def _distinct(hits: list[VoiceHit]) -> list[VoiceHit]:

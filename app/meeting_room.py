@@ -120,7 +120,8 @@ def frozen_record(decision: Decision, result: MatchResult) -> dict[str, Any]:
     """What the room saw for a decision, kept verbatim when the meeting closes: the true
     totals (every affected customer, confirmed and suggested), each confirmed customer and
     the strongest suggested ones by name, with their matching verbatims."""
-    named = {c.customer.id for c in result.shortlist(FROZEN_SUGGESTED)}
+    named = {c.customer.id for c in
+             (*result.confirmed, *result.strongest_suggested(FROZEN_SUGGESTED))}
     everyone = result.customers
     return {
         "title": decision.title, "outcome": decision.outcome.value,

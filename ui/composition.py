@@ -7,6 +7,9 @@ from pathlib import Path
 
 from app.ports import BoardStore
 from storage.board import open_reader as board_open_reader
+from storage.errors import environment_message
+
+__all__ = ["environment_message", "open_reader", "open_store"]
 from storage.repository import SqliteBoard
 
 APP_NAME = "empty-chair"

@@ -98,8 +98,10 @@ def test_cut_off_keeps_weak_matches_out(board):
 
 def test_no_match_says_nothing_rather_than_everyone(board):
     result = match_decision(board, DecisionSpec("The product"))
-    assert result.customers == []
-    assert result.summary() == "No customer voice on this decision yet."
+    assert result.customers == []  # "product" is in 40 of 46 voices: it tells nobody apart
+    assert result.summary().startswith("Too common to tell: “product” in 40 voices")
+    nothing = match_decision(board, DecisionSpec("Zeppelin landing pads"))
+    assert nothing.summary() == "No customer voice on this decision yet."
 
 
 def test_dismissal_sticks_and_stances_show_both_sides(board):
@@ -288,8 +290,11 @@ def test_agenda_counts_match_single_matches(store):
     from app.matching import match_agenda
 
     _airline(store)
+    store.add_decision(store.create_meeting("m", dt.date(2026, 3, 1)), "tag",
+                       themes=("Baggage",))  # makes the theme; no voice is on it
     specs = [DecisionSpec("Lost bags"), DecisionSpec("Rebook when cancelled"),
-             DecisionSpec("Lost bags", themes=())]
+             DecisionSpec("Lost bags", named_customers=("Owner 1",)),
+             DecisionSpec("Lost bags", themes=("Baggage",))]
     together = match_agenda(store, [(s, {}) for s in specs], detail=0)
     alone = [match_decision(store, s) for s in specs]
     assert [len(r.customers) for r in together] == [len(r.customers) for r in alone]

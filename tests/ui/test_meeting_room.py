@@ -116,7 +116,7 @@ def test_whole_meeting_by_keyboard(qtbot, make_window, tmp_path):
     console.outcome.setCurrentText("approved")
     qtbot.keyClicks(console.rationale, "Finance teams asked for it")
     key(qtbot, console, Qt.Key.Key_Return, CTRL)
-    assert "Acme Retail" not in chair.who.text() or chair.title.text()
+    assert chair.status.text().endswith("approved")  # the chair shows the recorded outcome
     key(qtbot, console, Qt.Key.Key_Right, CTRL)
     key(qtbot, console, Qt.Key.Key_Right, CTRL)  # Faster search on Mondays
     settle(qtbot, console)
@@ -343,4 +343,63 @@ def test_console_and_chair_tell_the_whole_population(qtbot, make_window):
     assert "confirmed" in chair.who.text()  # the confirmed customer's voice comes first
     assert console.agenda_model.data(console.agenda_model.index(0)).endswith(
         "50 customers · 1 confirmed")
+    console.close()
+
+
+def test_counts_and_failures_never_leave_the_console_wrong(qtbot, make_window, monkeypatch):
+    import datetime as dt
+    import sqlite3
+
+    from PySide6.QtWidgets import QMessageBox
+
+    import ui.meeting.matcher
+    from app.errors import BoardError
+
+    window = make_window()
+    console = window.open_meeting_room()
+    qtbot.addWidget(console)
+    store = console.store
+    meeting = store.create_meeting("Fast hands", dt.date(2026, 6, 1))
+    store.add_decision(meeting, "Split invoices per department", themes=("Billing",))
+    store.add_decision(meeting, "Faster search on Mondays")
+    console.reload_meetings(meeting)
+    settle(qtbot, console)
+    console.step(1)
+    settle(qtbot, console)
+    console.step(-1)  # both matched once: stepping back shows the first at once
+    console.tree.setFocus()
+    console.tree.setCurrentItem(customer_items(console)[0])
+    qtbot.keyClick(console.tree, Qt.Key.Key_C)
+    console.step(1)  # before the first decision's count lands
+    console.tree.setFocus()
+    console.tree.setCurrentItem(customer_items(console)[0])
+    qtbot.keyClick(console.tree, Qt.Key.Key_C)
+    settle(qtbot, console)
+    rows = [console.agenda_model.data(console.agenda_model.index(i)) for i in range(2)]
+    assert all(r.endswith("1 confirmed") for r in rows), rows  # neither count was lost
+
+    # A write that fails changes nothing on screen.
+    def busy(*args, **kwargs):
+        raise BoardError("the board is busy in another window or program")
+
+    monkeypatch.setattr(store, "record_impact", busy)
+    console.step(-1)
+    settle(qtbot, console)
+    [acme] = customer_items(console)
+    console.tree.setCurrentItem(acme)
+    qtbot.keyClick(console.tree, Qt.Key.Key_X)  # dismiss: refused by the busy board
+    [still] = customer_items(console)
+    assert still.text(2) == "confirmed"
+    assert console.result.dismissed == []
+    assert any(b.isVisible() and "busy" in b.text() for b in console.findChildren(QMessageBox))
+
+    # A match that fails says so and does not leave the console "Finding…" for ever.
+    def broken(store, decision):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(ui.meeting.matcher, "affected", broken)  # as the worker calls it
+    console.board_changed()
+    qtbot.waitUntil(lambda: not console.matching, timeout=10_000)
+    assert any(b.isVisible() and "could not match" in b.text()
+               for b in console.findChildren(QMessageBox))
     console.close()

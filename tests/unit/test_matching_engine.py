@@ -223,3 +223,13 @@ def test_detail_limits_the_verbatims_read_never_the_counts():
     assert sum(1 for a in result.customers if a.evidence) == 4
     assert all(a.evidence for a in result.shortlist(4))
     assert result.count(Kind.COMPLAINT) == 30
+
+
+def test_words_too_common_to_tell_say_so_instead_of_nobody():
+    voices = [(f"Shop {i}", Kind.COMPLAINT, f"Refunds take ages at shop {i}", ())
+              for i in range(60)]
+    voices += filler(60)  # refunds are in exactly half the voices: bm25's idf is 0
+    result = match_decision(board(voices), DecisionSpec("Refunds within a day"))
+    assert result.customers == []
+    assert [t.word for t in result.too_common] == ["refunds"]
+    assert result.summary().startswith("Too common to tell: “refunds” in 60 voices")

@@ -324,6 +324,10 @@ class BoardWindow(QMainWindow):
         """Reload only what `changes` names."""
         if changes.voices:
             self.refresh_lanes()
+        console = getattr(self, "meeting_console", None)
+        if console is not None and console.isVisible() and (changes.voices
+                                                            or changes.customers):
+            console.board_changed()  # who a decision affects may have changed
         if changes.customers:
             # Read in the worker, after the lanes: on a big board the list takes 0.1 s,
             # which the GUI thread would spend frozen after every captured voice.

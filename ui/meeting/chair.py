@@ -134,6 +134,7 @@ class ChairWindow(QWidget):
                 f"{sum(len(c.customers) for c in rest):,} customers"]), 1, 0, 1, MAX_TILES)
         matching = decision is not None and result is None
         self.empty.setText("Finding who this decision affects…" if matching else
+                           result.summary().rstrip(".") if result is not None else
                            "No customer voice on this decision yet")
         self.empty.setVisible(not cohorts)
         self.count.setText(self._count_line(result) if cohorts else "")

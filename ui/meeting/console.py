@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.commands import CreateVoice
 from app.errors import EmptyChairError
-from app.matching import AffectedCustomer, MatchResult
+from app.matching import DETAIL, AffectedCustomer, MatchResult
 from app.meeting_commands import (
     AddDecision,
     EditDecision,
@@ -122,6 +122,7 @@ class MeetingConsole(QMainWindow):
         self._counts: dict[str, AgendaCount] = {}
         self._results: dict[str, MatchResult] = {}  # matched since the last edit
         self._shown_for: str | None = None  # the decision whose result the tree shows
+        self._stale_counts: set[str] = set()  # agenda counts asked for and not yet in
         if open_reader is None:
             from ui.composition import open_reader
         reader = open_reader
@@ -333,15 +334,24 @@ class MeetingConsole(QMainWindow):
             f"Was the customer in the room? {with_customer} of {discussed} decided "
             f"decision{'s' if discussed != 1 else ''} had a confirmed customer"
             + (" · anonymous mode" if self.meeting.anonymous else ""))
-        self.show_decision()  # asks for the current decision first ...
-        changed = [d for d in decisions if d.id == only]
-        if changed and all(d.id in self._counts for d in decisions):
-            self.matcher.count(changed)  # ... then the counts that can have changed
-        elif decisions:
-            self.matcher.count(decisions)
+        self.show_decision()  # the current decision, on its own worker ...
+        # ... and the counts an edit can have changed, on the other. Every decision whose
+        # count is out of date is asked again until a count for it lands.
+        self._stale_counts |= {d.id for d in decisions} if only is None else {only}
+        self._stale_counts |= {d.id for d in decisions if d.id not in self._counts}
+        stale = [d for d in decisions if d.id in self._stale_counts]
+        if stale:
+            self.matcher.count(stale)
+
+    def board_changed(self) -> None:
+        """Voices or customers changed (here or in the board window): every match is out of
+        date. The decision on screen stays until its new match lands."""
+        self._results.clear()
+        self.refresh_agenda(only=None)
 
     def _counted(self, counts: dict[str, AgendaCount]) -> None:
         self._counts.update(counts)
+        self._stale_counts -= set(counts)
         if self.meeting is not None:
             self.agenda_model.set_counts(self._counts)
 
@@ -374,6 +384,8 @@ class MeetingConsole(QMainWindow):
             self.summary.setText("")
             self.decision_changed.emit()
             return
+        if self._shown_for != decision.id:
+            self.list_size = LIST_STEP  # "Show more" is for one decision, not the meeting
         self.decision_title.setText(decision.title)
         self.outcome.setCurrentText(decision.outcome.value)
         self.rationale.setPlainText(decision.rationale)
@@ -383,7 +395,10 @@ class MeetingConsole(QMainWindow):
             return
         self.matcher.match(decision)
         if self._shown_for == decision.id and self.result is not None:
-            return  # an edit to this decision: keep it on screen until the new match lands
+            # An edit to this decision: its customers stay on screen until the new match
+            # lands; the chair shows the edit (an outcome, a title) at once.
+            self.decision_changed.emit()
+            return
         self.result = None
         self._shown_for = None
         self.tree.clear()
@@ -398,7 +413,7 @@ class MeetingConsole(QMainWindow):
             self._show_result(result)
 
     def show_more(self) -> None:
-        self.list_size += LIST_STEP
+        self.list_size = min(self.list_size + LIST_STEP, DETAIL)  # those with verbatims
         if self.result is not None:
             self._show_result(self.result)
 
@@ -437,7 +452,7 @@ class MeetingConsole(QMainWindow):
         for a in result.dismissed:
             item = self._add_customer(None, a, names)
             item.setDisabled(True)
-        self.more_button.setVisible(len(listed) < everyone)
+        self.more_button.setVisible(len(listed) < min(everyone, DETAIL))
         if selected is None or not self._reselect(selected):
             first = self.tree.topLevelItem(0)
             if first is not None and first.childCount() and \
@@ -481,11 +496,13 @@ class MeetingConsole(QMainWindow):
             command, self.store, lambda _c: self.refresh_agenda(only=only), self._failed))
         self.refresh_agenda(only=only)
 
-    def _try(self, command: Any) -> None:
+    def _try(self, command: Any) -> bool:
         try:
             self.run(command)
         except EmptyChairError as exc:
             self._failed(exc)
+            return False
+        return True
 
     def _failed_text(self, message: str) -> None:
         self._failed(EmptyChairError(message))
@@ -551,8 +568,9 @@ class MeetingConsole(QMainWindow):
         # After a dismiss the next customer is selected, not the first of the list.
         keep = a.customer.id if after[0] is not ImpactStatus.DISMISSED else \
             self._customer_after(a.customer.id)
-        self._try(RecordImpact(decision.id, a.customer.id, before, after,
-                               text=f"{after[0].value} {name}"))
+        if not self._try(RecordImpact(decision.id, a.customer.id, before, after,
+                                      text=f"{after[0].value} {name}")):
+            return  # nothing was written: nothing changes on screen
         # Shown at once; the background match that follows only confirms it.
         a.status, a.effect, a.note = after
         if a.status is ImpactStatus.DISMISSED:
@@ -654,7 +672,7 @@ class MeetingConsole(QMainWindow):
                 self.store.record_impact(decision.id, voice.customer_id,
                                          status=ImpactStatus.CONFIRMED)
                 self.store.set_evidence(decision.id, voice.customer_id, voice.id, None)
-            self.refresh_agenda()
+            self.board_changed()  # a new voice can match other decisions too
 
         dialog = self.capture(save, self)
         dialog.open()

@@ -3,6 +3,7 @@ agenda's counts, each on the worker's own connection to the board."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -12,53 +13,41 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from app.errors import EmptyChairError
 from app.meeting_room import affected, agenda_counts
 from app.meetings import Decision
+from ui.composition import environment_message
 
 
 class _Worker(QObject):
-    """Lives in the worker thread. A request that a newer one of its kind has made stale
-    is skipped, so a facilitator stepping through the agenda never waits on old matches."""
+    """Lives in a worker thread with its own connection to the board. A request that a
+    newer one has made stale is skipped, so a facilitator stepping through the agenda never
+    waits on old matches."""
 
-    matched = Signal(int, str, object)
-    counted = Signal(int, object)
-    failed = Signal(str)
+    finished = Signal(int, object)
+    failed = Signal(int, str)
 
-    def __init__(self, open_reader: Callable[[], Any]) -> None:
+    def __init__(self, open_reader: Callable[[], Any], work: Callable[[Any, Any], Any]) -> None:
         super().__init__()
         self._open_reader = open_reader
+        self._work = work
         self._store: Any = None
-        self.latest = {"match": 0, "count": 0}
+        self.latest = 0
         self.lock = threading.Lock()
 
-    def _fresh(self, kind: str, generation: int) -> bool:
+    @Slot(int, object)
+    def run(self, generation: int, request: Any) -> None:
         with self.lock:
-            return generation >= self.latest[kind]
-
-    def _reader(self) -> Any:
-        if self._store is None:
-            self._store = self._open_reader()
-        return self._store
-
-    @Slot(int, object)
-    def match(self, generation: int, decision: Decision) -> None:
-        if not self._fresh("match", generation):
-            return
+            if generation < self.latest:
+                return
         try:
-            result = affected(self._reader(), decision)
+            if self._store is None:
+                self._store = self._open_reader()
+            result = self._work(self._store, request)
         except EmptyChairError as exc:
-            self.failed.emit(str(exc))
-            return
-        self.matched.emit(generation, decision.id, result)
-
-    @Slot(int, object)
-    def count(self, generation: int, decisions: list[Decision]) -> None:
-        if not self._fresh("count", generation):
-            return
-        try:
-            counts = agenda_counts(self._reader(), decisions)
-        except EmptyChairError as exc:
-            self.failed.emit(str(exc))
-            return
-        self.counted.emit(generation, counts)
+            self.failed.emit(generation, str(exc))
+        except Exception as exc:  # noqa: BLE001 - the console must hear, not hang
+            reason = environment_message(exc) if isinstance(exc, sqlite3.Error) else None
+            self.failed.emit(generation, f"could not match: {reason or exc}")
+        else:
+            self.finished.emit(generation, result)
 
     @Slot()
     def close(self) -> None:
@@ -67,65 +56,86 @@ class _Worker(QObject):
             self._store = None
 
 
-class MatchRunner(QObject):
-    """Owns the worker thread. `match()` asks who one decision affects, `count()` how many
-    each decision of a list affects; `matched` and `counted` carry only the newest answer.
-    Requests run in the order made: ask for the current decision before the agenda."""
+class _Lane(QObject):
+    """One worker thread and the newest request asked of it."""
 
-    matched = Signal(str, object)  # decision id, MatchResult
-    counted = Signal(object)  # {decision id: AgendaCount}
+    done = Signal(object)
     failed = Signal(str)
-    _match = Signal(int, object)
-    _count = Signal(int, object)
+    _run = Signal(int, object)
     _close = Signal()
 
-    def __init__(self, open_reader: Callable[[], Any], parent: QObject | None = None) -> None:
+    def __init__(self, name: str, open_reader: Callable[[], Any],
+                 work: Callable[[Any, Any], Any], parent: QObject) -> None:
         super().__init__(parent)
         self._worker_thread = QThread()
-        self._worker_thread.setObjectName("empty-chair matching")
-        self._worker = _Worker(open_reader)
+        self._worker_thread.setObjectName(name)
+        self._worker = _Worker(open_reader, work)
         self._worker.moveToThread(self._worker_thread)
-        self._match.connect(self._worker.match)
-        self._count.connect(self._worker.count)
+        self._run.connect(self._worker.run)
         self._close.connect(self._worker.close)
-        self._worker.matched.connect(self._on_matched)
-        self._worker.counted.connect(self._on_counted)
-        self._worker.failed.connect(self.failed)
-        self._asked = {"match": 0, "count": 0}
-        self._answered = {"match": 0, "count": 0}
+        self._worker.finished.connect(self._finished)
+        self._worker.failed.connect(self._failed)
+        self.asked = self.answered = 0
         self._worker_thread.start()
 
-    def _next(self, kind: str) -> int:
-        self._asked[kind] += 1
+    def ask(self, request: Any) -> None:
+        self.asked += 1
         with self._worker.lock:
-            self._worker.latest[kind] = self._asked[kind]
-        return self._asked[kind]
-
-    def match(self, decision: Decision) -> None:
-        self._match.emit(self._next("match"), decision)
-
-    def count(self, decisions: list[Decision]) -> None:
-        self._count.emit(self._next("count"), list(decisions))
-
-    @property
-    def busy(self) -> bool:
-        """True while an answer the caller still wants is on its way."""
-        return self._answered != self._asked
-
-    @Slot(int, str, object)
-    def _on_matched(self, generation: int, decision_id: str, result: Any) -> None:
-        if generation == self._asked["match"]:
-            self._answered["match"] = generation
-            self.matched.emit(decision_id, result)
+            self._worker.latest = self.asked
+        self._run.emit(self.asked, request)
 
     @Slot(int, object)
-    def _on_counted(self, generation: int, counts: Any) -> None:
-        if generation == self._asked["count"]:
-            self._answered["count"] = generation
-            self.counted.emit(counts)
+    def _finished(self, generation: int, result: Any) -> None:
+        if generation == self.asked:
+            self.answered = generation
+            self.done.emit(result)
+
+    @Slot(int, str)
+    def _failed(self, generation: int, message: str) -> None:
+        if generation == self.asked:
+            self.answered = generation  # answered, badly: nobody waits on it any more
+            self.failed.emit(message)
 
     def stop(self) -> None:
         if self._worker_thread.isRunning():
             self._close.emit()
             self._worker_thread.quit()
             self._worker_thread.wait(10_000)
+
+
+def _match(store: Any, decision: Decision) -> tuple[str, Any]:
+    return decision.id, affected(store, decision)
+
+
+class MatchRunner(QObject):
+    """Two worker threads, each with its own connection: one matches the current decision,
+    the other counts the agenda, so stepping to a decision never waits behind a count.
+    `matched` and `counted` carry only the newest answer of each."""
+
+    matched = Signal(str, object)  # decision id, MatchResult
+    counted = Signal(object)  # {decision id: AgendaCount}
+    failed = Signal(str)
+
+    def __init__(self, open_reader: Callable[[], Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._matches = _Lane("empty-chair matching", open_reader, _match, self)
+        self._counts = _Lane("empty-chair counting", open_reader, agenda_counts, self)
+        self._matches.done.connect(lambda pair: self.matched.emit(*pair))
+        self._counts.done.connect(self.counted)
+        self._matches.failed.connect(self.failed)
+        self._counts.failed.connect(self.failed)
+
+    def match(self, decision: Decision) -> None:
+        self._matches.ask(decision)
+
+    def count(self, decisions: list[Decision]) -> None:
+        self._counts.ask(list(decisions))
+
+    @property
+    def busy(self) -> bool:
+        """True while an answer the caller still wants is on its way."""
+        return any(lane.asked != lane.answered for lane in (self._matches, self._counts))
+
+    def stop(self) -> None:
+        self._matches.stop()
+        self._counts.stop()
