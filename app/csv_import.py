@@ -20,9 +20,11 @@ from app.domain import (
     Channel,
     Kind,
     NeedDepth,
+    check_plain,
     check_severity,
     check_text,
     clean_name,
+    normal_name,
     parse_enum,
 )
 from app.errors import ImportFileError, ValidationError
@@ -386,8 +388,9 @@ def _depth(raw: str) -> NeedDepth | None:
 
 
 def _themes(raw: str) -> tuple[str, ...]:
-    names = [" ".join(t.split()) for t in re.split(r"[;,|]", raw)]
-    return tuple(dict.fromkeys(n[:MAX_NAME_CHARS] for n in names if n))
+    names = [normal_name(t)[:MAX_NAME_CHARS].rstrip()
+             for t in re.split(r"[;,|]", check_plain(raw, "themes"))]
+    return tuple(dict.fromkeys(n for n in names if n))
 
 
 def _customer(raw: str) -> str:
@@ -401,7 +404,7 @@ def _cohort(raw: str) -> str | None:
 
 
 def _captured_by(raw: str) -> str:
-    return raw.strip()[:MAX_NAME_CHARS]
+    return check_plain(raw, "captured_by").strip()[:MAX_NAME_CHARS]
 
 
 class _RowBuilder:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
@@ -59,10 +60,35 @@ def parse_enum(enum: type[E], value: str, field_name: str) -> E:
     return found  # type: ignore[return-value]
 
 
+# Characters a name may hold that change how it looks or compares, not what it says: bidi
+# embeddings, overrides and isolates (an RTL override makes a name on the projected chair
+# read as another), bidi marks, and zero-width characters (they make "Ac\u200bme" a second
+# Acme). Names lose them; verbatim text keeps every character.
+_INVISIBLE = dict.fromkeys(map(ord, "\u061c\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
+                                     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def check_plain(value: str, field_name: str) -> str:
+    """Any text field: a NUL ends a string in C, so SQLite tools, FTS5 and the CSV writers
+    would each see a different value. It is refused, naming the field."""
+    if "\x00" in value:
+        raise ValidationError(field_name, "contains a NUL character")
+    return value
+
+
+def normal_name(value: str) -> str:
+    """A name's one spelling: NFC, no invisible characters, runs of white space as one
+    space, trimmed (possibly empty; clean_name says what is wrong with it)."""
+    if value.isprintable() and value.strip() == value and "  " not in value and (
+            value.isascii() or unicodedata.is_normalized("NFC", value)):
+        return value  # the usual name: nothing to do (imports clean each distinct cell)
+    return " ".join(unicodedata.normalize("NFC", value.translate(_INVISIBLE)).split())
+
+
 def clean_name(value: str, field_name: str) -> str:
-    """A trimmed, non-empty, single-line name of sensible length."""
-    name = value if value.isprintable() and value.strip() == value and "  " not in value \
-        else " ".join(value.split())
+    """A trimmed, non-empty, single-line name of sensible length, in NFC and without
+    invisible characters, so one name has one spelling."""
+    name = normal_name(check_plain(value, field_name))
     if not name:
         raise ValidationError(field_name, "is empty")
     if len(name) > MAX_NAME_CHARS:
@@ -70,12 +96,18 @@ def clean_name(value: str, field_name: str) -> str:
     return name
 
 
+def name_key(value: str) -> str:
+    """What two names are compared by: clean_name's spelling, in any case ("Émile Zola" is
+    "émile zola", "Straße" is "STRASSE"). The import's merging, the filters and the checks
+    that keep names unique all use it."""
+    return normal_name(value).casefold()
+
+
 def check_text(text: str) -> str:
     """Verbatim text is kept exactly as given, but must say something and fit."""
     if not text.strip():
         raise ValidationError("text", "is empty")
-    if "\x00" in text:
-        raise ValidationError("text", "contains a NUL byte")
+    check_plain(text, "text")
     if len(text) > MAX_TEXT_CHARS:
         raise ValidationError(
             "text", f"is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}"
@@ -113,13 +145,21 @@ class Customer(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class CustomerSeed:
-    """A customer to create if no live customer has that name (any case)."""
+    """A customer to create if no live customer has that name (any case); its names are
+    cleaned (clean_name) as it is made."""
 
     name: str
     cohort: str | None = None
     weight: float = 1.0
     owner: str = ""
     notes: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", clean_name(self.name, "customer"))
+        object.__setattr__(self, "cohort", clean_name(self.cohort, "cohort")
+                           if self.cohort and self.cohort.strip() else None)
+        check_plain(self.owner, "owner")
+        check_plain(self.notes, "notes")
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +186,11 @@ class VoiceDraft:
     def __post_init__(self) -> None:
         check_text(self.text)
         clean_name(self.customer_name, "customer")
+        if self.cohort_name:
+            clean_name(self.cohort_name, "cohort")
+        for theme in self.themes:
+            clean_name(theme, "theme")
+        check_plain(self.captured_by, "captured by")
         check_severity(self.severity)
         if self.need_depth is not None and self.kind is not Kind.NEED:
             raise ValidationError("need depth", "only needs have a depth")

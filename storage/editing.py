@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from app.domain import Customer, Voice, VoiceDraft, clean_name
+from app.domain import Customer, Voice, VoiceDraft, check_plain, clean_name
 from app.errors import NotFoundError, ValidationError
 from storage.board import now_utc
 from storage.errors import translated
 from storage.ids import new_id
 from storage.parts import BoardParts
+from storage.search import name_is, name_params
 
 _NAMED = {"cohorts", "themes"}
 _WORDS = re.compile(r"\w+")
@@ -175,11 +176,15 @@ class EditingMixin(BoardParts):
         name = clean_name(customer.name, "name")
         if customer.weight < 0:
             raise ValidationError("weight", "cannot be negative")
+        check_plain(customer.owner, "owner")
+        check_plain(customer.notes, "notes")
         with self.connection.write(), translated(self.path):
             now = now_utc()
+            # Unique in any case as the import compares names (name_key), which is stricter
+            # than the customers_name index's COLLATE NOCASE, so the index always holds.
             clash = self.conn.execute(
-                "SELECT 1 FROM customers WHERE name = ? COLLATE NOCASE AND id != ? "
-                "AND deleted_at IS NULL", [name, customer.id]).fetchone()
+                f"SELECT 1 FROM customers WHERE {name_is('name')} AND id != ? "
+                "AND deleted_at IS NULL", [*name_params(name), customer.id]).fetchone()
             if clash:
                 raise ValidationError("name", f"another customer is called {name!r}")
             cohort_id = None
@@ -243,8 +248,8 @@ class EditingMixin(BoardParts):
         name = clean_name(name, "name")
         with self.connection.write(), translated(self.path):
             clash = self.conn.execute(
-                f"SELECT 1 FROM {table} WHERE name = ? COLLATE NOCASE AND id != ? "
-                "AND deleted_at IS NULL", [name, row_id]).fetchone()
+                f"SELECT 1 FROM {table} WHERE {name_is('name')} AND id != ? "
+                "AND deleted_at IS NULL", [*name_params(name), row_id]).fetchone()
             if clash:
                 raise ValidationError("name", f"{name!r} already exists; merge instead")
             self.conn.execute(f"UPDATE {table} SET name = ?, updated_at = ? WHERE id = ?",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from storage.search import name_is, name_params
+
 # Voices a decision answered: the customer was confirmed on a decision sharing a theme with
 # the voice, or the voice itself was attached as evidence. Driven from the (few) confirmed
 # impacts, not from the (many) voices: 30 s -> well under a second on 100k voices.
@@ -119,8 +121,8 @@ class HistoryMixin:
 
     def timeline_voices(self, customer: str | None = None,
                         cohort: str | None = None) -> list[dict[str, Any]]:
-        where, params = ("lower(c.name) = ?", [customer.casefold()]) if customer else \
-            ("lower(h.name) = ?", [(cohort or "").casefold()])
+        where, params = (name_is("c.name"), name_params(customer)) if customer else \
+            (name_is("h.name"), name_params(cohort or ""))
         rows = self.conn.execute(
             "SELECT v.heard_on, v.kind, v.text, c.name FROM voices v JOIN customers c ON c.id ="
             " v.customer_id LEFT JOIN cohorts h ON h.id = c.cohort_id WHERE v.deleted_at IS "

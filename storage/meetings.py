@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from app.domain import Kind, clean_name
+from app.domain import Kind, check_plain, clean_name
 from app.errors import NotFoundError, ValidationError
 from app.match_facts import CustomerFacts, VoiceHit, VoiceOwner
 from app.meetings import (
@@ -24,6 +24,7 @@ from storage.board import now_utc
 from storage.errors import translated
 from storage.ids import new_id
 from storage.parts import BoardParts
+from storage.search import names_in, names_params
 
 _HIT = """SELECT v.id, v.customer_id, v.kind, v.text, v.heard_on, v.severity"""
 
@@ -110,7 +111,7 @@ class MeetingsMixin(BoardParts):
 
     def theme_voice_owners(self, themes: Iterable[str]) -> dict[int, VoiceOwner]:
         """Every live voice on any of the themes (a theme counts fully: no cap)."""
-        names = [t.casefold() for t in themes]
+        names = list(themes)
         if not names:
             return {}
         rows = self.conn.execute(
@@ -119,7 +120,8 @@ class MeetingsMixin(BoardParts):
             "SELECT v.rowid, v.customer_id, v.kind, v.heard_on FROM voice_themes vt "
             "JOIN voices v INDEXED BY voices_live_owner ON v.id = vt.voice_id WHERE "
             "v.deleted_at IS NULL AND vt.deleted_at IS NULL AND vt.theme_id IN (SELECT id FROM "
-            f"themes WHERE deleted_at IS NULL AND lower(name) IN ({_marks(names)}))", names)
+            f"themes WHERE deleted_at IS NULL AND {names_in('name', len(names))})",
+            names_params(names))
         return {key: VoiceOwner(customer, _KINDS[kind], heard_on)
                 for key, customer, kind, heard_on in rows}
 
@@ -129,13 +131,16 @@ class MeetingsMixin(BoardParts):
             f"h.id = c.cohort_id WHERE c.deleted_at IS NULL AND {where}", params).fetchall()
         return [CustomerFacts(*r) for r in rows]
 
+    # Names in any case by name_key (SQLite's lower() leaves "É" and "ß" as they are).
     def customers_named(self, names: Iterable[str]) -> list[CustomerFacts]:
-        names = [n.casefold() for n in names]
-        return self._facts(f"lower(c.name) IN ({_marks(names)})", names) if names else []
+        names = list(names)
+        return self._facts(names_in("c.name", len(names)), names_params(names)) \
+            if names else []
 
     def cohort_customers(self, cohorts: Iterable[str]) -> list[CustomerFacts]:
-        cohorts = [n.casefold() for n in cohorts]
-        return self._facts(f"lower(h.name) IN ({_marks(cohorts)})", cohorts) if cohorts else []
+        cohorts = list(cohorts)
+        return self._facts(names_in("h.name", len(cohorts)), names_params(cohorts)) \
+            if cohorts else []
 
     def customer_facts(self, ids: Iterable[str]) -> dict[str, CustomerFacts]:
         ids = list(ids)
@@ -166,6 +171,9 @@ class MeetingsMixin(BoardParts):
     def create_meeting(self, title: str, held_on: dt.date, facilitator: str = "",
                        attendees: str = "", notes: str = "") -> str:
         title = clean_name(title, "title")
+        for value, field in ((facilitator, "facilitator"), (attendees, "attendees"),
+                             (notes, "notes")):
+            check_plain(value, field)
         meeting_id = new_id()
         with self.connection.write(), translated(self.path):
             now = now_utc()
@@ -205,6 +213,11 @@ class MeetingsMixin(BoardParts):
             raise ValueError(f"unknown meeting fields {set(fields) - allowed}")
         values = {k: (v.isoformat() if isinstance(v, dt.date) else
                       int(v) if isinstance(v, bool) else str(v)) for k, v in fields.items()}
+        for field, value in values.items():
+            if field == "title":
+                values[field] = clean_name(str(value), "title")
+            elif isinstance(value, str):
+                check_plain(value, field)
         with self.connection.write(), translated(self.path):
             sets = ", ".join(f"{k} = ?" for k in values)
             self.conn.execute(f"UPDATE meetings SET {sets}, updated_at = ? WHERE id = ?",
@@ -280,6 +293,8 @@ class MeetingsMixin(BoardParts):
                      customers: Iterable[str] = (), cohorts: Iterable[str] = (),
                      deferred_from: str | None = None) -> str:
         title = clean_name(title, "title")
+        check_plain(description, "description")
+        check_plain(owner, "owner")
         decision_id = new_id()
         with self.connection.write(), translated(self.path):
             now = now_utc()
@@ -296,6 +311,9 @@ class MeetingsMixin(BoardParts):
 
     def update_decision(self, decision: Decision) -> None:
         title = clean_name(decision.title, "title")
+        for value, field in ((decision.description, "description"),
+                             (decision.owner, "owner"), (decision.rationale, "rationale")):
+            check_plain(value, field)
         with self.connection.write(), translated(self.path):
             now = now_utc()
             self.conn.execute(
@@ -379,7 +397,7 @@ class MeetingsMixin(BoardParts):
             if effect is not None:
                 values["effect"] = effect.value
             if note is not None:
-                values["note"] = note
+                values["note"] = check_plain(note, "note")
             if routes is not None:
                 values["routes"] = routes
             sets = ", ".join(f"{k} = ?" for k in values)

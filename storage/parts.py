@@ -6,14 +6,26 @@ from typing import Any
 
 from app.domain import Voice
 from storage.board import Connection
+from storage.search import register_functions
 
 
 class BoardParts:
     """Base of the mixins SqliteBoard is built from; SqliteBoard provides these itself."""
 
     connection: Connection
-    conn: Any
     path: Any
+    _conn: Any
+
+    @property
+    def conn(self) -> Any:
+        return self._conn
+
+    @conn.setter
+    def conn(self, conn: Any) -> None:
+        # The store's queries call SQL functions of ours (storage/search.py): each
+        # connection gets them as the store takes it, whichever thread opened it.
+        register_functions(conn)
+        self._conn = conn
 
     def _ids_by_name(self, table: str) -> dict[str, str]:
         raise NotImplementedError

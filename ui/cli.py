@@ -15,6 +15,7 @@ from app.errors import EmptyChairError, ValidationError
 from app.filters import VoiceFilter
 from app.meetings import Effect, Outcome
 from ui.composition import default_board_path, open_store
+from ui.plain import terminal_text
 
 
 def _date(value: str) -> dt.date:
@@ -250,7 +251,8 @@ def _cmd_search(args: argparse.Namespace) -> int:
     for v in voices:
         line = " ".join(v.text.split())
         line = line if len(line) <= 100 else line[:99] + "…"
-        print(f"{v.heard_on}  {v.kind.value:<9} {v.customer_name[:28]:<28} {line}")
+        print(f"{v.heard_on}  {v.kind.value:<9} {terminal_text(v.customer_name)[:28]:<28} "
+              f"{terminal_text(line)}")
     print(f"{len(voices)} of {total:,} voices")
     return 0
 
@@ -292,23 +294,24 @@ def _cmd_match(args: argparse.Namespace) -> int:
             sys.stdout, ensure_ascii=False, indent=1)
         print()
         return 0
-    print(f"searched for: {', '.join(result.words) or '(no words to search)'}"
-          + (f"; related on this board: {', '.join(result.related)}" if result.related
-             else ""))
-    print(result.summary())
+    print(terminal_text(f"searched for: {', '.join(result.words) or '(no words to search)'}"
+                        + (f"; related on this board: {', '.join(result.related)}"
+                           if result.related else "")))
+    print(terminal_text(result.summary()))
     if not result.cohorts:
         return 0
     print(f"{result.count_kinds()} among their matching voices")
     for cohort in result.cohorts:
-        print(f"  {cohort.name}: {len(cohort.customers):,} customers, weight "
-              f"{cohort.total_weight:,.0f}, {cohort.count_kinds()}")
+        print(terminal_text(f"  {cohort.name}: {len(cohort.customers):,} customers, weight "
+                            f"{cohort.total_weight:,.0f}, {cohort.count_kinds()}"))
     print(f"\nThe strongest {len(shortlist)} of {len(result.customers):,}:")
     for a in shortlist:
-        print(f"  {a.customer.name} ({a.customer.cohort or 'no cohort'}) — {a.why}")
+        print(terminal_text(f"  {a.customer.name} ({a.customer.cohort or 'no cohort'}) — "
+                            f"{a.why}"))
         for e in a.evidence[:2]:
             text = " ".join(e.voice.text.split())
-            print(f"    {e.voice.kind.value}, {e.voice.heard_on}: "
-                  f"{text[:90] + '…' if len(text) > 90 else text}")
+            print(terminal_text(f"    {e.voice.kind.value}, {e.voice.heard_on}: "
+                                f"{text[:90] + '…' if len(text) > 90 else text}"))
     return 0
 
 
