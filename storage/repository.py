@@ -182,21 +182,35 @@ class SqliteBoard(EditingMixin, ImportMixin, MeetingsMixin, HistoryMixin):
         return {kind: counts.get(kind, 0) for kind in Kind}
 
     def export_rows(self, flt: VoiceFilter) -> Iterator[dict[str, Any]]:
-        """Every matching voice as a flat record, oldest first, read in pages."""
-        offset = 0
-        while page := self.search(flt, limit=1000, offset=offset, order="oldest"):
-            for v in page:
-                yield {
-                    "id": v.id, "kind": v.kind.value, "text": v.text,
-                    "customer": v.customer_name, "cohort": v.cohort_name or "",
-                    "heard_on": v.heard_on.isoformat(), "channel": v.channel.value,
-                    "severity": v.severity,
-                    "need_depth": v.need_depth.value if v.need_depth else "",
-                    "themes": "; ".join(v.themes), "captured_by": v.captured_by,
-                    "source_file": v.source_file or "", "source_line": v.source_line or "",
-                    "created_at": v.created_at, "updated_at": v.updated_at,
-                }
-            offset += len(page)
+        """Every matching voice as a flat record, oldest first: one snapshot of the board.
+
+        One read transaction holds the snapshot for the whole export (an import committing
+        meanwhile is not seen half), and the order is read once, so the time is linear in
+        the board (pages by OFFSET re-read every earlier row: 282k voices took 64 s)."""
+        body, params, _ = self._matching(flt)
+        own = not self.conn.in_transaction
+        with translated(self.path):
+            if own:
+                self.conn.execute("BEGIN")
+            try:
+                rowids = [r[0] for r in self.conn.execute(
+                    f"SELECT v.rowid{body} ORDER BY {ORDERS['oldest']}", params)]
+                for start in range(0, len(rowids), 1000):
+                    for v in self._voices_by_rowid(rowids[start:start + 1000]):
+                        yield {
+                            "id": v.id, "kind": v.kind.value, "text": v.text,
+                            "customer": v.customer_name, "cohort": v.cohort_name or "",
+                            "heard_on": v.heard_on.isoformat(), "channel": v.channel.value,
+                            "severity": v.severity,
+                            "need_depth": v.need_depth.value if v.need_depth else "",
+                            "themes": "; ".join(v.themes), "captured_by": v.captured_by,
+                            "source_file": v.source_file or "",
+                            "source_line": v.source_line or "",
+                            "created_at": v.created_at, "updated_at": v.updated_at,
+                        }
+            finally:
+                if own and self.conn.in_transaction:
+                    self.conn.execute("COMMIT")  # a read: nothing to keep or undo
 
     # -- listings ----------------------------------------------------------------------
     def customers(self) -> list[Customer]:
