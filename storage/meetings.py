@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -37,6 +39,28 @@ _KINDS = {k.value: k for k in Kind}
 _TOKENIZER = "porter unicode61 remove_diacritics 2"  # the text index's (migration m009)
 
 
+_stemmers = threading.local()
+
+
+def _stems(words: Iterable[str]) -> dict[str, str]:
+    words = list(dict.fromkeys(words))
+    if not words:
+        return {}
+    conn = getattr(_stemmers, "conn", None)
+    if conn is None:  # one per thread: sqlite3 connections are not shared across threads
+        conn = sqlite3.connect(":memory:", isolation_level=None)
+        conn.execute(f"CREATE VIRTUAL TABLE stemmer USING fts5(word, tokenize={_TOKENIZER!r})")
+        conn.execute("CREATE VIRTUAL TABLE stemmer_terms USING fts5vocab(stemmer, 'instance')")
+        _stemmers.conn = conn
+    conn.executemany("INSERT INTO stemmer (rowid, word) VALUES (?, ?)",
+                     list(enumerate(words, 1)))
+    found: dict[int, list[str]] = {}
+    for doc, term in conn.execute("SELECT doc, term FROM stemmer_terms"):
+        found.setdefault(doc, []).append(term)
+    conn.execute("DELETE FROM stemmer")
+    return {words[doc - 1]: terms[0] for doc, terms in found.items() if len(terms) == 1}
+
+
 def _hit(row: Any, key: int = 0) -> VoiceHit:
     return VoiceHit(row[0], row[1], Kind(row[2]), row[3], dt.date.fromisoformat(row[4]),
                     row[5], key=key)
@@ -52,24 +76,9 @@ class MeetingsMixin(BoardParts):
 
     def stems(self, words: Iterable[str]) -> dict[str, str]:
         """Each word as the text index keeps it (porter stem, no accents), told by SQLite's
-        own tokenizer through a scratch table in this connection's temp schema (never the
-        board file). Words the index splits in two or drops are left out."""
-        words = list(dict.fromkeys(words))
-        if not words:
-            return {}
-        self.conn.execute(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.stemmer USING fts5(word, "
-            f"tokenize={_TOKENIZER!r})")
-        self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.stemmer_terms USING "
-                          "fts5vocab(temp, stemmer, 'instance')")
-        self.conn.execute("DELETE FROM temp.stemmer")
-        self.conn.executemany("INSERT INTO temp.stemmer (rowid, word) VALUES (?, ?)",
-                              list(enumerate(words, 1)))
-        found: dict[int, list[str]] = {}
-        for doc, term in self.conn.execute("SELECT doc, term FROM temp.stemmer_terms"):
-            found.setdefault(doc, []).append(term)
-        self.conn.execute("DELETE FROM temp.stemmer")
-        return {words[doc - 1]: terms[0] for doc, terms in found.items() if len(terms) == 1}
+        own tokenizer in a private in-memory database (never the board's connection or
+        file). Words the index splits in two or drops are left out."""
+        return _stems(words)
 
     def doc_counts(self, stems: Iterable[str]) -> dict[str, int]:
         """How many live voices hold each stem."""
