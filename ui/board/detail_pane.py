@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.domain import Customer, Voice
+from ui.elide import ElidedLabel
 from ui.theme import DETAIL_TITLE, styled
 
 
-def _label(name: str = "") -> QLabel:
-    label = QLabel(name)
-    label.setTextFormat(Qt.TextFormat.PlainText)  # customer text is never HTML
-    label.setWordWrap(True)
+def _label(name: str = "", max_lines: int = 3) -> ElidedLabel:
+    # A 200-character name without a space in a word-wrapped QLabel widened the window to
+    # 4,400 px: long names wrap anywhere and stop at a few lines, the whole name on hover.
+    label = ElidedLabel(name, max_lines=max_lines)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
 
@@ -25,7 +26,7 @@ class DetailPane(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
-        self.title = _label("Select a voice")
+        self.title = _label("Select a voice", max_lines=2)
         styled(self.title, DETAIL_TITLE)
         layout.addWidget(self.title)
         self.text = QPlainTextEdit(readOnly=True)
@@ -33,9 +34,10 @@ class DetailPane(QWidget):
         self.text.setMaximumHeight(260)
         layout.addWidget(self.text, 1)
         form = QFormLayout()
-        self.values: dict[str, QLabel] = {}
+        self.values: dict[str, ElidedLabel] = {}
         for name in self.FIELDS:
-            self.values[name] = _label()
+            # Every source a merged voice came from is listed, however many lines.
+            self.values[name] = _label(max_lines=0 if name == "Merged from" else 3)
             form.addRow(name, self.values[name])
         layout.addLayout(form)
         layout.addStretch(1)

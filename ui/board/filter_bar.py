@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.domain import Channel, Kind
 from app.filters import VoiceFilter
 from ui.date_filter import NO_DATE, any_date_edit, day_of
+from ui.elide import fit_combo
 from ui.theme import COUNT, styled
 
 ANY = "Any"
@@ -83,11 +84,10 @@ class FilterBar(QWidget):
     def _combo(self, name: str, layout: QHBoxLayout) -> QComboBox:
         combo = QComboBox()
         combo.setAccessibleName(name)
-        combo.setToolTip(name)
         combo.addItem(f"{name}: {ANY}")
-        # Sized to a short name, not to the longest of 5,000 customers.
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(14)
+        # Sized to a short name, not to the longest of 5,000 customers; the whole choice
+        # is its tooltip.
+        fit_combo(combo, name, 14)
         combo.currentIndexChanged.connect(self.changed)
         layout.addWidget(combo)
         return combo

@@ -128,6 +128,8 @@ class CohortTableModel(RowsTableModel):
             return (name, f"{customers:,}", f"{voices:,}", f"{weight:,.0f}")[index.column()]
         if role == SortRole:
             return (name.casefold(), customers, voices, weight)[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:  # the whole name: the column elides it
+            return tooltip(f"{name}\n{customers:,} customers · {voices:,} voices")
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() > 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == ObjectRole:
@@ -167,6 +169,7 @@ def _table(model: QAbstractTableModel) -> QTableView:
     view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setWordWrap(False)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)  # a long name never widens the panel
     return view
 
 

@@ -30,6 +30,7 @@ from app import history
 from app.exporting import export_to
 from app.meetings import Effect, Outcome
 from ui.date_filter import any_date_edit, day_of
+from ui.elide import fit_combo
 from ui.plain import tooltip
 from ui.table_model import RowsTableModel
 from ui.theme import COUNT, styled
@@ -120,6 +121,9 @@ class HistoryWindow(QMainWindow):
         combo.setAccessibleName(name)
         combo.addItem(f"{name}: {ANY}")
         combo.addItems(items)
+        # Never wider than a short name: one long customer name made this window 3,000 px
+        # wide.
+        fit_combo(combo, name, up_to=True)
         combo.currentIndexChanged.connect(self.apply_filter)
         return combo
 
@@ -228,7 +232,8 @@ class HistoryWindow(QMainWindow):
         page = QWidget()
         layout = QVBoxLayout(page)
         row = QHBoxLayout()
-        self.timeline_who = QComboBox()
+        self.timeline_who = fit_combo(QComboBox(), "Customer or cohort", 40,
+                                      any_first=False, up_to=True)
         self.timeline_who.setAccessibleName("Customer or cohort")
         row.addWidget(self.timeline_who, 1)
         layout.addLayout(row)

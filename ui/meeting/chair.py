@@ -47,13 +47,24 @@ def _packed(parts: list[str]) -> list[str]:
 
 
 class Tile(QFrame):
+    """One cohort. Its labels take the tile's width and never ask for more than a line of
+    TILE_LINE_CHARS: a cohort name wraps over two lines at most, breaking inside a word too
+    long for the tile, then is elided with the whole name on hover (one long name without
+    spaces made its tile 5,000 px wide, and wrapped labels in the grid clipped and
+    overlapped)."""
+
     def __init__(self, title: str, lines: list[str]) -> None:
+        from ui.elide import ElidedLabel
+
         super().__init__(objectName="tile")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
-        layout.addWidget(_label("tileTitle", title))
+        self.title = ElidedLabel(title, max_lines=2, hint_chars=TILE_LINE_CHARS,
+                                 objectName="tileTitle")
+        layout.addWidget(self.title)
         for line in lines:
-            layout.addWidget(_label("tileLine", line))
+            layout.addWidget(ElidedLabel(line, max_lines=2, hint_chars=TILE_LINE_CHARS,
+                                         objectName="tileLine"))
         layout.addStretch(1)
 
 
