@@ -290,3 +290,176 @@ def prune_backups(path: Path, today: dt.date) -> list[Path]:
         with contextlib.suppress(OSError):
             stale.unlink()
     return removed
+
+
+# -- restore and rescue ------------------------------------------------------------------------
+def vet_backup(backup: Path) -> None:
+    """A backup worth restoring: an Empty Chair board this app can open, undamaged."""
+    if not backup.is_file():
+        raise BoardError(f"{backup}: no such backup file")
+    with backup.open("rb") as fh:
+        if fh.read(16) != b"SQLite format 3\x00":
+            raise BoardError(f"{backup}: is not an Empty Chair board (not an SQLite database)")
+    try:
+        conn = _read_only(backup)
+        try:
+            app_id, version, healthy = _identity(conn, full=True)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise BoardError(f"{backup}: {environment_message(exc) or exc}") from exc
+    _check_version(backup, app_id, version)
+    if not healthy:
+        raise BoardError(f"{backup}: the backup is damaged (corrupt); choose another one")
+
+
+def restore(backup: Path, board: Path) -> Path | None:
+    """Put `backup` in place of `board`. The board it replaces is kept aside, with its own
+    -wal and -shm renamed along so they stay a pair; no stale log is left beside the
+    restored board. Returns where the old board was kept (None when there was none)."""
+    vet_backup(backup)
+    with _open_lock:
+        if board.resolve() in _open_here:
+            raise BoardError(f"{board}: is open in this window; restore from the File menu")
+    if in_use_elsewhere(board):
+        raise BoardError(f"{board}: is open in another window or program; close it, then "
+                         "restore")
+    if board.exists() and board.resolve() == backup.resolve():
+        raise BoardError(f"{backup}: is the board itself")
+    board.parent.mkdir(parents=True, exist_ok=True)
+    temp = board.with_name(f".{board.name}.restoring-{uuid.uuid4().hex[:8]}")
+    try:
+        shutil.copyfile(backup, temp)
+        with temp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        kept = None
+        if board.exists():
+            kept = unique_name(board.parent, f"{board.stem}.before-restore-{stamp()}",
+                               board.suffix or ".db")
+            os.replace(board, kept)
+            for old, new in ((wal_of(board), wal_of(kept)), (shm_of(board), shm_of(kept))):
+                with contextlib.suppress(FileNotFoundError):
+                    os.replace(old, new)
+        os.replace(temp, board)
+        _sync_folder(board.parent)
+        return kept
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+
+
+def _drop_broken_links(conn: sqlite3.Connection) -> None:
+    """A reference whose row was lost: an optional one is cleared, a link row dropped,
+    until every foreign key holds (dropping a row can break the links of its children)."""
+    while broken := conn.execute("PRAGMA foreign_key_check").fetchall():
+        for table, rowid, _parent, key in broken:
+            column = next(r[3] for r in conn.execute(f'PRAGMA foreign_key_list("{table}")')
+                          if r[0] == key)
+            required = next(r[3] for r in conn.execute(f'PRAGMA table_info("{table}")')
+                            if r[1] == column)
+            if required:
+                conn.execute(f'DELETE FROM "{table}" WHERE rowid = ?', [rowid])
+            else:
+                conn.execute(f'UPDATE "{table}" SET "{column}" = NULL WHERE rowid = ?', [rowid])
+
+
+# Our tables, parents before children, as a rescue copies them.
+RESCUED_TABLES = ("cohorts", "customers", "themes", "voices", "voice_themes", "meetings",
+                  "decisions", "decision_themes", "impacts", "impact_evidence")
+
+
+def _readable_rows(conn: sqlite3.Connection, table: str, columns: list[str],
+                   ) -> tuple[list[tuple[object, ...]], int]:
+    """Every row of `table` SQLite can still read, and how many stretches of rowids it could
+    not: a scan that hits a damaged page goes on past it, halving rowid ranges around the
+    damage (SQLite's .recover reads pages; this reads what the b-tree still gives)."""
+    select = f"SELECT rowid, {', '.join(columns)} FROM \"{table}\""
+    try:
+        return [r[1:] for r in conn.execute(select)], 0
+    except sqlite3.DatabaseError:
+        pass
+    try:
+        top = conn.execute(f'SELECT max(rowid) FROM "{table}"').fetchone()[0] or 0
+    except sqlite3.DatabaseError:
+        return [], 1  # its root page is gone: nothing of the table can be reached
+    rows: list[tuple[object, ...]] = []
+    lost: list[tuple[int, int]] = []
+    ranges = [(1, top)]
+    while ranges:
+        low, high = ranges.pop()
+        try:
+            rows += [r[1:] for r in conn.execute(f"{select} WHERE rowid BETWEEN ? AND ?",
+                                                 [low, high])]
+        except sqlite3.DatabaseError:
+            if high - low < 64:
+                lost.append((low, high))
+                continue
+            middle = (low + high) // 2
+            ranges += [(middle + 1, high), (low, middle)]
+    lost.sort()
+    stretches = sum(1 for i, (low, _) in enumerate(lost) if i == 0 or lost[i - 1][1] + 1 < low)
+    return rows, stretches
+
+
+def rescue(damaged: Path, out: Path, make_board: Callable[[Path], sqlite3.Connection],
+           ) -> dict[str, tuple[int, int]]:
+    """Copy everything readable from a damaged board into a new board at `out`.
+
+    The damaged file is only read (immutable: no -wal applied, nothing written). Rows land
+    in a fresh board with our schema; a voice whose customer row was lost gets a placeholder
+    customer ("Recovered customer …"), so no voice is dropped; links whose ends are gone are
+    left out. Returns per table (rows copied, damaged ranges skipped)."""
+    if not damaged.is_file():
+        raise BoardError(f"{damaged}: no such board file")
+    if out.exists():
+        raise BoardError(f"{out}: already exists; choose another name")
+    source = _read_only(damaged)
+    target = make_board(out)
+    report: dict[str, tuple[int, int]] = {}
+    try:
+        target.execute("PRAGMA foreign_keys = OFF")  # parents may arrive after children
+        target.execute("BEGIN IMMEDIATE")
+        for table in RESCUED_TABLES:
+            columns = [r[1] for r in target.execute(f'PRAGMA table_info("{table}")')]
+            try:
+                have = {r[1] for r in source.execute(f'PRAGMA table_info("{table}")')}
+            except sqlite3.DatabaseError:
+                have = set()
+            wanted = [c for c in columns if c in have]
+            if not wanted:
+                report[table] = (0, 1)
+                continue
+            rows, lost = _readable_rows(source, table, wanted)
+            target.executemany(
+                f'INSERT OR IGNORE INTO "{table}" ({", ".join(wanted)}) VALUES '
+                f'({", ".join("?" * len(wanted))})', rows)
+            report[table] = (len(rows), lost)
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        target.execute(
+            "INSERT INTO customers (id, name, created_at, updated_at) SELECT DISTINCT "
+            "v.customer_id, 'Recovered customer ' || substr(v.customer_id, 1, 8), ?, ? FROM "
+            "voices v WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = v.customer_id)",
+            [now, now])
+        target.execute(
+            "INSERT INTO meetings (id, title, held_on, created_at, updated_at) SELECT DISTINCT "
+            "d.meeting_id, 'Recovered meeting ' || substr(d.meeting_id, 1, 8), "
+            "substr(d.created_at, 1, 10), ?, ? FROM decisions d WHERE NOT EXISTS (SELECT 1 "
+            "FROM meetings m WHERE m.id = d.meeting_id)", [now, now])
+        _drop_broken_links(target)
+        target.execute("COMMIT")
+        target.execute("PRAGMA foreign_keys = ON")
+        problems = target.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise BoardError(f"{out}: the rescued rows still break {len(problems)} links")
+    except BaseException:
+        if target.in_transaction:
+            target.execute("ROLLBACK")
+        target.close()
+        source.close()
+        for leftover in (out, wal_of(out), shm_of(out)):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+        raise
+    target.close()
+    source.close()
+    return report

@@ -76,6 +76,11 @@ class SqliteBoard(EditingMixin, ImportMixin, MeetingsMixin, HistoryMixin):
     def close(self) -> None:
         self.connection.close()
 
+    @property
+    def notices(self) -> list[str]:
+        """What opening the board did that the user should hear (a stray -wal set aside)."""
+        return list(self.connection.notices)
+
     def backup(self, out: Path) -> Path:
         return backup_to(self.connection, out)
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from app.domain import Channel, Kind, parse_enum
 from app.errors import EmptyChairError, ValidationError
@@ -46,6 +48,8 @@ def _positive(value: str) -> int:
         raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from exc
     if number < 0:
         raise argparse.ArgumentTypeError(f"{value} is negative")
+    if number > 10_000_000:
+        raise argparse.ArgumentTypeError(f"{value} is more than 10,000,000")
     return number
 
 
@@ -56,9 +60,14 @@ def _severity(value: str) -> int:
     return number
 
 
-def _add_db(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, help="board file (default: $EMPTY_CHAIR_DB or the "
-                        "user data folder)")
+def _add_db(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    # A subcommand's --db defaults to "not given", so `empty-chair --db X COMMAND` keeps X.
+    parser.add_argument("--db", type=Path, default=None if top else argparse.SUPPRESS,
+                        help="board file (default: $EMPTY_CHAIR_DB or the user data folder)")
+
+
+def _add_force(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
@@ -84,17 +93,26 @@ def _filter(args: argparse.Namespace, text: str = "") -> VoiceFilter:
         max_severity=args.max_severity)
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line (and exit 2), like every other error of ours."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="empty-chair", description="Keep the customer in the room. With no command, "
         "opens the board window.")
-    _add_db(parser)
+    _add_db(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="write a realistic demo board")
     _add_db(demo)
     demo.add_argument("--voices", type=_positive, default=1500)
     demo.add_argument("--customers", type=_positive, default=None)
+    demo.add_argument("--force", action="store_true",
+                      help="add demo data to a board that already holds voices")
 
     imp = sub.add_parser("import", help="import a CSV (or our JSON) export")
     imp.add_argument("file", type=Path)
@@ -114,17 +132,18 @@ def build_parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help="export voices to CSV or JSON")
     exp.add_argument("out", type=Path, help="OUT.csv or OUT.json")
     _add_db(exp)
+    _add_force(exp)
     _add_filters(exp)
 
     search = sub.add_parser("search", help="search voices")
-    search.add_argument("query")
+    search.add_argument("query", nargs="?", help="what to search for (may start with -)")
     _add_db(search)
     _add_filters(search)
     search.add_argument("--limit", type=_positive, default=20)
     search.add_argument("--json", action="store_true")
 
     match = sub.add_parser("match", help="who a decision would affect, and why")
-    match.add_argument("decision", help="the decision's text")
+    match.add_argument("decision", nargs="?", help="the decision's text (may start with -)")
     _add_db(match)
     match.add_argument("--theme", action="append", default=[], help="a theme of the decision")
     match.add_argument("--limit", type=_positive, default=20,
@@ -134,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="meeting minutes or a period review, HTML or PDF")
     report.add_argument("out", type=Path, help="OUT.html or OUT.pdf")
     _add_db(report)
+    _add_force(report)
     report.add_argument("--meeting", help="minutes of this meeting (id or its first characters)")
     report.add_argument("--from", dest="date_from", type=_date)
     report.add_argument("--to", dest="date_to", type=_date)
@@ -141,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     log = sub.add_parser("log", help="export the decision log to CSV or JSON")
     log.add_argument("out", type=Path, help="OUT.csv or OUT.json")
     _add_db(log)
+    _add_force(log)
     log.add_argument("--from", dest="date_from", type=_date)
     log.add_argument("--to", dest="date_to", type=_date)
     log.add_argument("--outcome", choices=[o.value for o in Outcome])
@@ -153,10 +174,20 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("out", type=Path)
     _add_db(backup)
 
+    restore = sub.add_parser("restore", help="put a backup back in place of the board")
+    restore.add_argument("backup", type=Path)
+    _add_db(restore)
+
+    rescue = sub.add_parser("rescue", help="copy what a damaged board still holds into a "
+                            "new board")
+    rescue.add_argument("damaged", type=Path)
+    rescue.add_argument("out", type=Path, help="the new board (must not exist)")
+
     shot = sub.add_parser("screenshot", help="render a screen to PNG, offscreen")
     shot.add_argument("screen", choices=["board", "meeting", "chair", "history"])
     shot.add_argument("out", type=Path)
     _add_db(shot)
+    _add_force(shot)
     shot.add_argument("--size", help="WIDTHxHEIGHT (default 1600x1000; 1920x1080 for chair)")
     shot.add_argument("--theme", default="light", choices=["light", "dark", "projector"])
     shot.add_argument("--meeting", help="meeting id (or its first characters)")
@@ -164,7 +195,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _board_path(args: argparse.Namespace) -> Path:
-    return args.db if args.db is not None else default_board_path()
+    db = getattr(args, "db", None)
+    return db if db is not None else default_board_path()
+
+
+def _check_out(out: Path, args: argparse.Namespace) -> None:
+    """Refuse to write over the board itself, over a folder, into a missing folder, or
+    over an existing file without --force (one clear line each)."""
+    board = _board_path(args)
+    targets = {board.resolve(), *(board.with_name(board.name + end).resolve()
+                                  for end in ("-wal", "-shm"))}
+    if out.resolve() in targets or (out.exists() and board.exists()
+                                    and out.samefile(board)):
+        raise EmptyChairError(f"{out}: is the board itself; choose another file")
+    if out.is_dir():
+        raise EmptyChairError(f"{out}: is a folder; give a file name")
+    if not out.parent.is_dir():
+        raise EmptyChairError(f"{out}: the folder {out.parent} does not exist")
+    if out.exists() and not getattr(args, "force", False):
+        raise EmptyChairError(f"{out}: already exists; use --force to replace it")
+
+
+def _notices(store: Any) -> None:
+    """What opening the board did that the user should hear (a stray -wal set aside)."""
+    for line in getattr(store, "notices", ()):
+        print(f"note: {line}", file=sys.stderr)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -172,6 +227,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     store = open_store(_board_path(args), create=True)
     try:
+        _notices(store)
+        held = store.count(VoiceFilter())
+        if held and not args.force:
+            raise EmptyChairError(f"{store.path}: already holds {held:,} voices; demo "
+                                  "data would mix with them (use --force to add it anyway)")
         result = write_demo(store, voices=args.voices, customers=args.customers)
     finally:
         store.close()
@@ -203,7 +263,18 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print(f"note: {note}")
     store = open_store(_board_path(args), create=True)
     try:
-        report = run_import(store, plan, skip_invalid=args.skip_invalid, dry_run=args.dry_run)
+        _notices(store)
+        before = store.count(VoiceFilter())
+        try:
+            report = run_import(store, plan, skip_invalid=args.skip_invalid,
+                                dry_run=args.dry_run)
+        except KeyboardInterrupt:
+            # One transaction: either every row landed or none did. Look, then say which.
+            added = 0 if args.dry_run else store.count(VoiceFilter()) - before
+            if added:
+                _DONE.append(f"the import was committed: {added:,} voices were added to "
+                             f"{store.path}")
+            raise
     except InvalidRows as exc:
         for line in problem_lines(exc.plan):
             print(line, file=sys.stderr)
@@ -214,7 +285,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print(f"skipped {line}", file=sys.stderr)
     assert report.result is not None
     verb = "would add" if args.dry_run else "added"
-    print(f"{args.file}: {plan.record_count:,} rows: {verb} {report.result.added:,}, "
+    print(f"{args.file} -> {store.path}: {plan.record_count:,} rows: {verb} "
+          f"{report.result.added:,}, "
           f"already on the board {report.result.already_present:,}, "
           f"invalid {len(plan.problems):,}, new customers {report.result.customers_created:,}")
     return 0
@@ -223,8 +295,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from app.exporting import export_to
 
+    _check_out(args.out, args)
     store = open_store(_board_path(args))
     try:
+        _notices(store)
         count = export_to(args.out, store.export_rows(_filter(args)))
     finally:
         store.close()
@@ -316,14 +390,13 @@ def _cmd_match(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    import os
-
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a PDF needs fonts, not a screen
     from PySide6.QtGui import QGuiApplication
 
     from ui.history.reports import minutes_html, review_html, write_report
 
     _app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
+    _check_out(args.out, args)
     store = open_store(_board_path(args))
     try:
         if args.meeting:
@@ -345,8 +418,10 @@ def _cmd_log(args: argparse.Namespace) -> int:
                     outcome=Outcome(args.outcome) if args.outcome else None,
                     cohort=args.cohort, customer=args.customer, theme=args.theme,
                     effect=Effect(args.effect) if args.effect else None)
+    _check_out(args.out, args)
     store = open_store(_board_path(args))
     try:
+        _notices(store)
         entries = decision_log(store, flt)
     finally:
         store.close()
@@ -356,12 +431,40 @@ def _cmd_log(args: argparse.Namespace) -> int:
 
 
 def _cmd_backup(args: argparse.Namespace) -> int:
+    _check_out(args.out, args)
     store = open_store(_board_path(args))
     try:
+        _notices(store)
         out = store.backup(args.out)
     finally:
         store.close()
-    print(f"{out}: backup written")
+    print(f"{out}: backup of {store.path} written")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from ui.composition import restore_board
+
+    board = _board_path(args)
+    kept = restore_board(args.backup, board)
+    store = open_store(board)  # brings an older backup's schema up to date
+    try:
+        voices = store.count(VoiceFilter())
+    finally:
+        store.close()
+    print(f"{board}: restored from {args.backup} ({voices:,} voices)"
+          + (f"; the board it replaced is kept as {kept}" if kept else ""))
+    return 0
+
+
+def _cmd_rescue(args: argparse.Namespace) -> int:
+    from ui.composition import rescue_board
+
+    report = rescue_board(args.damaged, args.out)
+    print(f"{args.out}: new board with what {args.damaged} still held:")
+    for table, (copied, lost) in report.items():
+        print(f"  {table}: {copied:,} rows" + (f", {lost:,} damaged stretches skipped"
+                                              if lost else ""))
     return 0
 
 
@@ -369,8 +472,6 @@ def open_gui(args: argparse.Namespace) -> Any:
     """What `empty-chair` does before Qt's event loop runs: the board window, shown (None when
     no board could be opened). The board is opened and read in threads while Qt's widgets
     load, so the reading costs the start little."""
-    import os
-
     from ui.starting import Started, board_to_open
 
     # --db or EMPTY_CHAIR_DB name a board; only without either does the last board reopen.
@@ -395,27 +496,72 @@ def _cmd_gui(args: argparse.Namespace) -> int:
 def _cmd_screenshot(args: argparse.Namespace) -> int:
     from ui.gui import screenshot
 
+    _check_out(args.out, args)
     size = args.size or ("1920x1080" if args.screen == "chair" else "1600x1000")
     return screenshot(args.screen, args.out, _board_path(args), size, args.theme, args.meeting)
 
 
 COMMANDS = {"demo": _cmd_demo, "import": _cmd_import, "export": _cmd_export,
             "search": _cmd_search, "backup": _cmd_backup, "match": _cmd_match,
-            "report": _cmd_report, "log": _cmd_log,
+            "report": _cmd_report, "log": _cmd_log, "restore": _cmd_restore,
+            "rescue": _cmd_rescue,
             "screenshot": _cmd_screenshot}
 
 
+_DONE: list[str] = []  # what a command has committed, for an honest Ctrl+C message
+
+
+def _plain_args(argv: list[str]) -> str | None:
+    """An argument that is not text (bytes that are not UTF-8, a lone surrogate)."""
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return arg.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    bad = _plain_args(argv)
+    if bad is not None:
+        print(f"empty-chair: argument {bad!r} is not valid UTF-8 text", file=sys.stderr)
+        return 2
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    positional = {"search": "query", "match": "decision"}.get(args.command or "")
+    if positional and getattr(args, positional) is None and len(unknown) == 1:
+        setattr(args, positional, unknown.pop())  # `search -refund` searches for "-refund"
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if positional and getattr(args, positional) is None:
+        parser.error(f"{args.command}: the {positional} is required")
     handler = COMMANDS.get(args.command or "", _cmd_gui)
+    _DONE.clear()
     try:
         return handler(args)
     except EmptyChairError as exc:
         print(f"empty-chair: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("empty-chair: interrupted; nothing partial was written", file=sys.stderr)
+        done = next((d for d in reversed(_DONE) if d), None)
+        print(f"empty-chair: interrupted; {done}" if done else
+              "empty-chair: interrupted; nothing partial was written", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `empty-chair search x | head`: the reader has had enough
         sys.stderr.close()
         return 0
+    except RecursionError:
+        print("empty-chair: the input is nested too deeply to read", file=sys.stderr)
+        return 1
+    except OSError as exc:  # the disk, a folder, a permission: never a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        print(f"empty-chair: {where}{reason}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("EMPTY_CHAIR_DEBUG"):
+            raise
+        print(f"empty-chair: internal error ({type(exc).__name__}: {exc}); this is a bug, "
+              "please report it (EMPTY_CHAIR_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return 1

@@ -29,6 +29,29 @@ def open_store(path: Path | str, *, create: bool = False) -> BoardStore:
     return SqliteBoard.open(path, create=create)
 
 
+def restore_board(backup: Path, board: Path) -> Path | None:
+    """Put a backup in place of the board; returns where the replaced board was kept."""
+    from storage.files import restore
+
+    return restore(Path(backup).expanduser(), Path(board).expanduser())
+
+
+def rescue_board(damaged: Path, out: Path) -> dict[str, tuple[int, int]]:
+    """Copy what a damaged board still holds into a new board at `out`."""
+    import sqlite3
+
+    from storage.board import open_board
+    from storage.files import rescue
+
+    def make(path: Path) -> sqlite3.Connection:
+        open_board(path, create=True).close()
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("PRAGMA trusted_schema = ON")  # our own fresh board: its triggers
+        return conn
+
+    return rescue(Path(damaged).expanduser(), Path(out).expanduser(), make)
+
+
 def board_exists(path: Path) -> bool:
     return path.exists()
 

@@ -102,7 +102,7 @@ def _shoot_meeting(window: BoardWindow, screen: str, out: Path, size: tuple[int,
         target = console.chair
         target.resize(*size)
     QApplication.processEvents()
-    target.grab().save(str(out))
+    _save(target.grab(), out)
     if console.chair is not None:
         console.chair.close()
     console.close()
@@ -132,6 +132,15 @@ def _meeting_id(window: BoardWindow, wanted: str | None) -> str | None:
     return (closed or meetings or [None])[0].id if (closed or meetings) else None
 
 
+MAX_SHOT = 8192  # pixels a side: past that Qt's raster engine cannot allocate the image
+
+
+def _save(picture: Any, out: Path) -> None:
+    if not picture.save(str(out)):
+        raise EmptyChairError(f"{out}: could not write the PNG (a full disk, or no PNG "
+                              "support in Qt)")
+
+
 def screenshot(screen: str, out: Path, path: Path, size: str, theme: str,
                meeting: str | None = None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -139,6 +148,16 @@ def screenshot(screen: str, out: Path, path: Path, size: str, theme: str,
         width, height = (int(n) for n in size.lower().split("x"))
     except ValueError as exc:
         raise EmptyChairError(f"--size {size!r} is not WIDTHxHEIGHT") from exc
+    if not (200 <= width <= MAX_SHOT and 200 <= height <= MAX_SHOT):
+        raise EmptyChairError(f"--size {size}: each side must be 200 to {MAX_SHOT} pixels")
+    if meeting is not None:  # no such meeting: one line, before any window or thread
+        from ui.composition import open_store
+
+        store = open_store(path)
+        try:
+            store.get_meeting(meeting)  # type: ignore[attr-defined]
+        finally:
+            store.close()
     _app()
     window = make_window(path, explicit=True)
     window.apply_theme(theme)
@@ -150,7 +169,7 @@ def screenshot(screen: str, out: Path, path: Path, size: str, theme: str,
         history.tabs.setCurrentIndex(3)  # the charts: the view leaders open first
         history.chart_choice.setCurrentIndex(2)  # where complaints pile up with no decision
         QApplication.processEvents()
-        history.grab().save(str(out))
+        _save(history.grab(), out)
         history.close()
         window.close()
         print(f"{out}: history at {width}x{height}")
@@ -165,7 +184,7 @@ def screenshot(screen: str, out: Path, path: Path, size: str, theme: str,
     # A lane re-measures its cards 0.1 s after its width settles (Qt's delayed layout);
     # a picture taken sooner shows cards measured at the width before.
     QApplication.processEvents()
-    window.grab().save(str(out))
+    _save(window.grab(), out)
     window.close()
     print(f"{out}: {screen} at {width}x{height}, {theme} theme")
     return 0

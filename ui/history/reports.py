@@ -7,6 +7,7 @@ import base64
 import datetime as dt
 import html
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -145,13 +146,25 @@ def review_html(store: Any, date_from: dt.date | None, date_to: dt.date | None,
 
 
 def write_report(content: str, out: Path) -> Path:
-    """Write HTML as is, or a PDF rendered by Qt's own PDF writer."""
+    """Write HTML as is, or a PDF rendered by Qt's own PDF writer. The report appears whole
+    or not at all: it is written under a temporary name beside `out`, then renamed (a full
+    disk leaves no truncated report)."""
     suffix = out.suffix.lower()
-    if suffix in (".html", ".htm"):
-        out.write_text(content, encoding="utf-8")
-        return out
-    if suffix != ".pdf":
+    if suffix not in (".html", ".htm", ".pdf"):
         raise EmptyChairError(f"{out}: write reports to .html or .pdf")
+    partial = out.with_name(f".{out.stem}.partial-{os.getpid()}{suffix}")
+    try:
+        if suffix == ".pdf":
+            _write_pdf(content, partial)
+        else:
+            partial.write_text(content, encoding="utf-8")
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
+    return out
+
+
+def _write_pdf(content: str, out: Path) -> None:
     from PySide6.QtCore import QMarginsF, QSizeF
     from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
@@ -171,6 +184,6 @@ def write_report(content: str, out: Path) -> Path:
     document.setHtml(content)  # our own HTML, with every customer text escaped
     document.setPageSize(QSizeF(writer.width(), writer.height()))
     document.print_(writer)
+    del writer  # flushed and closed: only then is the file whole
     if not out.exists() or out.stat().st_size == 0:
-        raise EmptyChairError(f"{out}: the PDF could not be written")
-    return out
+        raise EmptyChairError(f"{out}: the PDF could not be written (a full disk?)")
