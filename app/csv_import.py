@@ -6,13 +6,15 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
-import io
 import re
+import stat
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar, overload
 
 from app.dates import date_parser
 from app.domain import (
@@ -31,7 +33,20 @@ from app.errors import ImportFileError, ValidationError
 
 # The csv module's own limit is 128 KiB; we read larger cells and judge them ourselves.
 csv.field_size_limit(16 * 1024 * 1024)
-MAX_FILE_BYTES = 512 * 1024 * 1024
+# Limits that keep an import's memory bounded, whatever the file. A file is read as a stream,
+# twice when it is big: once to check and count every row, once more while writing them.
+MAX_FILE_BYTES = 512 * 1024 * 1024  # CSV or JSON; refused before a byte is read
+MAX_ROWS = 10_000_000  # 100 boards of the size the app is built for; refused while counting
+# Valid rows are kept in memory between the check and the write while they fit in this
+# budget (a 100k-voice export does, so it is read once); past it they are read again.
+ROWS_IN_MEMORY_BYTES = 64 * 1024 * 1024
+ROW_BYTES = 480  # what one kept row costs besides its text: the tuple, its key, its count
+# Invalid rows kept to list, of each sort (unreadable, invalid): at most ~8 MB each; all are
+# counted in ImportPlan.problem_count.
+KEPT_PROBLEMS = 50_000
+SAMPLE_RECORDS = 5000  # records read up front: the mapping, the date order, the preview
+_MEMO_CELLS = 50_000  # distinct cells a column's converter remembers
+_SCAN_BYTES = 1024 * 1024
 
 FIELDS = ("text", "customer", "cohort", "date", "kind", "channel", "severity", "need_depth",
           "themes", "captured_by")
@@ -70,6 +85,16 @@ class Record(NamedTuple):
 class RowProblem:
     line: int
     message: str
+    unreadable: bool = False  # the file's own shape is broken here (an unclosed quote)
+
+
+class FileStamp(NamedTuple):
+    """What a file looked like when it was first read: the write pass checks it is the same."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+    device: int
 
 
 @dataclass(slots=True)
@@ -78,8 +103,9 @@ class CsvSource:
     encoding: str
     delimiter: str
     header: list[str]  # made unique: a second "text" column is "text (2)"
-    records: list[Record]
-    problems: list[RowProblem]  # records the csv parser itself could not read
+    sample: list[Record]  # the first SAMPLE_RECORDS records; the rest are read as a stream
+    complete: bool  # the sample is every record in the file
+    stamp: FileStamp
 
 
 class ImportRow(NamedTuple):
@@ -112,39 +138,140 @@ class ImportOptions:
     delimiter: str | None = None
 
 
+class PlannedRows(Sequence[ImportRow]):
+    """A plan's valid rows: kept in memory when they fit the budget, else read again from
+    the file (and checked to be the same file) as they are written."""
+
+    __slots__ = ("_again", "_count", "_held")
+
+    def __init__(self, held: list[ImportRow] | None, count: int,
+                 again: Callable[[], Iterator[ImportRow]] | None = None) -> None:
+        self._held, self._count, self._again = held, count, again
+
+    @property
+    def streamed(self) -> bool:
+        return self._held is None
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[ImportRow]:
+        if self._held is not None:
+            return iter(self._held)
+        assert self._again is not None
+        return self._again()
+
+    @overload
+    def __getitem__(self, index: int) -> ImportRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[ImportRow]: ...
+
+    def __getitem__(self, index: int | slice) -> ImportRow | list[ImportRow]:
+        if self._held is not None:
+            return self._held[index]
+        if isinstance(index, int) and 0 <= index < self._count:
+            return next(islice(iter(self), index, None))
+        return list(self)[index]  # only tests index a streamed plan from the end
+
+
 @dataclass(slots=True)
 class ImportPlan:
     source: CsvSource
     mapping: dict[str, str]  # column name -> field, as used
-    rows: list[ImportRow]
-    problems: list[RowProblem]
+    rows: PlannedRows
+    problems: list[RowProblem]  # the first KEPT_PROBLEMS of each sort: unreadable ones first
     notes: list[str]
+    problem_count: int = -1  # every invalid row, kept or not (-1: len(problems))
+
+    def __post_init__(self) -> None:
+        if self.problem_count < 0:
+            self.problem_count = len(self.problems)
 
     @property
     def record_count(self) -> int:
-        return len(self.rows) + len(self.problems)
+        return len(self.rows) + self.problem_count
 
 
-def detect_encoding(data: bytes) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+def file_stamp(path: Path) -> FileStamp:
+    """A regular file's identity, refused with one line when it is too big to import."""
     try:
-        data.decode("utf-8")
+        info = path.stat()
+    except OSError as exc:
+        raise ImportFileError(f"{path}: cannot be read ({exc.strerror})") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise ImportFileError(f"{path}: not a regular file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise ImportFileError(f"{path}: {info.st_size / 2**20:,.0f} MiB is larger than the "
+                              f"{MAX_FILE_BYTES // 2**20} MiB an import takes; split the file")
+    return FileStamp(info.st_size, info.st_mtime_ns, info.st_ino, info.st_dev)
+
+
+def check_unchanged(path: Path, stamp: FileStamp) -> None:
+    """The file is the one that was checked: a file rewritten between the check and the write
+    would write rows nobody checked."""
+    try:
+        now = path.stat()
+    except OSError as exc:
+        raise ImportFileError(f"{path}: cannot be read ({exc.strerror})") from exc
+    if FileStamp(now.st_size, now.st_mtime_ns, now.st_ino, now.st_dev) != stamp:
+        raise ImportFileError(f"{path}: changed while it was being imported; nothing was "
+                              "imported (import it again)")
+
+
+def looks_utf16(head: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' for bytes that read as UTF-16 without a byte-order mark:
+    Latin text then has a NUL in every other byte, which UTF-8 and cp1252 text never has."""
+    pairs = len(head) // 2
+    if pairs < 8:
+        return None
+    even, odd = head[0:2 * pairs:2].count(0), head[1:2 * pairs:2].count(0)
+    if odd >= 0.3 * pairs and even <= 0.02 * pairs:
+        return "utf-16-le"
+    if even >= 0.3 * pairs and odd <= 0.02 * pairs:
+        return "utf-16-be"
+    return None
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    """Whether the whole file decodes, read a chunk at a time (4 ms for 15 MB of UTF-8)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(_SCAN_BYTES):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        # Spreadsheet exports on Windows; cp1252 leaves five bytes undefined, latin-1 none.
-        try:
-            data.decode("cp1252")
-        except UnicodeDecodeError:
-            return "latin-1"
-        return "cp1252"
-    return "utf-8"
+        return False
+    except OSError as exc:
+        raise ImportFileError(f"{path}: cannot be read ({exc.strerror})") from exc
+    return True
 
 
-def detect_delimiter(text: str, path: Path) -> str:
+def detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with a BOM, else the Windows spreadsheet encoding."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(64 * 1024)
+    except OSError as exc:
+        raise ImportFileError(f"{path}: cannot be read ({exc.strerror})") from exc
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    utf16 = looks_utf16(head)
+    if utf16 is not None:
+        raise ImportFileError(f"{path}: looks like UTF-16 without a byte-order mark; "
+                              f"use --encoding {utf16}")
+    if _decodes(path, "utf-8"):
+        return "utf-8"
+    # Spreadsheet exports on Windows; cp1252 leaves five bytes undefined, latin-1 none.
+    return "cp1252" if _decodes(path, "cp1252") else "latin-1"
+
+
+def detect_delimiter(first_line: str, path: Path) -> str:
     """The delimiter used most in the header line, outside quotes; tabs for .tsv."""
-    first = text.split("\n", 1)[0]
+    first = first_line.split("\n", 1)[0]
     unquoted = re.sub(r'"[^"]*"', "", first)
     counts = {d: unquoted.count(d) for d in (",", ";", "\t")}
     if path.suffix.lower() == ".tsv" and counts["\t"]:
@@ -163,51 +290,75 @@ def _unique_header(cells: list[str]) -> list[str]:
     return header
 
 
-def read_csv(path: Path | str, encoding: str | None = None,
-             delimiter: str | None = None) -> CsvSource:
-    """Decode and split a CSV file into records with their file line numbers."""
-    path = Path(path)
+def _records(path: Path, encoding: str, delimiter: str,
+             problem: Callable[[RowProblem], None]) -> Generator[Record, None, None]:
+    """Every non-blank record (the header first) with the file line it starts on, read as a
+    stream; a record the csv parser cannot read goes to `problem`."""
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ImportFileError(f"{path}: larger than {MAX_FILE_BYTES // 2**20} MiB")
-        data = path.read_bytes()
+        with path.open(encoding=encoding, newline="") as fh:
+            if fh.read(1) != "\ufeff":  # a BOM the chosen encoding did not take off
+                fh.seek(0)
+            reader = csv.reader(fh, delimiter=delimiter, strict=True)
+            previous_end = 0
+            while True:
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    reason = str(exc)
+                    if "unexpected end of data" in reason:
+                        reason = "unclosed quote (the quoted cell runs to the end of the file)"
+                    elif "field larger than field limit" in reason:
+                        reason = "a cell is larger than 16 MiB"
+                    problem(RowProblem(previous_end + 1, reason, unreadable=True))
+                    previous_end = reader.line_num
+                    continue
+                start = previous_end + 1
+                previous_end = reader.line_num
+                if "".join(cells).strip():  # blank lines are not rows
+                    yield Record(start, cells)
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(f"{path}: cannot be decoded as {encoding}") from exc
     except OSError as exc:
         raise ImportFileError(f"{path}: cannot be read ({exc.strerror})") from exc
-    encoding = encoding or detect_encoding(data)
-    try:
-        text = data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise ImportFileError(f"{path}: cannot be decoded as {encoding}") from exc
-    text = text.removeprefix("\ufeff")
-    delimiter = delimiter or detect_delimiter(text, path)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    header: list[str] = []
-    records: list[Record] = []
-    problems: list[RowProblem] = []
-    previous_end = 0
-    while True:
+
+
+def _ignore(_problem: RowProblem) -> None:
+    pass
+
+
+def read_csv(path: Path | str, encoding: str | None = None,
+             delimiter: str | None = None) -> CsvSource:
+    """Check a CSV file decodes, find its delimiter, and read its header and first records;
+    the rest are read as a stream when the import is planned and written."""
+    path = Path(path)
+    if delimiter and len(delimiter) != 1:
+        raise ValidationError("--delimiter", f"{delimiter!r} is not one character")
+    stamp = file_stamp(path)
+    if not encoding:
+        encoding = detect_encoding(path)
+    else:
         try:
-            cells = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            reason = str(exc)
-            if "unexpected end of data" in reason:
-                reason = "unclosed quote (the quoted cell runs to the end of the file)"
-            elif "field larger than field limit" in reason:
-                reason = "a cell is larger than 16 MiB"
-            problems.append(RowProblem(previous_end + 1, reason))
-            previous_end = reader.line_num
-            continue
-        start = previous_end + 1
-        previous_end = reader.line_num
-        if not "".join(cells).strip():
-            continue  # blank lines are not rows
-        if not header:
-            header = _unique_header(cells)
-        else:
-            records.append(Record(start, cells))
-    return CsvSource(path, encoding, delimiter, header, records, problems)
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise ImportFileError(f"{path}: {encoding!r} is not an encoding") from exc
+        if not _decodes(path, encoding):
+            raise ImportFileError(f"{path}: cannot be decoded as {encoding}")
+    if not delimiter:
+        try:
+            with path.open(encoding=encoding, newline="") as fh:
+                first_line = fh.readline(1024 * 1024).removeprefix("\ufeff")
+        except OSError as exc:
+            raise ImportFileError(f"{path}: cannot be read ({exc.strerror})") from exc
+        delimiter = detect_delimiter(first_line, path)
+    with closing(_records(path, encoding, delimiter, _ignore)) as records:
+        first = next(records, None)
+        sample = list(islice(records, SAMPLE_RECORDS + 1))
+    complete = len(sample) <= SAMPLE_RECORDS
+    header = _unique_header(first.cells) if first is not None else []
+    return CsvSource(path, encoding, delimiter, header, sample[:SAMPLE_RECORDS], complete,
+                     stamp)
 
 
 def _header_keys(name: str) -> tuple[set[str], set[str]]:
@@ -266,7 +417,7 @@ def parse_map_option(option: str) -> tuple[str, str]:
 
 
 def _resolve_mapping(source: CsvSource, options: ImportOptions) -> dict[str, str]:
-    mapping = auto_mapping(source.header, source.records)
+    mapping = auto_mapping(source.header, source.sample)
     by_lower = {h.lower(): h for h in source.header}
     for column, target in options.mapping.items():
         real = by_lower.get(column.lower())
@@ -281,17 +432,173 @@ def _resolve_mapping(source: CsvSource, options: ImportOptions) -> dict[str, str
     return {c: f for c, f in mapping.items() if f != "ignore"}
 
 
-def _row_keys(records: list[Record]) -> list[str]:
-    """Each row is recognised by all of its cells and how often that exact row came before."""
-    blake2b = hashlib.blake2b
-    seen: dict[str, int] = {}
-    keys = []
-    for record in records:
-        digest = blake2b("\x1f".join(record.cells).encode("utf-8", "surrogatepass"),
-                         digest_size=16).hexdigest()
-        count = seen[digest] = seen.get(digest, 0) + 1
-        keys.append(f"{digest}:{count}")
-    return keys
+_BITMAP_BITS = 1 << 27  # 16 MiB: a few per cent of its bits are set by 5 million rows
+
+
+class _Keys:
+    """Each record's key: its digest, and how many identical records came before it in the
+    file (so two identical rows are two voices, each recognised on a re-import).
+
+    Counting every digest costs ~120 bytes a record. A plan past the memory budget only
+    marks each digest in a fixed bitmap and notes those whose bit was already set (every
+    repeated digest, plus a few that collide); the write pass then counts just those.
+    """
+
+    __slots__ = ("bits", "counts", "repeated", "seen")
+
+    def __init__(self, repeated: set[int] | None = None) -> None:
+        self.seen: dict[str, int] | None = {} if repeated is None else None
+        self.bits: bytearray | None = None
+        self.repeated: set[int] = set() if repeated is None else repeated
+        self.counts: dict[str, int] = {}
+
+    def key(self, digest: str) -> str:
+        seen = self.seen
+        if seen is not None:
+            count = seen[digest] = seen.get(digest, 0) + 1
+            return f"{digest}:{count}"
+        prefix = int(digest[:15], 16)
+        bits = self.bits
+        if bits is not None:
+            self._mark(bits, prefix)
+            return ""  # a plan that streams keeps no rows, so no key is needed yet
+        if prefix not in self.repeated:
+            return f"{digest}:1"
+        count = self.counts[digest] = self.counts.get(digest, 0) + 1
+        return f"{digest}:{count}"
+
+    def _mark(self, bits: bytearray, prefix: int) -> None:
+        index = prefix & (_BITMAP_BITS - 1)
+        byte, bit = index >> 3, 1 << (index & 7)
+        if bits[byte] & bit:
+            self.repeated.add(prefix)
+        else:
+            bits[byte] |= bit
+
+    def stream(self) -> None:
+        """From now on mark digests instead of counting them; the counts so far are folded
+        into the bitmap."""
+        assert self.seen is not None
+        bits = self.bits = bytearray(_BITMAP_BITS // 8)
+        for digest, count in self.seen.items():
+            prefix = int(digest[:15], 16)
+            self._mark(bits, prefix)
+            if count > 1:
+                self.repeated.add(prefix)
+        self.seen = None
+
+    def replay(self) -> _Keys:
+        """Keys for the write pass, the same ones a counting plan would have given."""
+        return _Keys(self.repeated)
+
+
+class RowReader:
+    """Reads a file's valid rows, reporting the others; `rows` runs again for the write when
+    the plan could not keep them in memory."""
+
+    path: Path
+
+    def rows(self, problem: Callable[[RowProblem], None], *,
+             again: bool) -> Iterator[ImportRow]:
+        raise NotImplementedError
+
+    def stream(self) -> None:
+        """The plan will not keep rows: drop any per-row memory."""
+
+
+class _Collected:
+    """What the checking pass finds: the rows it could keep, counts, the first problems."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.count = 0
+        self.problem_count = 0
+        self.unreadable: list[RowProblem] = []
+        self.invalid: list[RowProblem] = []
+
+    def problem(self, problem: RowProblem) -> None:
+        self.problem_count += 1
+        kept = self.unreadable if problem.unreadable else self.invalid
+        if len(kept) < KEPT_PROBLEMS:
+            kept.append(problem)
+        if self.problem_count > MAX_ROWS:
+            raise ImportFileError(f"{self.path}: more than {MAX_ROWS:,} invalid rows")
+
+
+def collect_plan(source: CsvSource, mapping: dict[str, str], notes: list[str],
+                 reader: RowReader) -> ImportPlan:
+    """Check every row, keeping the valid ones while they fit in ROWS_IN_MEMORY_BYTES; the
+    file's own breakage (an unclosed quote) is listed before the rows it left invalid."""
+    found = _Collected(source.path)
+    held: list[ImportRow] | None = []
+    budget = ROWS_IN_MEMORY_BYTES
+    count = 0
+    for row in reader.rows(found.problem, again=False):
+        count += 1
+        if held is not None:
+            held.append(row)
+            budget -= ROW_BYTES + len(row.text)
+            if budget < 0:
+                held = None
+                reader.stream()
+        if count > MAX_ROWS:
+            raise ImportFileError(f"{source.path}: more than {MAX_ROWS:,} rows; an import "
+                                  "takes at most that many (split the file)")
+    check_unchanged(source.path, source.stamp)
+    problem_count = found.problem_count
+
+    def again() -> Iterator[ImportRow]:
+        check_unchanged(source.path, source.stamp)
+        seen = _Collected(source.path)
+        written = 0
+        for row in reader.rows(seen.problem, again=True):
+            written += 1
+            yield row
+        if (written, seen.problem_count) != (count, problem_count):
+            raise ImportFileError(f"{source.path}: changed while it was being imported; "
+                                  "nothing was imported (import it again)")
+        check_unchanged(source.path, source.stamp)
+
+    rows = PlannedRows(held, count, again)
+    return ImportPlan(source, mapping, rows, found.unreadable + found.invalid, notes,
+                      problem_count)
+
+
+class _CsvReader(RowReader):
+    def __init__(self, source: CsvSource, builder: _RowBuilder | None) -> None:
+        self.path = source.path
+        self.source, self.build = source, builder
+        self.width = len(source.header)
+        self.keys = _Keys()
+
+    def stream(self) -> None:
+        self.keys.stream()
+
+    def rows(self, problem: Callable[[RowProblem], None], *,
+             again: bool) -> Iterator[ImportRow]:
+        source, build, width = self.source, self.build, self.width
+        key_of = (self.keys.replay() if again else self.keys).key
+        blake2b = hashlib.blake2b
+        with closing(_records(source.path, source.encoding, source.delimiter,
+                              problem)) as records:
+            next(records, None)  # the header
+            if build is None:  # no header, so no rows: only unreadable records to report
+                for _record in records:
+                    pass
+                return
+            for line, cells in records:
+                key = key_of(blake2b("\x1f".join(cells).encode("utf-8", "surrogatepass"),
+                                     digest_size=16).hexdigest())
+                if len(cells) != width:
+                    problem(RowProblem(line, f"has {len(cells)} cells, the header has "
+                                             f"{width} (a ragged row)"))
+                    continue
+                try:
+                    row = build(cells, line, key)
+                except ValidationError as exc:
+                    problem(RowProblem(line, str(exc)))
+                    continue
+                yield row
 
 
 def plan_import(source: CsvSource, options: ImportOptions,
@@ -299,7 +606,7 @@ def plan_import(source: CsvSource, options: ImportOptions,
     """Validate every record against the mapping; no board is touched here."""
     path = source.path
     if not source.header:
-        return ImportPlan(source, {}, [], list(source.problems), ["0 rows"])
+        return collect_plan(source, {}, ["0 rows"], _CsvReader(source, None))
     mapping = _resolve_mapping(source, options)
     column = {name: i for i, name in enumerate(source.header)}
     by_field: dict[str, list[int]] = {}
@@ -332,37 +639,27 @@ def plan_import(source: CsvSource, options: ImportOptions,
     today = today or dt.date.today()
     date_col = by_field.get("date", [None])[0]
     parse_date = date_parser(
-        r.cells[date_col] for r in source.records[:5000] if date_col is not None
+        r.cells[date_col] for r in source.sample if date_col is not None
         and date_col < len(r.cells)) if date_col is not None else None
-    width = len(source.header)
-    rows: list[ImportRow] = []
-    problems = list(source.problems)
     build = _RowBuilder(by_field, fixed_customer, options, parse_date, today, path.name)
-    for record, key in zip(source.records, _row_keys(source.records), strict=True):
-        cells = record.cells
-        if len(cells) != width:
-            problems.append(RowProblem(record.line, f"has {len(cells)} cells, the header has "
-                                                    f"{width} (a ragged row)"))
-            continue
-        try:
-            rows.append(build(cells, record.line, key))
-        except ValidationError as exc:
-            problems.append(RowProblem(record.line, str(exc)))
-    problems.sort(key=lambda p: p.line)
-    return ImportPlan(source, mapping, rows, problems, notes)
+    return collect_plan(source, mapping, notes, _CsvReader(source, build))
 
 
 class _Memo(dict[str, T]):
     """A column's converter, remembered per distinct cell: exports repeat the same customer,
     kind, channel, date and theme list thousands of times. A cell that fails to convert
-    raises every time and is never remembered."""
+    raises every time and is never remembered; a column of distinct cells (five million
+    customer names) starts over now and then rather than remembering them all."""
 
     def __init__(self, convert: Callable[[str], T]) -> None:
         super().__init__()
         self.convert = convert
 
     def __missing__(self, raw: str) -> T:
-        value = self[raw] = self.convert(raw)
+        value = self.convert(raw)
+        if len(self) >= _MEMO_CELLS:
+            self.clear()
+        self[raw] = value
         return value
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from app.changes import Changes
 from app.csv_import import (
@@ -14,6 +17,9 @@ from app.csv_import import (
     ImportPlan,
     ImportRow,
     RowProblem,
+    RowReader,
+    collect_plan,
+    file_stamp,
     plan_import,
     read_csv,
 )
@@ -28,6 +34,11 @@ from app.domain import (
 )
 from app.errors import EmptyChairError, ImportFileError, ValidationError
 from app.ports import BoardStore, Cancelled, ImportResult, Progress
+
+_JSON_CHUNK = 1024 * 1024  # characters of a JSON export read at a time
+MAX_JSON_RECORD_CHARS = 16 * 1024 * 1024  # one voice's object, like the CSV cell limit
+_SPACE = re.compile(r"[ \t\n\r]*")
+_BETWEEN = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,73 +59,206 @@ class InvalidRows(EmptyChairError):
     def __init__(self, plan: ImportPlan) -> None:
         path = plan.source.path
         super().__init__(
-            f"{path}: {len(plan.problems)} invalid row(s); nothing imported "
+            f"{path}: {plan.problem_count} invalid row(s); nothing imported "
             "(fix them, or use --skip-invalid to import the other rows)")
         self.plan = plan
 
 
 def problem_lines(plan: ImportPlan, limit: int = 20) -> list[str]:
-    """One line per invalid row, 'file:line: reason', capped with a count of the rest."""
+    """One line per invalid row, 'file:line: reason', capped with a count of the rest. The
+    file's own breakage (an unclosed quote) comes first: it explains the rows after it."""
     name = plan.source.path
     lines = [f"{name}:{p.line}: {p.message}" for p in plan.problems[:limit]]
-    if len(plan.problems) > limit:
-        lines.append(f"... and {len(plan.problems) - limit} more invalid row(s)")
+    if plan.problem_count > len(lines):
+        lines.append(f"... and {plan.problem_count - len(lines):,} more invalid row(s)")
     return lines
 
 
-def _json_rows(path: Path) -> ImportPlan:
-    """Rows from our own JSON export: every field is already named."""
-    try:
-        records = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ImportFileError(f"{path}: not a readable JSON export ({exc})") from exc
-    if not isinstance(records, list):
-        raise ImportFileError(f"{path}: a JSON export is a list of voices")
-    rows: list[ImportRow] = []
-    problems: list[RowProblem] = []
-    for index, record in enumerate(records, 1):
+class _JsonArray:
+    """The records of a JSON array, decoded one at a time from a file read in chunks, so an
+    export of any size needs only one record's worth of memory (json.load held all of it,
+    2 GB for a 1 GiB file)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.decoder = json.JSONDecoder()
+        self.buffer = ""
+        self.pos = 0
+        self.eof = False
+        self.read: Callable[[int], str] = lambda _size: ""
+
+    def _fail(self, reason: str) -> ImportFileError:
+        return ImportFileError(f"{self.path}: not a readable JSON export ({reason})")
+
+    def _more(self) -> bool:
+        """Read more of the file onto what is left of the buffer; False at the end."""
+        if self.eof:
+            return False
+        left = len(self.buffer) - self.pos
+        chunk = self.read(max(_JSON_CHUNK, left))  # doubling: a long record is read whole
+        self.buffer = self.buffer[self.pos:] + chunk
+        self.pos = 0
+        self.eof = not chunk
+        return not self.eof
+
+    def _next_char(self) -> str:
+        """The next character that is not white space (not consumed), or '' at the end."""
+        while True:
+            self.pos = _SPACE.match(self.buffer, self.pos).end()  # type: ignore[union-attr]
+            if self.pos < len(self.buffer):
+                return self.buffer[self.pos]
+            if not self._more():
+                return ""
+
+    def _value(self, index: int) -> Any:
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buffer, self.pos)
+            except json.JSONDecodeError as exc:
+                left = len(self.buffer) - self.pos
+                if left <= MAX_JSON_RECORD_CHARS and self._more():
+                    continue  # the record may run on past what has been read
+                if left > MAX_JSON_RECORD_CHARS:
+                    raise self._fail(f"record {index} is broken or larger than "
+                                     f"{MAX_JSON_RECORD_CHARS // 2**20} MiB: {exc.msg}") from exc
+                raise self._fail(f"record {index}: {exc.msg}") from exc
+            except RecursionError as exc:
+                raise self._fail(f"record {index} is nested too deeply") from exc
+            if end == len(self.buffer) and self._more():
+                continue  # a number cut at the chunk's end: read on and decode it again
+            self.pos = end
+            return value
+
+    def __iter__(self) -> Iterator[Any]:
         try:
-            if not isinstance(record, dict):
-                raise ValidationError("record", "is not an object")
-            kind = parse_enum(Kind, str(record.get("kind", "quote")), "kind")
-            depth = record.get("need_depth") or None
-            line = record.get("source_line")
-            rows.append(ImportRow(
-                text=check_text(str(record.get("text", ""))),
-                kind=kind,
-                customer=clean_name(str(record.get("customer", "")), "customer"),
-                heard_on=dt.date.fromisoformat(str(record.get("heard_on"))),
-                channel=parse_enum(Channel, str(record.get("channel", "other")), "channel"),
-                severity=check_severity(int(record.get("severity", 3))),
-                need_depth=parse_enum(NeedDepth, str(depth), "need_depth") if depth else None,
-                themes=tuple(t.strip() for t in str(record.get("themes", "")).split(";")
-                             if t.strip()),
-                captured_by=str(record.get("captured_by", "")),
-                cohort=str(record["cohort"]) if record.get("cohort") else None,
-                source_file=str(record.get("source_file") or path.name),
-                source_line=int(line) if line not in (None, "") else index,
-                source_key=f"voice:{record.get('id') or index}",
-                voice_id=str(record["id"]) if record.get("id") else None,
-            ))
-        except (ValidationError, ValueError, TypeError) as exc:
-            problems.append(RowProblem(index, f"record {index}: {exc}"))
-    source = CsvSource(path, "utf-8", "", ["json"], [], [])
-    return ImportPlan(source, {}, rows, problems, [])
+            with self.path.open(encoding="utf-8-sig", newline="") as fh:
+                self.read = fh.read
+                yield from self._records()
+        except UnicodeDecodeError as exc:
+            raise self._fail("not UTF-8") from exc
+        except OSError as exc:
+            raise ImportFileError(f"{self.path}: cannot be read ({exc.strerror})") from exc
+
+    def _records(self) -> Iterator[Any]:
+        first = self._next_char()
+        if first != "[":
+            if first in ("{", '"') or first.isalnum():
+                raise ImportFileError(f"{self.path}: a JSON export is a list of voices")
+            raise self._fail("it does not start with '['" if first else "the file is empty")
+        self.pos += 1
+        char = self._next_char()
+        index = 0
+        raw_decode, between = self.decoder.raw_decode, _BETWEEN.match
+        while char != "]":
+            if not char:
+                raise self._fail(f"it ends inside the list, after record {index} "
+                                 "(a truncated file?)")
+            index += 1
+            try:  # most records lie whole in the buffer, between two commas
+                value, end = raw_decode(self.buffer, self.pos)
+            except (json.JSONDecodeError, RecursionError):
+                end = -1
+            if 0 < end < len(self.buffer):
+                self.pos = end
+            else:
+                value = self._value(index)
+            yield value
+            comma = between(self.buffer, self.pos)
+            if comma is not None and comma.end() < len(self.buffer):
+                self.pos = comma.end()
+                char = self.buffer[self.pos]
+                if char == "]":
+                    raise self._fail(f"a ',' after record {index} is followed by ']'")
+                continue
+            char = self._next_char()
+            if char == ",":
+                self.pos += 1
+                char = self._next_char()
+                if char == "]":
+                    raise self._fail(f"a ',' after record {index} is followed by ']'")
+            elif char and char != "]":
+                raise self._fail(f"after record {index}: expected ',' or ']'")
+        self.pos += 1
+        if self._next_char():
+            raise self._fail("there is more after the list's closing ']'")
+
+
+def _source_line(value: Any, index: int) -> int:
+    if value in (None, ""):
+        return index
+    line = int(value)
+    if not 0 <= line < 2**63:
+        raise ValidationError("source_line", f"{line} is not a line number")
+    return line
+
+
+def _json_row(record: Any, index: int, path: Path) -> ImportRow:
+    if not isinstance(record, dict):
+        raise ValidationError("record", "is not an object")
+    kind = parse_enum(Kind, str(record.get("kind", "quote")), "kind")
+    depth = record.get("need_depth") or None
+    return ImportRow(
+        text=check_text(str(record.get("text", ""))),
+        kind=kind,
+        customer=clean_name(str(record.get("customer", "")), "customer"),
+        heard_on=dt.date.fromisoformat(str(record.get("heard_on"))),
+        channel=parse_enum(Channel, str(record.get("channel", "other")), "channel"),
+        severity=check_severity(int(record.get("severity", 3))),
+        need_depth=parse_enum(NeedDepth, str(depth), "need_depth") if depth else None,
+        themes=tuple(t.strip() for t in str(record.get("themes", "")).split(";")
+                     if t.strip()),
+        captured_by=str(record.get("captured_by", "")),
+        cohort=str(record["cohort"]) if record.get("cohort") else None,
+        source_file=str(record.get("source_file") or path.name),
+        source_line=_source_line(record.get("source_line"), index),
+        source_key=f"voice:{record.get('id') or index}",
+        voice_id=str(record["id"]) if record.get("id") else None,
+    )
+
+
+class _JsonReader(RowReader):
+    """Rows from our own JSON export: every field is already named."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def rows(self, problem: Callable[[RowProblem], None], *,
+             again: bool) -> Iterator[ImportRow]:
+        path = self.path
+        for index, record in enumerate(_JsonArray(path), 1):
+            try:
+                row = _json_row(record, index, path)
+            except (ValidationError, ValueError, TypeError, OverflowError) as exc:
+                problem(RowProblem(index, f"record {index}: {exc}"))
+                continue
+            yield row
+
+
+def _json_rows(path: Path) -> ImportPlan:
+    source = CsvSource(path, "utf-8", "", ["json"], [], True, file_stamp(path))
+    return collect_plan(source, {}, [], _JsonReader(path))
 
 
 def prepare_import(path: Path | str, options: ImportOptions) -> ImportPlan:
+    """Check a file and every row in it, as a stream; nothing is written and no board is
+    needed. A file too big to import is refused before it is read."""
     path = Path(path)
     if path.suffix.lower() == ".json":
         return _json_rows(path)
     return plan_import(read_csv(path, options.encoding, options.delimiter), options)
 
 
+def check_importable(plan: ImportPlan, *, skip_invalid: bool) -> None:
+    """Raise InvalidRows when the plan would be refused, before any board is opened."""
+    if plan.problem_count and not skip_invalid:
+        raise InvalidRows(plan)
+
+
 def run_import(store: BoardStore, plan: ImportPlan, *, skip_invalid: bool, dry_run: bool = False,
                progress: Progress | None = None,
                cancelled: Cancelled | None = None) -> ImportReport:
     """All valid rows in one transaction; with invalid rows, nothing unless skip_invalid."""
-    if plan.problems and not skip_invalid:
-        raise InvalidRows(plan)
+    check_importable(plan, skip_invalid=skip_invalid)
     result = store.import_rows(plan.rows, len(plan.rows), dry_run=dry_run, progress=progress,
                                cancelled=cancelled)
     changed = result.added > 0 and not dry_run

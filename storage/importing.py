@@ -125,7 +125,11 @@ class ImportMixin(BoardParts):
             self.conn.executemany(_INSERT_VOICE, voice_rows)
             self.conn.executemany(_INSERT_LINK, links)
             if known_keys is not None:
-                known_keys.update(row[11] for row in voice_rows)
+                # A CSV row's key carries its count, so it cannot come twice in one import
+                # (remembering all of them took 100 bytes a row); a JSON file can name an id
+                # twice, and its id-less records are keyed by position.
+                known_keys.update(row[11] for row in voice_rows
+                                  if row[11].startswith("voice:"))
             added += len(voice_rows)
             done += len(batch)
             if progress is not None:

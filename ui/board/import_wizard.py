@@ -125,14 +125,16 @@ class PreviewPage(QWizardPage):
     def show_rows(self) -> None:
         source = self.wiz.source
         assert source is not None
+        rows = f"{len(source.sample):,}" if source.complete else \
+            f"more than {len(source.sample):,}"
         self.setSubTitle(f"{source.path.name}: {source.encoding}, "
-                         f"{len(source.records):,} rows, {len(source.header)} columns")
+                         f"{rows} rows, {len(source.header)} columns")
         self.table.clear()
         self.table.setColumnCount(len(source.header))
         self.table.setHorizontalHeaderLabels(source.header)
-        rows = source.records[:PREVIEW_ROWS]
-        self.table.setRowCount(len(rows))
-        for r, record in enumerate(rows):
+        preview = source.sample[:PREVIEW_ROWS]
+        self.table.setRowCount(len(preview))
+        for r, record in enumerate(preview):
             for c, cell in enumerate(record.cells[: len(source.header)]):
                 self.table.setItem(r, c, _plain(cell))
 
@@ -163,7 +165,7 @@ class MappingPage(QWizardPage):
         assert source is not None
         while self.form.rowCount():
             self.form.removeRow(0)
-        guessed = auto_mapping(source.header, source.records)
+        guessed = auto_mapping(source.header, source.sample)
         self.combos = {}
         for column in source.header:
             combo = QComboBox()
@@ -212,17 +214,20 @@ class ValidationPage(QWizardPage):
         plan = self.wiz.plan
         assert plan is not None
         notes = "".join(f"\n• {n}" for n in plan.notes)
-        self.summary.setText(f"{len(plan.rows):,} valid rows, {len(plan.problems):,} invalid."
+        self.summary.setText(f"{len(plan.rows):,} valid rows, {plan.problem_count:,} invalid."
                              f"{notes}")
         self.problems.clear()
-        for problem in plan.problems[:2000]:
+        shown = plan.problems[:2000]
+        for problem in shown:
             self.problems.addItem(f"line {problem.line}: {problem.message}")
-        self.skip.setVisible(bool(plan.problems))
+        if plan.problem_count > len(shown):
+            self.problems.addItem(f"… and {plan.problem_count - len(shown):,} more")
+        self.skip.setVisible(bool(plan.problem_count))
         self.skip.setChecked(False)
 
     def isComplete(self) -> bool:  # noqa: N802
         plan = self.wiz.plan
-        return plan is not None and bool(plan.rows) and (not plan.problems or
+        return plan is not None and bool(plan.rows) and (not plan.problem_count or
                                                          self.skip.isChecked())
 
 
@@ -321,7 +326,7 @@ class ImportWizard(QWizard):
         result = report.result
         self._finish(f"Added {result.added:,} voices ({result.already_present:,} were already "
                      f"on the board, {result.customers_created:,} new customers, "
-                     f"{len(report.plan.problems):,} invalid rows skipped).")
+                     f"{report.plan.problem_count:,} invalid rows skipped).")
         self.imported.emit(report.changes)
 
     def _failed(self, exc: BaseException) -> None:
