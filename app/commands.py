@@ -14,7 +14,8 @@ ALL = Changes(voices=True, customers=True, cohorts=True, themes=True)
 
 class EditStore(Protocol):
     def insert_voice(self, draft: VoiceDraft, voice_id: str | None = None) -> str: ...
-    def update_voice(self, voice_id: str, draft: VoiceDraft) -> None: ...
+    def update_voice(self, voice_id: str, draft: VoiceDraft,
+                     expect: str | None = None) -> str: ...
     def set_voices_deleted(self, voice_ids: list[str], deleted: bool) -> None: ...
     def merge_customers(self, source_id: str, target_id: str) -> list[str]: ...
     def unmerge_customers(self, source_id: str, target_id: str, voice_ids: list[str]) -> None: ...
@@ -64,17 +65,23 @@ class CreateVoice:
 
 @dataclass
 class EditVoice:
+    """`stamp` is the voice's updated_at as the editor read it: if the row changed since (in
+    another window), the edit is refused with a ConflictError, never written over it. After
+    each step it is what this command wrote, so undo refuses to wipe a later edit too.
+    None writes without looking (the user chose to overwrite)."""
+
     voice_id: str
     before: VoiceDraft
     after: VoiceDraft
     text: str = "Edit voice"
+    stamp: str | None = None
 
     def apply(self, store: EditStore) -> Changes:
-        store.update_voice(self.voice_id, self.after)
+        self.stamp = store.update_voice(self.voice_id, self.after, expect=self.stamp)
         return ALL
 
     def revert(self, store: EditStore) -> Changes:
-        store.update_voice(self.voice_id, self.before)
+        self.stamp = store.update_voice(self.voice_id, self.before, expect=self.stamp)
         return ALL
 
 

@@ -24,3 +24,8 @@ class ImportFileError(EmptyChairError):
 
 class NotFoundError(EmptyChairError):
     """A customer, voice or other record that does not exist (or was deleted)."""
+
+
+class ConflictError(EmptyChairError):
+    """The row changed in another window or program since it was read: nothing was written,
+    so neither edit is lost."""

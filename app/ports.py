@@ -52,4 +52,7 @@ class BoardStore(Protocol):
 
     def backup(self, out: Path) -> Path: ...
 
+    def wait_for_lock(self, milliseconds: int) -> None:
+        """How long a write waits for another program's lock before it fails as busy."""
+
     def close(self) -> None: ...

@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 
 from app.domain import Customer, Voice, VoiceDraft, check_plain, clean_name
-from app.errors import NotFoundError, ValidationError
+from app.errors import ConflictError, NotFoundError, ValidationError
 from storage.board import now_utc
 from storage.errors import translated
 from storage.ids import new_id
@@ -15,6 +15,15 @@ from storage.search import name_is, name_params
 
 _NAMED = {"cohorts", "themes"}
 _WORDS = re.compile(r"\w+")
+
+
+def _after(stamp: str) -> str:
+    """The UTC ISO stamp one millisecond after `stamp` (as now_utc writes them)."""
+    import datetime as dt
+
+    moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")) + dt.timedelta(
+        milliseconds=1)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _check_named(table: str) -> None:
@@ -79,9 +88,23 @@ class EditingMixin(BoardParts):
             self._set_themes(voice_id, draft.themes, now)
         return voice_id
 
-    def update_voice(self, voice_id: str, draft: VoiceDraft) -> None:
+    def update_voice(self, voice_id: str, draft: VoiceDraft,
+                     expect: str | None = None) -> str:
+        """Write the voice; with `expect`, only if its updated_at is still that (else a
+        ConflictError, nothing written). Returns the updated_at written."""
         with self.connection.write(), translated(self.path):
+            row = self.conn.execute("SELECT updated_at FROM voices WHERE id = ?",
+                                    [voice_id]).fetchone()
+            if row is None:
+                raise NotFoundError(f"no voice {voice_id}")
+            if expect is not None and row[0] != expect:
+                raise ConflictError(
+                    "This voice was changed in another window or program since it was read; "
+                    "nothing was saved. Reload it to see that change, or save again to "
+                    "overwrite it.")
             now = now_utc()
+            if now <= row[0]:  # two writes in one millisecond still get different stamps
+                now = _after(row[0])
             customer_id = self._customer_for(draft, now)
             cursor = self.conn.execute(
                 "UPDATE voices SET customer_id = ?, kind = ?, text = ?, heard_on = ?, "
@@ -94,6 +117,7 @@ class EditingMixin(BoardParts):
             if cursor.rowcount != 1:
                 raise NotFoundError(f"no voice {voice_id}")
             self._set_themes(voice_id, draft.themes, now)
+            return now
 
     def set_voices_deleted(self, voice_ids: list[str], deleted: bool) -> None:
         with self.connection.write(), translated(self.path):

@@ -76,6 +76,9 @@ class SqliteBoard(EditingMixin, ImportMixin, MeetingsMixin, HistoryMixin):
     def close(self) -> None:
         self.connection.close()
 
+    def wait_for_lock(self, milliseconds: int) -> None:
+        self.conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+
     @property
     def notices(self) -> list[str]:
         """What opening the board did that the user should hear (a stray -wal set aside)."""

@@ -153,3 +153,23 @@ def test_chair_tiles_elide_long_cohort_names(qtbot, make_window):
             assert "…" in QLabel.text(title)  # elided on screen, at most two lines
             assert QLabel.text(title).count("\n") <= 1
     console.close()
+
+
+def test_the_chair_fits_the_screen_when_the_verbatim_names_a_long_cohort(qtbot, make_window):
+    window = make_window()
+    store = window.store
+    store.insert_voice(VoiceDraft("Refunds take weeks", Kind.COMPLAINT, "Shop", dt.date(2026, 3, 1),
+                                  cohort_name=COHORT, themes=("Refunds",)))
+    console = window.open_meeting_room()
+    qtbot.addWidget(console)
+    meeting = store.create_meeting("Refunds", dt.date(2026, 4, 1))
+    store.add_decision(meeting, "Refunds paid within a day", themes=("Refunds",))
+    console.reload_meetings(meeting)
+    settle(qtbot, console)
+    console.open_chair()
+    chair = console.chair
+    qtbot.addWidget(chair)
+    assert COHORT in chair.who.text()  # the attribution names the 200-letter cohort
+    settled(qtbot)
+    assert chair.minimumSizeHint().width() < SCREEN
+    assert chair.minimumSizeHint().height() <= 1080

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import Channel, Kind, NeedDepth, VoiceDraft
-from app.errors import BoardError, ValidationError
+from app.errors import BoardError, ConflictError, ValidationError
 from ui.theme import ERROR, styled
 
 
@@ -179,7 +179,7 @@ class CaptureDialog(QDialog):
         except ValidationError as exc:
             self._show_error(exc.field, exc.message)
             return
-        except BoardError as exc:
+        except (BoardError, ConflictError) as exc:
             self._show_error("form", f"Not saved, your text is kept: {exc}")
             return
         CaptureDialog.last_customer = name

@@ -43,6 +43,9 @@ if TYPE_CHECKING:  # editing and dialogs load on first use: they cost the start 
     from ui.board.capture_dialog import CaptureDialog
 
 VERSION = "0.1.0"
+# How long a write from the window waits for another program's lock before it says "busy"
+# (and the edit or undo stays possible): the window never freezes for the CLI's 5 s.
+GUI_LOCK_WAIT_MS = 250
 LANE_ORDERS = (("Best match", "relevance"), ("Newest", "newest"), ("Oldest", "oldest"),
                ("Severity", "severity"), ("Customer", "customer"))
 MAX_RECENT = 8
@@ -111,6 +114,7 @@ class BoardWindow(QMainWindow):
         start one here."""
         super().__init__()
         self.store = store
+        store.wait_for_lock(GUI_LOCK_WAIT_MS)
         self._open_reader = open_reader
         self._open_board = open_board
         self.settings = settings
@@ -248,6 +252,7 @@ class BoardWindow(QMainWindow):
         if self.runner is not None:
             self.runner.stop()
         self.store = store
+        store.wait_for_lock(GUI_LOCK_WAIT_MS)
         path = Path(store.path)
         self.runner = SearchRunner(lambda: self._open_reader(path), self)
         self.runner.results.connect(self._show_results)
@@ -430,7 +435,7 @@ class BoardWindow(QMainWindow):
 
         changes = command.apply(self.store)  # errors propagate to the caller (dialogs)
         self.undo_stack.push(UndoableCommand(command, self.store, self.refresh,
-                                             self._command_failed))
+                                             self._command_failed, self.undo_stack))
         self.refresh(changes)
         return True
 
@@ -459,6 +464,7 @@ class BoardWindow(QMainWindow):
 
     def capture_dialog(self, voice: Voice | None = None) -> CaptureDialog:
         from app.commands import CreateVoice, EditVoice, draft_of
+        from app.errors import ConflictError
         from ui.board.capture_dialog import CaptureDialog
 
         customers, cohorts, themes = self._names()
@@ -467,9 +473,14 @@ class BoardWindow(QMainWindow):
                 self.run_command(CreateVoice(draft))
         else:
             before = draft_of(voice)
+            stamp: list[str | None] = [voice.updated_at]  # as read: another window may move it
 
             def save(draft: Any) -> None:
-                self.run_command(EditVoice(voice.id, before, draft))
+                try:
+                    self.run_command(EditVoice(voice.id, before, draft, stamp=stamp[0]))
+                except ConflictError:
+                    stamp[0] = None  # the message says: save again to overwrite
+                    raise
         return CaptureDialog(customers, cohorts, themes, save,
                              draft_of(voice) if voice else None, self)
 

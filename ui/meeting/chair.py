@@ -28,6 +28,9 @@ def _label(name: str, text: str = "") -> QLabel:
     label = QLabel(text, objectName=name)
     label.setTextFormat(Qt.TextFormat.PlainText)  # customer words are never HTML
     label.setWordWrap(True)
+    # Its width comes from the screen, never from the text: a 200-letter name without a
+    # space once made the chair 4,625 px wide.
+    label.setMinimumWidth(1)
     return label
 
 
@@ -63,8 +66,8 @@ class Tile(QFrame):
                                  objectName="tileTitle")
         layout.addWidget(self.title)
         for line in lines:
-            layout.addWidget(ElidedLabel(line, max_lines=2, hint_chars=TILE_LINE_CHARS,
-                                         objectName="tileLine"))
+            layout.addWidget(ElidedLabel(line, max_lines=1, hint_chars=TILE_LINE_CHARS,
+                                         objectName="tileLine"))  # packed to fit one line
         layout.addStretch(1)
 
 

@@ -493,7 +493,8 @@ class MeetingConsole(QMainWindow):
         only = command.decision_id if isinstance(command, RecordImpact) else \
             command.before.id if isinstance(command, EditDecision) else None
         self.undo_stack.push(UndoableCommand(
-            command, self.store, lambda _c: self.refresh_agenda(only=only), self._failed))
+            command, self.store, lambda _c: self.refresh_agenda(only=only), self._failed,
+            self.undo_stack))
         self.refresh_agenda(only=only)
 
     def _try(self, command: Any) -> bool:
