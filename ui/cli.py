@@ -8,6 +8,7 @@ import errno
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -244,7 +245,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 # command) never loads the CSV, export and matching code.
 def _cmd_import(args: argparse.Namespace) -> int:
     from app.csv_import import ImportOptions, parse_map_option
-    from app.importing import InvalidRows, prepare_import, problem_lines, run_import
+    from app.importing import (
+        InvalidRows,
+        check_importable,
+        prepare_import,
+        problem_lines,
+        run_import,
+    )
 
     mapping = dict(parse_map_option(m) for m in args.map)
     delimiter = "\t" if args.delimiter in ("tab", "\\t") else args.delimiter
@@ -261,7 +268,20 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print(f"{args.file}: {src.encoding}, delimiter {src.delimiter!r}; {mapped}")
     for note in plan.notes:
         print(f"note: {note}")
-    store = open_store(_board_path(args), create=True)
+    try:  # refused before any board is opened, so a refused import creates none
+        check_importable(plan, skip_invalid=args.skip_invalid)
+    except InvalidRows as exc:
+        for line in problem_lines(exc.plan):
+            print(line, file=sys.stderr)
+        raise
+    target = _board_path(args)
+    scratch = None
+    if args.dry_run and not target.exists():  # counted against an empty board, thrown away
+        scratch = tempfile.TemporaryDirectory(prefix="empty-chair-dry-run-")
+        board = Path(scratch.name) / "board.db"
+    else:
+        board = target
+    store = open_store(board, create=True)
     try:
         _notices(store)
         before = store.count(VoiceFilter())
@@ -275,20 +295,18 @@ def _cmd_import(args: argparse.Namespace) -> int:
                 _DONE.append(f"the import was committed: {added:,} voices were added to "
                              f"{store.path}")
             raise
-    except InvalidRows as exc:
-        for line in problem_lines(exc.plan):
-            print(line, file=sys.stderr)
-        raise
     finally:
         store.close()
+        if scratch is not None:
+            scratch.cleanup()
     for line in problem_lines(plan):
         print(f"skipped {line}", file=sys.stderr)
     assert report.result is not None
     verb = "would add" if args.dry_run else "added"
-    print(f"{args.file} -> {store.path}: {plan.record_count:,} rows: {verb} "
+    print(f"{args.file} -> {target}: {plan.record_count:,} rows: {verb} "
           f"{report.result.added:,}, "
           f"already on the board {report.result.already_present:,}, "
-          f"invalid {len(plan.problems):,}, new customers {report.result.customers_created:,}")
+          f"invalid {plan.problem_count:,}, new customers {report.result.customers_created:,}")
     return 0
 
 

@@ -48,8 +48,6 @@ def test_utf16_without_a_byte_order_mark_is_named(tmp_path, capsys, encoding):
     assert "2 rows: added 2," in out
 
 
-@pytest.mark.xfail(strict=True, reason="needs ui/cli.py's _cmd_import to refuse invalid rows "
-                   "and to dry-run a missing board before opening (and creating) the board")
 def test_a_dry_run_and_a_refused_import_create_no_board(tmp_path, capsys):
     good = tmp_path / "good.csv"
     good.write_text("customer,text\nAcme,the export is slow\n", encoding="utf-8")
