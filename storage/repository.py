@@ -130,10 +130,12 @@ class SqliteBoard(EditingMixin, ImportMixin, MeetingsMixin, HistoryMixin):
         query = fts_query(flt.text)
         if query is None:
             return " FROM voices v WHERE " + " AND ".join(where), params, None
+        names = query  # customer names are not stemmed: the prefix as typed
+        query = fts_query(flt.text, self._prefix_stems) or query
         # A customer whose name matches brings all of its voices (after the text matches).
         customer_ids = [r[0] for r in self.conn.execute(
             "SELECT c.id FROM customers_fts JOIN customers c ON c.rowid = customers_fts.rowid "
-            "WHERE customers_fts MATCH ? AND c.deleted_at IS NULL", [query])]
+            "WHERE customers_fts MATCH ? AND c.deleted_at IS NULL", [names])]
         if not customer_ids:
             return (" FROM voices_fts JOIN voices v ON v.rowid = voices_fts.rowid "
                     "WHERE voices_fts MATCH ? AND " + " AND ".join(where),
@@ -143,6 +145,17 @@ class SqliteBoard(EditingMixin, ImportMixin, MeetingsMixin, HistoryMixin):
                 "FROM voices_fts WHERE voices_fts MATCH ?) f ON f.hit = v.rowid "
                 f"WHERE (f.hit IS NOT NULL OR v.customer_id IN ({marks})) AND "
                 + " AND ".join(where), [query, *customer_ids, *params], "coalesce(f.score, 0)")
+
+    def _prefix_stems(self, prefix: str) -> list[str]:
+        """Stems in the voices' index that a typed prefix begins with, up to three letters
+        shorter than it ("shipp" -> "ship", "happin" -> "happi"): the words that prefix
+        starts are filed under them."""
+        shorter = [prefix[:k] for k in range(max(3, len(prefix) - 3), len(prefix))]
+        if not shorter:
+            return []
+        return [t for (t,) in self.conn.execute(
+            f"SELECT term FROM voices_fts_vocab WHERE term IN ({', '.join('?' * len(shorter))})",
+            shorter)]
 
     def search(self, flt: VoiceFilter, *, limit: int = 50, offset: int = 0,
                order: str = "relevance") -> list[Voice]:

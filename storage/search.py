@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from app.domain import name_key
@@ -23,12 +25,23 @@ def _searchable(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
 
-def fts_query(typed: str) -> str | None:
+def folded(text: str) -> str:
+    """Letters as the index's unicode61 tokenizer (remove_diacritics 2) keeps them."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fts_query(typed: str, prefix_stems: Callable[[str], list[str]] | None = None,
+              ) -> str | None:
     """FTS5 MATCH text for what a person typed, or None for "no text filter".
 
     Words are ANDed; "quoted phrases" stay phrases (an unclosed quote runs to the end);
     a trailing * makes a prefix search. Every other FTS5 operator (AND, OR, NOT, NEAR,
     column filters, parentheses, ^, -) is taken as literal text.
+
+    The voices' index keeps stems, and FTS5 stems a prefix too: "shipp*" would look for
+    stems starting "shipp" and miss "shipping" (stem "ship"). `prefix_stems(prefix)` names
+    the index's stems that the typed prefix begins with; they are searched beside it.
     """
     # FTS5 reads a NUL as the end of the string; no control character is worth searching.
     typed = _CONTROL.sub(" ", typed)
@@ -42,7 +55,12 @@ def fts_query(typed: str) -> str | None:
             raw = stripped.strip('"')
         if not _searchable(raw):
             continue
-        terms.append(_literal(" ".join(raw.split())) + ("*" if prefix else ""))
+        term = _literal(" ".join(raw.split())) + ("*" if prefix else "")
+        if prefix and prefix_stems is not None and raw.isalnum():
+            stems = prefix_stems(folded(raw))
+            if stems:
+                term = "(" + " OR ".join([term, *(_literal(st) for st in stems)]) + ")"
+        terms.append(term)
     return " ".join(terms) if terms else None
 
 

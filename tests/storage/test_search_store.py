@@ -117,3 +117,16 @@ def test_sorting_by_customer_when_words_match_a_customer_name(store):
     fill(store)
     found = store.search(VoiceFilter(text="invoice"), order="customer")
     assert [v.customer_name for v in found] == ["Acme", "Beta", "Beta", "Delta Invoice Co"]
+
+
+def test_a_prefix_longer_than_the_stem_still_finds_its_words(store):
+    rows = [row(i, text, customer=f"C{i}") for i, text in enumerate(
+        ["We are shipping late", "Runners run", "Invoicing is slow", "Happiness is rare",
+         "Nothing here"], 1)]
+    store.import_rows(rows, len(rows))
+    # The index keeps stems ("ship", "runner", "invoic", "happi"); FTS5 stems the prefix too.
+    assert texts(store, text="shipp*") == ["We are shipping late"]
+    assert texts(store, text="runn*") == ["Runners run"]
+    assert texts(store, text="invoicin*") == ["Invoicing is slow"]
+    assert texts(store, text="happin*") == ["Happiness is rare"]
+    assert texts(store, text="ship* late") == ["We are shipping late"]
