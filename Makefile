@@ -8,11 +8,11 @@ QT_DEBS := libgl1 libegl1 libfontconfig1 libxkbcommon0 libglib2.0-0 libdbus-1-3 
 XCB_DEBS := libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 \
             libxcb-render-util0 libxcb-image0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1
 
-.PHONY: run test bench lint clean qt-libs
+.PHONY: run test bench lint clean qt-libs window-libs
 
 # Our modules are compiled to bytecode first, as an installed copy's are: Python would write
 # it on the first start, unless PYTHONDONTWRITEBYTECODE is set (then every start recompiles).
-run: $(VENV)/.run-deps qt-libs
+run: $(VENV)/.run-deps qt-libs window-libs
 	$(PY) -m compileall -q app storage ui >/dev/null
 	$(PY) -m ui
 
@@ -54,6 +54,16 @@ qt-libs:
 	  else \
 	    echo "Qt needs Debian libraries; run: sudo apt-get install $(QT_DEBS) $(XCB_DEBS)"; exit 1; \
 	  fi; \
+	fi
+
+# A real window needs Qt's xcb libraries too (offscreen does not): ask the real platform.
+window-libs:
+	@if ! $(PY) -m ui.platform_check 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && [ -n "$$DISPLAY" ]; then \
+	    echo "Installing the Debian libraries a Qt window needs: $(XCB_DEBS)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(XCB_DEBS) >/dev/null; \
+	  fi; \
+	  $(PY) -m ui.platform_check; \
 	fi
 
 clean:

@@ -503,6 +503,11 @@ def open_gui(args: argparse.Namespace) -> Any:
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:
+    from ui.platform_check import window_problem
+
+    problem = window_problem()  # before any board is made: Qt would abort half-way
+    if problem:
+        raise EmptyChairError(problem)
     window = open_gui(args)  # held here: the window lives as long as the event loop runs
     if window is None:
         return 1
