@@ -25,6 +25,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("export_view", "&Export current view…", "&File", "Ctrl+E"),
     ActionSpec("export_board", "Export whole &board…", "&File", "Ctrl+Shift+E"),
     ActionSpec("backup", "&Backup board…", "&File", "Ctrl+Shift+B"),
+    ActionSpec("restore_backup", "&Restore from backup…", "&File", None),
     ActionSpec("quit", "&Quit", "&File", Std.Quit),
     ActionSpec("undo", "&Undo", "&Edit", Std.Undo),
     ActionSpec("redo", "&Redo", "&Edit", Std.Redo),

@@ -125,3 +125,30 @@ def test_the_store_refuses_a_stale_edit(store):
     assert stamp > voice.updated_at
     with pytest.raises(ConflictError):
         store.update_voice(voice.id, draft_of(voice), expect=voice.updated_at)
+
+
+def test_restore_from_backup_in_the_window(qtbot, make_window, tmp_path):
+    from tests.ui.test_board_window import open_capture
+
+    window = make_window()
+    backup = tmp_path / "monday.db"
+    window.store.backup(backup)
+    dialog = open_capture(qtbot, window)
+    qtbot.keyClicks(dialog.text, "Said after the backup")
+    qtbot.keyClicks(dialog.customer, "Acme Retail")
+    dialog.try_save()
+    assert window.store.count(VoiceFilter()) == 6
+    console = window.open_meeting_room()  # shares the store: closed before the restore
+    qtbot.addWidget(console)
+    with qtbot.waitSignal(window.search_done, timeout=10_000):
+        assert window.restore_from(backup)
+    assert window.store.count(VoiceFilter()) == 5
+    assert window.filter_bar.count_label.text() == "5 of 5 voices"
+    assert not window.undo_stack.canUndo()
+    assert not console.isVisible()
+    [kept] = tmp_path.glob("board.before-restore-*.db")
+    from ui.composition import open_store
+
+    old = open_store(kept)
+    assert old.count(VoiceFilter(text="after the backup")) == 1  # nothing lost
+    old.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
@@ -187,6 +188,7 @@ class BoardWindow(QMainWindow):
             "new_board": self.new_board, "open_board": self.choose_board,
             "import_csv": self.import_csv, "export_view": lambda: self.export(True),
             "export_board": lambda: self.export(False), "backup": self.backup,
+            "restore_backup": self.restore_backup,
             "quit": self.close, "undo": self.undo_stack.undo, "redo": self.undo_stack.redo,
             "new_voice": self.new_voice, "edit_voice": self.edit_voice,
             "delete_voice": self.delete_voice, "find": self.focus_search,
@@ -549,6 +551,64 @@ class BoardWindow(QMainWindow):
                 self.warn("Backup", str(exc))
                 return
             self.statusBar().showMessage(f"Backup written to {path}", 8000)
+
+    def restore_backup(self) -> None:
+        """File > Restore from backup: pick a backup (the daily ones by default), confirm,
+        and the board is replaced; the board as it was is kept beside it."""
+        from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+        board = Path(self.store.path)
+        daily = board.with_name(f"{board.stem}-backups")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Restore from backup", str(daily if daily.is_dir() else board.parent),
+            "Boards (*.db);;All (*)")
+        if not path:
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Restore from backup",
+                          f"Replace {board.name} with the backup {Path(path).name}?\n\nThe "
+                          "board as it is now is kept beside it, and undo starts afresh.",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        if box.exec() == QMessageBox.StandardButton.Yes:
+            self.restore_from(Path(path))
+
+    def restore_from(self, backup: Path) -> bool:
+        """Put `backup` in place of this board and show it. Every connection this window
+        holds is closed first (a restore never swaps a file under an open board); on a
+        refusal the board is opened again as it was."""
+        from ui.composition import restore_board
+
+        board = Path(self.store.path)
+        self._close_companions()
+        if self.runner is not None:
+            self.runner.stop()
+            self.runner = None
+        self.store.close()
+        try:
+            kept = restore_board(backup, board)
+        except EmptyChairError as exc:
+            self.switch_board(board)
+            self.warn("Restore from backup", str(exc))
+            return False
+        if not self.switch_board(board):
+            return False
+        self.statusBar().showMessage(
+            f"Restored from {backup.name}" + (f"; the board it replaced is kept as {kept.name}"
+                                              if kept else ""), 15000)
+        return True
+
+    def _close_companions(self) -> None:
+        """The meeting room and history windows share this store: close them first."""
+        for name in ("history_window", "meeting_console"):
+            window = getattr(self, name, None)
+            if window is not None:
+                closed = getattr(window, "closed", None)  # the console tells us it closed
+                if closed is not None:
+                    with contextlib.suppress(RuntimeError, TypeError):
+                        closed.disconnect()
+                window.close()
+                setattr(self, name, None)
 
     def edit_customer(self) -> None:
         from ui.board.manage import edit_customer
