@@ -55,7 +55,7 @@ class Connection:
                 if result != "ok":
                     self._damage = "the board file is damaged (corrupt)"
             except sqlite3.DatabaseError as exc:
-                self._damage = environment_message(exc) or str(exc)
+                self._damage = environment_message(exc, self.path) or str(exc)
             finally:
                 done.set()
 
@@ -254,7 +254,7 @@ def _build(path: Path) -> None:
     try:
         conn = _connect(path, create=True)
     except sqlite3.Error as exc:
-        raise BoardError(f"{path}: {environment_message(exc) or exc}") from exc
+        raise BoardError(f"{path}: {environment_message(exc, path) or exc}") from exc
     try:
         with translated(path):
             _set_pragmas(conn)
@@ -288,7 +288,7 @@ def open_board(path: Path | str, *, create: bool = False) -> Connection:
     try:
         conn = _connect(path, create=False)
     except sqlite3.Error as exc:
-        raise BoardError(f"{path}: {environment_message(exc) or exc}") from exc
+        raise BoardError(f"{path}: {environment_message(exc, path) or exc}") from exc
     try:
         with translated(path):
             _check_identity(path, conn)

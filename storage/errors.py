@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,11 +26,29 @@ _ENVIRONMENT: dict[int, str] = {
 }
 
 
-def environment_message(exc: sqlite3.Error) -> str | None:
+# What SQLite reports when it cannot write a -wal, a -shm or a temporary file: on a full
+# disk these are as likely as SQLITE_FULL itself ("input/output error", even "corrupt").
+_MAYBE_FULL = {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CORRUPT,
+               sqlite3.SQLITE_CANTOPEN}
+FULL_BELOW_BYTES = 256 * 1024
+
+
+def disk_full(path: Path | str) -> bool:
+    """Is the disk that holds `path` (nearly) full?"""
+    folder = Path(path).expanduser().resolve().parent
+    try:
+        return shutil.disk_usage(folder).free < FULL_BELOW_BYTES
+    except OSError:
+        return False
+
+
+def environment_message(exc: sqlite3.Error, path: Path | str | None = None) -> str | None:
     """The user-facing reason for an environment fault, or None when the error is a bug."""
     code = getattr(exc, "sqlite_errorcode", None)
     if code is None:
         return None
+    if path is not None and code & 0xFF in _MAYBE_FULL and disk_full(path):
+        return "the disk is full; free some space, then try again (nothing was changed)"
     return _ENVIRONMENT.get(code & 0xFF)
 
 
@@ -39,7 +58,7 @@ def translated(path: Path | str) -> Iterator[None]:
     try:
         yield
     except sqlite3.Error as exc:
-        reason = environment_message(exc)
+        reason = environment_message(exc, path)
         if reason is None:
             raise
         raise BoardError(f"{path}: {reason}") from exc

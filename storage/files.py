@@ -149,7 +149,7 @@ def vet_wal(path: Path) -> str | None:
         finally:
             alone.close()
     except sqlite3.Error as exc:
-        raise BoardError(f"{path}: {environment_message(exc) or exc}") from exc
+        raise BoardError(f"{path}: {environment_message(exc, path) or exc}") from exc
     _check_version(path, app_id, version)
     with tempfile.TemporaryDirectory(prefix="empty-chair-wal-") as tmp:
         copy = Path(tmp) / "board.db"
@@ -307,7 +307,7 @@ def vet_backup(backup: Path) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise BoardError(f"{backup}: {environment_message(exc) or exc}") from exc
+        raise BoardError(f"{backup}: {environment_message(exc, backup) or exc}") from exc
     _check_version(backup, app_id, version)
     if not healthy:
         raise BoardError(f"{backup}: the backup is damaged (corrupt); choose another one")

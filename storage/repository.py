@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -230,8 +232,11 @@ class SqliteBoard(EditingMixin, ImportMixin, MeetingsMixin, HistoryMixin):
                             "created_at": v.created_at, "updated_at": v.updated_at,
                         }
             finally:
-                if own and self.conn.in_transaction:
-                    self.conn.execute("COMMIT")  # a read: nothing to keep or undo
+                # A read: nothing to keep or undo. (Closed already when an abandoned export
+                # is collected after its board was closed: then there is nothing to end.)
+                with contextlib.suppress(sqlite3.ProgrammingError):
+                    if own and self.conn.in_transaction:
+                        self.conn.execute("COMMIT")
 
     # -- listings ----------------------------------------------------------------------
     def customers(self) -> list[Customer]:

@@ -317,7 +317,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
     store = open_store(_board_path(args))
     try:
         _notices(store)
-        count = export_to(args.out, store.export_rows(_filter(args)))
+        rows = store.export_rows(_filter(args))
+        try:
+            count = export_to(args.out, rows)
+        finally:
+            rows.close()  # ends its read transaction before the board closes
     finally:
         store.close()
     print(f"{args.out}: {count:,} voices")
