@@ -263,3 +263,36 @@ def test_a_damaged_big_board_is_read_but_never_written(tmp_path, monkeypatch):
             opened.write():
         add_voice(opened.conn, "never written")
     opened.close()
+
+
+def test_an_older_board_opened_by_two_processes_at_once_migrates_once(tmp_path):
+    from sqlite_utils import Database
+
+    from storage.identity import APPLICATION_ID
+    from storage.schema import migrations
+
+    board = tmp_path / "old.db"
+    conn = sqlite3.connect(board, isolation_level=None)
+    migrations.apply(Database(conn), stop_before="m010_board_identity")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 9")
+    add_voice(conn, "kept through the migration")
+    conn.close()
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from storage.board import open_board
+        open_board({str(board)!r}).close()
+    """)
+    children = [subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE,
+                                 text=True, env={**os.environ, "EMPTY_CHAIR_AUTO_BACKUP": "0"})
+                for _ in range(3)]
+    errors = [c.communicate(timeout=60)[1] for c in children]
+    assert [c.returncode for c in children] == [0, 0, 0], errors  # none failed on a name
+    opened = open_board(board)
+    assert opened.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert opened.conn.execute("SELECT count(*) FROM board").fetchone()[0] == 1
+    opened.close()
+    assert voices(board) == ["kept through the migration"]
+    backups = list(tmp_path.glob("old.before-migration-*.db"))
+    assert backups  # at least the first one made its backup, under a name of its own
