@@ -249,12 +249,17 @@ def _mark_session(conn: sqlite3.Connection) -> None:
         raise
 
 
-def _build(path: Path) -> None:
-    """A new, migrated board at `path` (a temporary name: see files.create_whole)."""
+def _connected(path: Path, create: bool) -> sqlite3.Connection:
+    """_connect, its failures told as one line naming the board."""
     try:
-        conn = _connect(path, create=True)
+        return _connect(path, create=create)
     except sqlite3.Error as exc:
         raise BoardError(f"{path}: {environment_message(exc, path) or exc}") from exc
+
+
+def _build(path: Path) -> None:
+    """A new, migrated board at `path` (a temporary name: see files.create_whole)."""
+    conn = _connected(path, create=True)
     try:
         with translated(path):
             _set_pragmas(conn)
@@ -285,10 +290,7 @@ def open_board(path: Path | str, *, create: bool = False) -> Connection:
             raise BoardError(f"{path}: cannot create the board ({exc.strerror})") from exc
     _check_file(path)
     notice = files.vet_wal(path)
-    try:
-        conn = _connect(path, create=False)
-    except sqlite3.Error as exc:
-        raise BoardError(f"{path}: {environment_message(exc, path) or exc}") from exc
+    conn = _connected(path, create=False)
     try:
         with translated(path):
             _check_identity(path, conn)
