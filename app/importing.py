@@ -33,7 +33,7 @@ from app.domain import (
     parse_enum,
 )
 from app.errors import EmptyChairError, ImportFileError, ValidationError
-from app.ports import BoardStore, Cancelled, ImportResult, Progress
+from app.ports import BoardStore, Cancelled, ImportResult, MayCommit, Progress
 
 _JSON_CHUNK = 1024 * 1024  # characters of a JSON export read at a time
 MAX_JSON_RECORD_CHARS = 16 * 1024 * 1024  # one voice's object, like the CSV cell limit
@@ -256,11 +256,12 @@ def check_importable(plan: ImportPlan, *, skip_invalid: bool) -> None:
 
 def run_import(store: BoardStore, plan: ImportPlan, *, skip_invalid: bool, dry_run: bool = False,
                progress: Progress | None = None,
-               cancelled: Cancelled | None = None) -> ImportReport:
+               cancelled: Cancelled | None = None,
+               may_commit: MayCommit | None = None) -> ImportReport:
     """All valid rows in one transaction; with invalid rows, nothing unless skip_invalid."""
     check_importable(plan, skip_invalid=skip_invalid)
     result = store.import_rows(plan.rows, len(plan.rows), dry_run=dry_run, progress=progress,
-                               cancelled=cancelled)
+                               cancelled=cancelled, may_commit=may_commit)
     changed = result.added > 0 and not dry_run
     return ImportReport(plan, result, dry_run,
                         Changes(voices=changed, customers=changed, cohorts=changed,

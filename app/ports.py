@@ -15,6 +15,11 @@ if TYPE_CHECKING:  # a type only: the CSV reader loads when an import runs
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
+# Asked once, right before an import's COMMIT and after its last look at `cancelled`: False
+# (a cancel came first) rolls everything back; True lets the commit go ahead, and from then
+# on a cancel is refused, so the person is told the import finished rather than "nothing
+# will be kept" (ui.background.CancelToken.may_commit is one).
+MayCommit = Callable[[], bool]
 
 
 class ImportCancelled(Exception):  # noqa: N818 - it is an outcome, not a fault
@@ -33,7 +38,8 @@ class BoardStore(Protocol):
 
     def import_rows(self, rows: Iterable[ImportRow], total: int, *, dry_run: bool = False,
                     progress: Progress | None = None,
-                    cancelled: Cancelled | None = None) -> ImportResult: ...
+                    cancelled: Cancelled | None = None,
+                    may_commit: MayCommit | None = None) -> ImportResult: ...
 
     def search(self, flt: VoiceFilter, *, limit: int = 50, offset: int = 0,
                order: str = "relevance") -> list[Voice]: ...

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, NamedTuple
 
-from app.ports import Cancelled, ImportCancelled, ImportResult, Progress
+from app.ports import Cancelled, ImportCancelled, ImportResult, MayCommit, Progress
 from storage.board import now_utc
 from storage.errors import translated
 from storage.ids import new_ids
@@ -43,6 +43,11 @@ class _TakenDown(NamedTuple):
     index_sql: list[str]  # empty when the board was too big to be worth re-indexing
 
 
+def _check(cancelled: Cancelled | None) -> None:
+    if cancelled is not None and cancelled():
+        raise ImportCancelled
+
+
 def _batched(items: Iterable[ImportRow], size: int) -> Iterator[list[ImportRow]]:
     it = iter(items)
     while batch := list(islice(it, size)):
@@ -54,15 +59,25 @@ class ImportMixin(BoardParts):
 
     def import_rows(self, rows: Iterable[ImportRow], total: int, *, dry_run: bool = False,
                     progress: Progress | None = None,
-                    cancelled: Cancelled | None = None) -> ImportResult:
-        """All rows in one transaction: every new row lands, or (on cancel/error) none."""
+                    cancelled: Cancelled | None = None,
+                    may_commit: MayCommit | None = None) -> ImportResult:
+        """All rows in one transaction: every new row lands, or (on cancel/error) none.
+
+        A cancel is honoured up to the COMMIT, the rebuild of a bulk import's indexes
+        included; `may_commit` is asked last, so a cancel is either honoured or refused."""
         with translated(self.path):
             cache = self.conn.execute("PRAGMA cache_size").fetchone()[0]
             self.conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
                 result = self._add_rows(rows, total, progress, cancelled)
-                self.conn.execute("ROLLBACK" if dry_run else "COMMIT")
+                if dry_run:
+                    self.conn.execute("ROLLBACK")
+                else:
+                    _check(cancelled)
+                    if may_commit is not None and not may_commit():
+                        raise ImportCancelled
+                    self.conn.execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
@@ -87,8 +102,7 @@ class ImportMixin(BoardParts):
         customer_of: dict[str, str] = {}
         theme_of: dict[str, str] = {}
         for batch in _batched(rows, BATCH):
-            if cancelled is not None and cancelled():
-                raise ImportCancelled
+            _check(cancelled)
             present = self._present(batch, known_keys)
             ids = iter(new_ids(len(batch)))
             voice_rows = []
@@ -135,7 +149,7 @@ class ImportMixin(BoardParts):
             if progress is not None:
                 progress(done, total)
         if taken is not None:
-            self._put_back(taken)
+            self._put_back(taken, cancelled)
         return ImportResult(added, already, created)
 
     def _present(self, batch: list[ImportRow], known_keys: set[str] | None) -> set[str]:
@@ -176,10 +190,16 @@ class ImportMixin(BoardParts):
                 index_sql.append(sql)
         return _TakenDown(first_voice, first_customer, trigger_sql, index_sql)
 
-    def _put_back(self, taken: _TakenDown) -> None:
+    def _put_back(self, taken: _TakenDown, cancelled: Cancelled | None = None) -> None:
+        """Fill the text index and rebuild what _take_down dropped. It takes a second or
+        more on a big import, so a cancel is looked at before each step: Cancel pressed
+        while the indexes were rebuilt was heard only after the COMMIT."""
+        _check(cancelled)
         self.conn.execute("INSERT INTO voices_fts (rowid, text) SELECT rowid, text FROM voices "
                           "WHERE rowid >= ? AND deleted_at IS NULL", [taken.first_voice])
+        _check(cancelled)
         self.conn.execute("INSERT INTO customers_fts (rowid, name) SELECT rowid, name "
                           "FROM customers WHERE rowid >= ?", [taken.first_customer])
         for sql in taken.index_sql + taken.trigger_sql:
+            _check(cancelled)
             self.conn.execute(sql)

@@ -30,12 +30,14 @@ from app.domain import Kind
 from app.errors import EmptyChairError
 from app.importing import run_import
 from app.ports import ImportCancelled
-from ui.background import Job
+from ui.background import CancelToken, Job
 from ui.theme import ERROR, styled
 
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1")
 DELIMITERS = ((",", "Comma"), (";", "Semicolon"), ("\t", "Tab"))
 PREVIEW_ROWS = 8
+CANCEL_TEXT = "Cancel import"
+FINISHING_TEXT = "Finishing…"
 
 
 def _plain(text: str) -> QTableWidgetItem:
@@ -243,10 +245,12 @@ class RunPage(QWizardPage):
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
-        self.cancel_button = QPushButton("Cancel import")
+        self.cancel_button = QPushButton(CANCEL_TEXT)
         self.cancel_button.clicked.connect(self.wiz.cancel_import)
         layout.addWidget(self.cancel_button)
         self.finished = False
+        self.cancelling = False  # a cancel was pressed and will be honoured
+        self.cancel_too_late = False  # a cancel was pressed after the commit had begun
 
     def initializePage(self) -> None:  # noqa: N802
         self.finished = False
@@ -257,7 +261,10 @@ class RunPage(QWizardPage):
 
 
 class ImportWizard(QWizard):
-    """The import runs in a worker thread with its own connection; Cancel rolls back all."""
+    """The import runs in a worker thread with its own connection; Cancel rolls back all,
+    up to the moment the commit begins. From then on Cancel is disabled and says the import
+    is finishing, and a press that arrived too late is answered truthfully: the import had
+    already finished (the job's CancelToken decides, so the two can never both happen)."""
 
     imported = Signal(object)  # Changes
 
@@ -293,40 +300,74 @@ class ImportWizard(QWizard):
         page.bar.setValue(0)
         page.message.setText(f"Importing {len(plan.rows):,} voices…")
         page.cancel_button.setEnabled(True)
+        page.cancel_button.setText(CANCEL_TEXT)
+        page.cancelling = page.cancel_too_late = False
         self.button(QWizard.WizardButton.CancelButton).setEnabled(False)
 
-        def work(progress: Any, cancelled: Any) -> Any:
+        def work(progress: Any, token: CancelToken) -> Any:
             store = self.open_reader(self.board_path)
             try:
                 return run_import(store, plan, skip_invalid=True, progress=progress,
-                                  cancelled=cancelled)
+                                  cancelled=token, may_commit=token.may_commit)
             finally:
                 store.close()
 
         self.job = Job(work)
-        self.job.progress.connect(lambda done, _total: page.bar.setValue(done))
+        self.job.progress.connect(self._progress)
+        self.job.committing.connect(self._committing)
         self.job.done.connect(self._done)
         self.job.failed.connect(self._failed)
         self.job.start()
 
+    def _progress(self, done: int, total: int) -> None:
+        page = self.run_page
+        page.bar.setValue(done)
+        if done >= total and not (page.cancelling or page.finished or
+                                  self.job is None or self.job.token.committing):
+            # A big import now rebuilds its indexes, which takes a while: Cancel still works.
+            page.message.setText(f"Finishing the import of {total:,} voices… "
+                                 "(Cancel still keeps nothing)")
+
+    def _committing(self) -> None:
+        page = self.run_page
+        if page.finished:
+            return
+        page.cancel_button.setEnabled(False)
+        page.cancel_button.setText(FINISHING_TEXT)
+        if not page.cancel_too_late:
+            page.message.setText("Saving the voices to the board… too late to cancel.")
+
     def cancel_import(self) -> None:
-        if self.job is not None:
-            self.run_page.message.setText("Cancelling… nothing will be kept.")
-            self.job.cancel()
+        page = self.run_page
+        if self.job is None or page.finished or page.cancelling or page.cancel_too_late:
+            return
+        page.cancel_button.setEnabled(False)
+        if self.job.cancel():
+            page.cancelling = True
+            page.message.setText("Cancelling… nothing will be kept.")
+        else:
+            page.cancel_too_late = True
+            page.cancel_button.setText(FINISHING_TEXT)
+            page.message.setText("Too late to cancel: the import is finishing.")
 
     def _finish(self, text: str) -> None:
         page = self.run_page
         page.message.setText(text)
         page.cancel_button.setEnabled(False)
+        page.cancel_button.setText(CANCEL_TEXT)
         page.finished = True
         page.completeChanged.emit()
         self.button(QWizard.WizardButton.CancelButton).setEnabled(True)
 
     def _done(self, report: Any) -> None:
         result = report.result
-        self._finish(f"Added {result.added:,} voices ({result.already_present:,} were already "
-                     f"on the board, {result.customers_created:,} new customers, "
-                     f"{report.plan.problem_count:,} invalid rows skipped).")
+        added = (f"{result.added:,} voices ({result.already_present:,} were already on the "
+                 f"board, {result.customers_created:,} new customers, "
+                 f"{report.plan.problem_count:,} invalid rows skipped).")
+        if self.run_page.cancel_too_late:
+            self._finish(f"The import had already finished: added {added}")
+        else:
+            self._finish(f"Added {added}")
         self.imported.emit(report.changes)
 
     def _failed(self, exc: BaseException) -> None:
