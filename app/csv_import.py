@@ -22,6 +22,7 @@ from app.domain import (
     Channel,
     Kind,
     NeedDepth,
+    check_depth,
     check_plain,
     check_severity,
     check_text,
@@ -645,7 +646,7 @@ def plan_import(source: CsvSource, options: ImportOptions,
     return collect_plan(source, mapping, notes, _CsvReader(source, build))
 
 
-class _Memo(dict[str, T]):
+class Memo(dict[str, T]):
     """A column's converter, remembered per distinct cell: exports repeat the same customer,
     kind, channel, date and theme list thousands of times. A cell that fails to convert
     raises every time and is never remembered; a column of distinct cells (five million
@@ -724,11 +725,11 @@ class _RowBuilder:
         self.fixed_channel = options.channel or Channel.OTHER
         self.today = today
         self.file_name = file_name
-        self.customers, self.cohorts = _Memo(_customer), _Memo(_cohort)
-        self.kinds, self.channels = _Memo(_kind), _Memo(_channel)
-        self.severities, self.depths = _Memo(_severity), _Memo(_depth)
-        self.theme_lists, self.capturers = _Memo(_themes), _Memo(_captured_by)
-        self.dates = _Memo(self._date_reader(parse_date)) if parse_date else None
+        self.customers, self.cohorts = Memo(_customer), Memo(_cohort)
+        self.kinds, self.channels = Memo(_kind), Memo(_channel)
+        self.severities, self.depths = Memo(_severity), Memo(_depth)
+        self.theme_lists, self.capturers = Memo(_themes), Memo(_captured_by)
+        self.dates = Memo(self._date_reader(parse_date)) if parse_date else None
 
     @staticmethod
     def _date_reader(parse_date: Callable[[str], dt.date]) -> Callable[[str], dt.date]:
@@ -761,9 +762,9 @@ class _RowBuilder:
         if self.channel is not None:
             channel = self.channels[cells[self.channel]] or channel
         severity = self.severities[cells[self.severity]] if self.severity is not None else 3
-        need_depth = None
-        if self.depth is not None and kind is Kind.NEED:
-            need_depth = self.depths[cells[self.depth]]
+        need_depth = self.depths[cells[self.depth]] if self.depth is not None else None
+        if need_depth is not None:  # it was dropped without a word on another kind
+            check_depth(need_depth, kind, "need_depth")
         themes = self.theme_lists[cells[self.themes]] if self.themes is not None else ()
         cohort = self.cohorts[cells[self.cohort]] if self.cohort is not None else None
         captured_by = self.capturers[cells[self.captured_by]] \

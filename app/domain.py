@@ -121,6 +121,15 @@ def check_severity(value: int) -> int:
     return value
 
 
+def check_depth(depth: NeedDepth, kind: Kind, field_name: str = "need depth") -> NeedDepth:
+    """Only needs have a depth (the voices table's CHECK says so too: reaching it from an
+    import was an 'internal error')."""
+    if kind is not Kind.NEED:
+        raise ValidationError(field_name, f"{depth.value!r} is given for a {kind.value}; "
+                                          "only needs have a depth")
+    return depth
+
+
 @dataclass(frozen=True, slots=True)
 class Cohort:
     id: str
@@ -192,8 +201,8 @@ class VoiceDraft:
             clean_name(theme, "theme")
         check_plain(self.captured_by, "captured by")
         check_severity(self.severity)
-        if self.need_depth is not None and self.kind is not Kind.NEED:
-            raise ValidationError("need depth", "only needs have a depth")
+        if self.need_depth is not None:
+            check_depth(self.need_depth, self.kind)
 
 
 @dataclass(frozen=True, slots=True)

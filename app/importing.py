@@ -16,6 +16,7 @@ from app.csv_import import (
     ImportOptions,
     ImportPlan,
     ImportRow,
+    Memo,
     RowProblem,
     RowReader,
     collect_plan,
@@ -27,9 +28,12 @@ from app.domain import (
     Channel,
     Kind,
     NeedDepth,
+    check_depth,
+    check_plain,
     check_severity,
     check_text,
     clean_name,
+    normal_name,
     parse_enum,
 )
 from app.errors import EmptyChairError, ImportFileError, ValidationError
@@ -183,37 +187,108 @@ class _JsonArray:
             raise self._fail("there is more after the list's closing ']'")
 
 
-def _source_line(value: Any, index: int) -> int:
+def _text(record: dict[str, Any], name: str, default: str = "") -> str:
+    """A field as text: missing or null is the default; a number is its digits; a list or
+    an object is not text (str() made "{'name': 'Acme'}" a customer)."""
+    value = record.get(name)
+    if type(value) is str:
+        return value
+    if value is None:
+        return default
+    if isinstance(value, (dict, list)):
+        raise ValidationError(name, "is not text")
+    return str(value)
+
+
+def _number(record: dict[str, Any], name: str, default: int, reason: str) -> int:
+    value = record.get(name)
+    if type(value) is int:
+        return value
     if value in (None, ""):
-        return index
-    line = int(value)
-    if not 0 <= line < 2**63:
+        return default
+    try:
+        if isinstance(value, (bool, dict, list)):
+            raise ValueError
+        return int(value) if isinstance(value, int) else int(float(str(value)))
+    except (ValueError, OverflowError):
+        raise ValidationError(name, f"{value!r} is not {reason}") from None
+
+
+def _source_line(record: dict[str, Any], index: int) -> int:
+    line = _number(record, "source_line", index, "a line number")
+    if not 0 <= line < 2**63:  # SQLite's integers; 10**30 was an OverflowError on insert
         raise ValidationError("source_line", f"{line} is not a line number")
     return line
 
 
-def _json_row(record: Any, index: int, path: Path) -> ImportRow:
-    if not isinstance(record, dict):
-        raise ValidationError("record", "is not an object")
-    kind = parse_enum(Kind, str(record.get("kind", "quote")), "kind")
-    depth = record.get("need_depth") or None
-    return ImportRow(
-        text=check_text(str(record.get("text", ""))),
-        kind=kind,
-        customer=clean_name(str(record.get("customer", "")), "customer"),
-        heard_on=dt.date.fromisoformat(str(record.get("heard_on"))),
-        channel=parse_enum(Channel, str(record.get("channel", "other")), "channel"),
-        severity=check_severity(int(record.get("severity", 3))),
-        need_depth=parse_enum(NeedDepth, str(depth), "need_depth") if depth else None,
-        themes=tuple(t.strip() for t in str(record.get("themes", "")).split(";")
-                     if t.strip()),
-        captured_by=str(record.get("captured_by", "")),
-        cohort=str(record["cohort"]) if record.get("cohort") else None,
-        source_file=str(record.get("source_file") or path.name),
-        source_line=_source_line(record.get("source_line"), index),
-        source_key=f"voice:{record.get('id') or index}",
-        voice_id=str(record["id"]) if record.get("id") else None,
-    )
+def _date(raw: str) -> dt.date:
+    if not raw.strip():
+        raise ValidationError("heard_on", "is missing")
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError("heard_on", f"{raw!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _theme_names(parts: list[str]) -> tuple[str, ...]:
+    """Each theme is cleaned like any name, so 'Bil\u200bling' is Billing; one that cleans
+    to nothing is skipped."""
+    names = (clean_name(t, "theme") for t in parts if normal_name(check_plain(t, "theme")))
+    return tuple(dict.fromkeys(names))
+
+
+def _depth(raw: str) -> NeedDepth | None:
+    return parse_enum(NeedDepth, raw, "need_depth") if raw.strip() else None
+
+
+class _JsonRow:
+    """One record of our JSON export, checked field by field as a CSV row is (the same
+    name rules, a bad field an invalid record naming it, never an error from the table it
+    would reach). Each distinct name, date or theme list is checked once, as in a CSV."""
+
+    def __init__(self, path: Path) -> None:
+        self.file_name = path.name
+        self.customers = Memo(lambda raw: clean_name(raw, "customer"))
+        self.cohorts = Memo(lambda raw: clean_name(raw, "cohort") if raw.strip() else None)
+        self.theme_lists = Memo(lambda raw: _theme_names(raw.split(";")))
+        self.kinds = Memo(lambda raw: parse_enum(Kind, raw or "quote", "kind"))
+        self.channels = Memo(lambda raw: parse_enum(Channel, raw or "other", "channel"))
+        self.depths, self.dates = Memo(_depth), Memo(_date)
+        self.capturers = Memo(lambda raw: check_plain(raw, "captured_by"))
+        self.source_files = Memo(lambda raw: check_plain(raw, "source_file"))
+
+    def _themes(self, record: dict[str, Any]) -> tuple[str, ...]:
+        value = record.get("themes")
+        if isinstance(value, list):  # our export joins them with '; '; a list is read too
+            if not all(isinstance(t, str) for t in value):
+                raise ValidationError("themes", "is not a list of names")
+            return _theme_names(value)
+        return self.theme_lists[_text(record, "themes")]
+
+    def __call__(self, record: Any, index: int) -> ImportRow:
+        if not isinstance(record, dict):
+            raise ValidationError("record", "is not an object")
+        kind = self.kinds[_text(record, "kind")]
+        depth = self.depths[_text(record, "need_depth")]
+        if depth is not None:  # it reached the voices table's CHECK: an "internal error"
+            check_depth(depth, kind, "need_depth")
+        voice_id = check_plain(_text(record, "id"), "id")
+        return ImportRow(
+            text=check_text(_text(record, "text")),
+            kind=kind,
+            customer=self.customers[_text(record, "customer")],
+            heard_on=self.dates[_text(record, "heard_on")],
+            channel=self.channels[_text(record, "channel")],
+            severity=check_severity(_number(record, "severity", 3, "a number from 1 to 5")),
+            need_depth=depth,
+            themes=self._themes(record),
+            captured_by=self.capturers[_text(record, "captured_by")],
+            cohort=self.cohorts[_text(record, "cohort")],
+            source_file=self.source_files[_text(record, "source_file") or self.file_name],
+            source_line=_source_line(record, index),
+            source_key=f"voice:{voice_id or index}",
+            voice_id=voice_id or None,
+        )
 
 
 class _JsonReader(RowReader):
@@ -224,14 +299,14 @@ class _JsonReader(RowReader):
 
     def rows(self, problem: Callable[[RowProblem], None], *,
              again: bool) -> Iterator[ImportRow]:
-        path = self.path
-        for index, record in enumerate(_JsonArray(path), 1):
+        row = _JsonRow(self.path)
+        for index, record in enumerate(_JsonArray(self.path), 1):
             try:
-                row = _json_row(record, index, path)
+                checked = row(record, index)
             except (ValidationError, ValueError, TypeError, OverflowError) as exc:
                 problem(RowProblem(index, f"record {index}: {exc}"))
                 continue
-            yield row
+            yield checked
 
 
 def _json_rows(path: Path) -> ImportPlan:
