@@ -6,6 +6,7 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
+import html
 import re
 import stat
 from collections import Counter
@@ -128,8 +129,22 @@ class ImportRow(NamedTuple):
     voice_id: str | None = None  # kept from a JSON export, so a round trip is lossless
 
 
+class RowFilter(NamedTuple):
+    """Keep only rows whose `column` holds `value` (or, with keep=False, does not).
+    Cells compare stripped and in any case: `inbound=true` keeps "True"."""
+
+    column: str
+    value: str
+    keep: bool = True
+
+    def describe(self) -> str:
+        return f"--{'where' if self.keep else 'where-not'} {self.column}={self.value}"
+
+
 @dataclass(slots=True)
 class ImportOptions:
+    """Everything an import is told; the CLI's flags and the wizard's pages fill the same."""
+
     mapping: dict[str, str] = field(default_factory=dict)  # column name -> field
     kind: Kind | None = None
     customer: str | None = None
@@ -137,6 +152,12 @@ class ImportOptions:
     skip_invalid: bool = False
     encoding: str | None = None
     delimiter: str | None = None
+    # column -> {cell value -> what the column's field gets}: a column with any value
+    # mapping must map every non-empty cell it holds (an unmapped one is an invalid row).
+    # Cells compare stripped and in any case; an empty cell keeps the field's default.
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    filters: list[RowFilter] = field(default_factory=list)  # all must hold
+    html: bool | None = None  # decode HTML entities; None: not decoded, proposed if seen
 
 
 class PlannedRows(Sequence[ImportRow]):
@@ -417,6 +438,228 @@ def parse_map_option(option: str) -> tuple[str, str]:
     return column.strip(), target
 
 
+def value_key(cell: str) -> str:
+    """How a cell is compared with a value mapping or a row filter: stripped, in any case."""
+    return cell.strip().casefold()
+
+
+def parse_value_option(option: str) -> tuple[str, str, str]:
+    """'COLUMN:VALUE=TARGET' from the command line: (column, value, target). The column
+    ends at the first ':' and the target starts after the last '='."""
+    left, sep, target = option.rpartition("=")
+    column, colon, value = left.partition(":")
+    if not sep or not colon or not column.strip():
+        raise ValidationError("--value", f"{option!r} is not COLUMN:VALUE=TARGET")
+    return column.strip(), value.strip(), target.strip()
+
+
+def parse_where_option(option: str, *, keep: bool = True) -> RowFilter:
+    """'COLUMN=VALUE' from --where (keep=True) or --where-not (keep=False)."""
+    column, sep, value = option.partition("=")
+    if not sep or not column.strip():
+        flag = "--where" if keep else "--where-not"
+        raise ValidationError(flag, f"{option!r} is not COLUMN=VALUE")
+    return RowFilter(column.strip(), value.strip(), keep)
+
+
+class ValueProposal(NamedTuple):
+    """A value mapping proposed for a column that looks like sentiment or a star rating:
+    shown (the CLI prints its arguments; the wizard pre-fills its value table), never
+    applied by itself."""
+
+    column: str
+    target: str  # the field the column would be mapped to
+    values: dict[str, str]  # each cell value, as the file spells it -> the field's value
+    reason: str  # "looks like sentiment", ...
+
+    def arguments(self) -> list[str]:
+        """The exact command-line arguments that apply it."""
+        args = ["--map", f"{self.column}={self.target}"]
+        for value, target in self.values.items():
+            args += ["--value", f"{self.column}:{value}={target}"]
+        return args
+
+
+class ThemeCandidate(NamedTuple):
+    """A column with few distinct values: its labels could be themes (--map COLUMN=themes)."""
+
+    column: str
+    distinct: int  # distinct non-empty values among the sampled rows
+    examples: tuple[str, ...]  # the commonest values, commonest first
+
+
+class HtmlFinding(NamedTuple):
+    """Text cells that hold HTML entities (&amp; &gt; &#39;): the source escaped its text."""
+
+    cells: int  # sampled text cells holding at least one entity
+    checked: int  # sampled non-empty text cells
+    entities: tuple[str, ...]  # the entities seen, commonest first
+
+    @property
+    def share(self) -> float:
+        return self.cells / self.checked if self.checked else 0.0
+
+
+# An entity with its ';' (html.unescape alone also reads "&para" in "&parent" as a ¶).
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+HTML_SHARE = 0.01  # entities in at least 1 % of the text cells (and 3 of them): escaped
+_SENTIMENT = {"negative": "complaint", "mixed": "complaint", "neutral": "quote",
+              "positive": "quote"}
+_RATING_WORDS = {"rating", "ratings", "stars", "star", "score", "rate", "overall"}
+_FLAGS = {"true", "false", "yes", "no", "y", "n", "0", "1", "n/a", "na", "none", "t", "f"}
+THEME_MAX_VALUES = 50
+_THEME_MAX_LENGTH = 80
+
+
+def _one_entity(match: re.Match[str]) -> str:
+    return html.unescape(match.group())
+
+
+def decode_html(text: str) -> str:
+    """HTML entities (with their ';') decoded: '&amp;' is '&', '&#39;' is "'"."""
+    return _ENTITY.sub(_one_entity, text) if "&" in text else text
+
+
+def column_values(source: CsvSource, column: str) -> Counter[str]:
+    """A column's non-empty cells among the sampled records, stripped, counted (for the
+    wizard's value table)."""
+    col = _column_index(source, column)
+    return Counter(r.cells[col].strip() for r in source.sample
+                   if col < len(r.cells) and r.cells[col].strip())
+
+
+def _column_index(source: CsvSource, column: str) -> int:
+    by_lower = {h.lower(): i for i, h in enumerate(source.header)}
+    index = by_lower.get(column.lower())
+    if index is None:
+        raise ImportFileError(f"{source.path}: there is no column {column!r} (the header "
+                              f"has {', '.join(source.header)})")
+    return index
+
+
+def _distinct(values: Counter[str]) -> dict[str, str]:
+    """value_key -> the commonest spelling of it in the file."""
+    spelled: dict[str, str] = {}
+    for value, _count in values.most_common():
+        spelled.setdefault(value_key(value), value)
+    return spelled
+
+
+def _rating(spelled: dict[str, str]) -> dict[str, int] | None:
+    """Each value as a whole number of stars, when every one is 1-5 (3 different at least)."""
+    stars: dict[str, int] = {}
+    for key, value in spelled.items():
+        try:
+            number = float(key)
+        except ValueError:
+            return None
+        if number != int(number) or not 1 <= number <= 5:
+            return None
+        stars[value] = int(number)
+    return stars if len(set(stars.values())) >= 3 else None
+
+
+def propose_values(source: CsvSource,
+                   options: ImportOptions | None = None) -> list[ValueProposal]:
+    """Value mappings for columns that look like sentiment (negative/neutral/positive:
+    negative is a complaint) or a 1-5 star rating (one or two stars is a complaint; a
+    rating mapped to severity gives one star severity 5). Columns given values already, or
+    mapped to another field, get none."""
+    options = options or ImportOptions()
+    if not source.header:
+        return []
+    mapping = _resolve_mapping(source, options)
+    given = {c.lower() for c in options.values}
+    found = []
+    for name in source.header:
+        target = mapping.get(name)
+        if name.lower() in given or target not in (None, "kind", "severity"):
+            continue
+        spelled = _distinct(column_values(source, name))
+        if not spelled:
+            continue
+        strong, weak = _header_keys(name)
+        if set(spelled) <= set(_SENTIMENT) and len(spelled) >= 2 and target != "severity":
+            found.append(ValueProposal(name, "kind", {
+                v: _SENTIMENT[k] for k, v in sorted(spelled.items(), key=lambda i: i[0])},
+                "looks like sentiment"))
+            continue
+        # A column named like a rating; or one the user mapped to kind (a severity column
+        # is already a severity, however its values run).
+        named = bool((strong | weak) & _RATING_WORDS)
+        stars = _rating(spelled) if named or target == "kind" else None
+        if stars is None:
+            continue
+        ordered = sorted(stars.items(), key=lambda item: item[1])
+        if target == "severity":
+            found.append(ValueProposal(name, "severity", {v: str(6 - n) for v, n in ordered},
+                                       "looks like a 1-5 star rating (one star: severity 5)"))
+        else:
+            found.append(ValueProposal(
+                name, "kind", {v: "complaint" if n <= 2 else "quote" for v, n in ordered},
+                "looks like a 1-5 star rating (one or two stars: a complaint)"))
+    return found
+
+
+def theme_candidates(source: CsvSource,
+                     options: ImportOptions | None = None) -> list[ThemeCandidate]:
+    """Columns whose cells are a few labels used again and again (CFPB Product and Issue,
+    the airline negativereason): what could be themes. Columns mapped to another field,
+    flags (yes/no, True/False), numbers and long text are left out; so are columns that
+    look like sentiment or ratings (those are value mappings)."""
+    options = options or ImportOptions()
+    if not source.header:
+        return []
+    mapping = _resolve_mapping(source, options)
+    valued = {p.column for p in propose_values(source, options)} | set(options.values)
+    found = []
+    for name in source.header:
+        if mapping.get(name, "themes") != "themes" or name in valued:
+            continue
+        values = column_values(source, name)
+        spelled = _distinct(values)
+        filled = sum(values.values())
+        if not 2 <= len(spelled) <= THEME_MAX_VALUES or len(spelled) * 3 > filled:
+            continue
+        if set(spelled) <= _FLAGS or all(_number_like(k) for k in spelled):
+            continue
+        if sum(len(v) * n for v, n in values.items()) / filled > _THEME_MAX_LENGTH:
+            continue
+        found.append(ThemeCandidate(name, len(spelled),
+                                    tuple(v for v, _n in values.most_common(5))))
+    return found
+
+
+def _number_like(value: str) -> bool:
+    return re.fullmatch(r"[-+]?[0-9][0-9.,:/ eE+-]*", value) is not None
+
+
+def detect_html(source: CsvSource, options: ImportOptions | None = None) -> HtmlFinding | None:
+    """Whether the text columns look HTML-escaped (social exports write '&amp;' for '&'):
+    entities in at least HTML_SHARE of the sampled text cells, and in three at least."""
+    options = options or ImportOptions()
+    if not source.header:
+        return None
+    mapping = _resolve_mapping(source, options)
+    cols = [i for i, name in enumerate(source.header) if mapping.get(name) == "text"]
+    cells = checked = 0
+    entities: Counter[str] = Counter()
+    for record in source.sample:
+        for col in cols:
+            cell = record.cells[col] if col < len(record.cells) else ""
+            if not cell.strip():
+                continue
+            checked += 1
+            if "&" in cell:
+                seen = [m for m in _ENTITY.findall(cell) if html.unescape(m) != m]
+                if seen:
+                    cells += 1
+                    entities.update(seen)
+    if cells < 3 or cells < HTML_SHARE * checked:
+        return None
+    return HtmlFinding(cells, checked, tuple(e for e, _n in entities.most_common(5)))
+
+
 def _resolve_mapping(source: CsvSource, options: ImportOptions) -> dict[str, str]:
     mapping = auto_mapping(source.header, source.sample)
     by_lower = {h.lower(): h for h in source.header}
@@ -425,9 +668,13 @@ def _resolve_mapping(source: CsvSource, options: ImportOptions) -> dict[str, str
         if real is None:
             raise ImportFileError(f"{source.path}: --map names column {column!r}, "
                                   f"which the header does not have ({', '.join(source.header)})")
-        if target != "text":  # several columns may feed text; other fields take one column
+        # Several columns may feed text, and several mapped with --map feed themes (a
+        # column taken as themes by its name gives way to them); other fields take one.
+        explicit = {by_lower.get(c.lower()) for c, t in options.mapping.items() if t == target}
+        if target != "text":
             for other, other_field in list(mapping.items()):
-                if other_field == target and other != real:
+                if other_field == target and other != real and (
+                        target != "themes" or other not in explicit):
                     del mapping[other]
         mapping[real] = target
     return {c: f for c, f in mapping.items() if f != "ignore"}
