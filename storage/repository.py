@@ -13,6 +13,7 @@ from typing import Any
 from app.domain import Channel, Cohort, Customer, CustomerSeed, Kind, NeedDepth, Theme, Voice
 from app.filters import VoiceFilter
 from storage.board import Connection, backup_to, now_utc, open_board
+from storage.customers_import import CustomersImportMixin
 from storage.editing import EditingMixin
 from storage.errors import translated
 from storage.history import HistoryMixin
@@ -63,7 +64,8 @@ def _voice(row: Sequence[Any]) -> Voice:
     )
 
 
-class SqliteBoard(EditingMixin, ImportMixin, MeetingsMixin, HistoryMixin):
+class SqliteBoard(EditingMixin, ImportMixin, MeetingsMixin, HistoryMixin,
+                  CustomersImportMixin):
     """BoardStore over one connection; writes are BEGIN IMMEDIATE transactions."""
 
     def __init__(self, connection: Connection) -> None:

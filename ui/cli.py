@@ -130,6 +130,16 @@ def build_parser() -> argparse.ArgumentParser:
                      "report the rest")
     imp.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
 
+    cust = sub.add_parser("import-customers", help="update customers' weight, cohort, owner "
+                          "and notes from a CRM or spreadsheet export")
+    cust.add_argument("file", type=Path)
+    _add_db(cust)
+    cust.add_argument("--map", action="append", default=[], metavar="COLUMN=field",
+                      help="map a column to a field: name, weight, cohort, owner, notes, ignore")
+    cust.add_argument("--encoding", help="override the detected encoding")
+    cust.add_argument("--delimiter", help="override the detected delimiter ('tab' for tabs)")
+    cust.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+
     exp = sub.add_parser("export", help="export voices to CSV or JSON")
     exp.add_argument("out", type=Path, help="OUT.csv or OUT.json")
     _add_db(exp)
@@ -307,6 +317,47 @@ def _cmd_import(args: argparse.Namespace) -> int:
           f"{report.result.added:,}, "
           f"already on the board {report.result.already_present:,}, "
           f"invalid {plan.problem_count:,}, new customers {report.result.customers_created:,}")
+    return 0
+
+
+def _cmd_import_customers(args: argparse.Namespace) -> int:
+    from app.customer_import import (
+        InvalidCustomerRows,
+        parse_customer_map,
+        prepare_customer_import,
+        problem_lines,
+        run_customer_import,
+    )
+
+    delimiter = "\t" if args.delimiter in ("tab", "\\t") else args.delimiter
+    plan = prepare_customer_import(args.file, dict(parse_customer_map(m) for m in args.map),
+                                   encoding=args.encoding, delimiter=delimiter)
+    mapped = ", ".join(f"{c} -> {f}" for c, f in plan.mapping.items())
+    print(terminal_text(f"{args.file}: {plan.source.encoding}, delimiter "
+                        f"{plan.source.delimiter!r}; {mapped}"))
+    if plan.problems:  # all or nothing, refused before any board is opened
+        for line in problem_lines(plan):
+            print(terminal_text(line), file=sys.stderr)
+        raise InvalidCustomerRows(plan)
+    target = _board_path(args)
+    scratch = None
+    if args.dry_run and not target.exists():  # counted against an empty board, thrown away
+        scratch = tempfile.TemporaryDirectory(prefix="empty-chair-dry-run-")
+        board = Path(scratch.name) / "board.db"
+    else:
+        board = target
+    store = open_store(board, create=True)
+    try:
+        _notices(store)
+        _command, result = run_customer_import(store, plan, dry_run=args.dry_run)
+    finally:
+        store.close()
+        if scratch is not None:
+            scratch.cleanup()
+    print(f"{args.file} -> {target}: {len(plan.rows):,} customers: "
+          + ("dry run, nothing written: " if args.dry_run else "") + result.summary())
+    for line in result.field_lines():
+        print(f"  {line}")
     return 0
 
 
@@ -532,6 +583,7 @@ COMMANDS = {"demo": _cmd_demo, "import": _cmd_import, "export": _cmd_export,
             "search": _cmd_search, "backup": _cmd_backup, "match": _cmd_match,
             "report": _cmd_report, "log": _cmd_log, "restore": _cmd_restore,
             "rescue": _cmd_rescue,
+            "import-customers": _cmd_import_customers,
             "screenshot": _cmd_screenshot}
 
 
