@@ -28,10 +28,12 @@ from app.domain import (
     check_severity,
     check_text,
     clean_name,
+    name_key,
     normal_name,
     parse_enum,
 )
 from app.errors import ImportFileError, ValidationError
+from app.exporting import EXPORT_FIELDS, spreadsheet_safe
 
 # The csv module's own limit is 128 KiB; we read larger cells and judge them ourselves.
 csv.field_size_limit(16 * 1024 * 1024)
@@ -108,6 +110,9 @@ class CsvSource:
     sample: list[Record]  # the first SAMPLE_RECORDS records; the rest are read as a stream
     complete: bool  # the sample is every record in the file
     stamp: FileStamp
+    # "surrogateescape" for a UTF-8 file with a few bytes that are not UTF-8: each such
+    # byte is read as a lone surrogate, and the row holding it is an invalid row.
+    errors: str = "strict"
 
 
 class ImportRow(NamedTuple):
@@ -205,14 +210,21 @@ class ImportPlan:
     problems: list[RowProblem]  # the first KEPT_PROBLEMS of each sort: unreadable ones first
     notes: list[str]
     problem_count: int = -1  # every invalid row, kept or not (-1: len(problems))
+    # Each row filter and how many rows it left out (a row is counted by the first filter
+    # it fails): these rows are neither imported nor invalid.
+    filtered: list[tuple[RowFilter, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.problem_count < 0:
             self.problem_count = len(self.problems)
 
     @property
+    def filtered_count(self) -> int:
+        return sum(count for _f, count in self.filtered)
+
+    @property
     def record_count(self) -> int:
-        return len(self.rows) + self.problem_count
+        return len(self.rows) + self.problem_count + self.filtered_count
 
 
 def file_stamp(path: Path) -> FileStamp:
@@ -313,11 +325,12 @@ def _unique_header(cells: list[str]) -> list[str]:
 
 
 def _records(path: Path, encoding: str, delimiter: str,
-             problem: Callable[[RowProblem], None]) -> Generator[Record, None, None]:
+             problem: Callable[[RowProblem], None],
+             errors: str = "strict") -> Generator[Record, None, None]:
     """Every non-blank record (the header first) with the file line it starts on, read as a
     stream; a record the csv parser cannot read goes to `problem`."""
     try:
-        with path.open(encoding=encoding, newline="") as fh:
+        with path.open(encoding=encoding, errors=errors, newline="") as fh:
             if fh.read(1) != "\ufeff":  # a BOM the chosen encoding did not take off
                 fh.seek(0)
             reader = csv.reader(fh, delimiter=delimiter, strict=True)
@@ -350,6 +363,51 @@ def _ignore(_problem: RowProblem) -> None:
     pass
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_NON_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
+
+
+def _utf8_damage(path: Path) -> tuple[int, int]:
+    """(bytes that are not UTF-8, non-ASCII characters that are), read a chunk at a time."""
+    decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+    bad = good = 0
+    try:
+        with path.open("rb") as fh:
+            while True:
+                chunk = fh.read(_SCAN_BYTES)
+                text = decoder.decode(chunk, final=not chunk)
+                bad += len(_SURROGATE.findall(text))
+                good += len(_NON_ASCII.findall(text))
+                if not chunk:
+                    return bad, good
+    except OSError as exc:
+        raise ImportFileError(f"{path}: cannot be read ({exc.strerror})") from exc
+
+
+def _encoding(path: Path, encoding: str | None) -> tuple[str, str]:
+    """(encoding, errors) to read the file with. A UTF-8 file with a few bytes that are not
+    UTF-8 (far fewer than its UTF-8 characters) stays UTF-8, each bad byte's row an invalid
+    row: read as cp1252 whole, every emoji and accent of the other rows was mojibake."""
+    if not encoding:
+        encoding = detect_encoding(path)
+        if encoding == "utf-8-sig" and not _decodes(path, encoding):
+            return encoding, "surrogateescape"
+        if encoding in ("cp1252", "latin-1"):
+            bad, good = _utf8_damage(path)
+            if good >= 2 * bad:
+                return "utf-8", "surrogateescape"
+        return encoding, "strict"
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError as exc:
+        raise ImportFileError(f"{path}: {encoding!r} is not an encoding") from exc
+    if _decodes(path, encoding):
+        return encoding, "strict"
+    if name in ("utf-8", "utf-8-sig"):
+        return encoding, "surrogateescape"
+    raise ImportFileError(f"{path}: cannot be decoded as {encoding}")
+
+
 def read_csv(path: Path | str, encoding: str | None = None,
              delimiter: str | None = None) -> CsvSource:
     """Check a CSV file decodes, find its delimiter, and read its header and first records;
@@ -358,29 +416,21 @@ def read_csv(path: Path | str, encoding: str | None = None,
     if delimiter and len(delimiter) != 1:
         raise ValidationError("--delimiter", f"{delimiter!r} is not one character")
     stamp = file_stamp(path)
-    if not encoding:
-        encoding = detect_encoding(path)
-    else:
-        try:
-            codecs.lookup(encoding)
-        except LookupError as exc:
-            raise ImportFileError(f"{path}: {encoding!r} is not an encoding") from exc
-        if not _decodes(path, encoding):
-            raise ImportFileError(f"{path}: cannot be decoded as {encoding}")
+    encoding, errors = _encoding(path, encoding)
     if not delimiter:
         try:
-            with path.open(encoding=encoding, newline="") as fh:
+            with path.open(encoding=encoding, errors=errors, newline="") as fh:
                 first_line = fh.readline(1024 * 1024).removeprefix("\ufeff")
         except OSError as exc:
             raise ImportFileError(f"{path}: cannot be read ({exc.strerror})") from exc
         delimiter = detect_delimiter(first_line, path)
-    with closing(_records(path, encoding, delimiter, _ignore)) as records:
+    with closing(_records(path, encoding, delimiter, _ignore, errors)) as records:
         first = next(records, None)
         sample = list(islice(records, SAMPLE_RECORDS + 1))
     complete = len(sample) <= SAMPLE_RECORDS
     header = _unique_header(first.cells) if first is not None else []
     return CsvSource(path, encoding, delimiter, header, sample[:SAMPLE_RECORDS], complete,
-                     stamp)
+                     stamp, errors)
 
 
 def _header_keys(name: str) -> tuple[set[str], set[str]]:
@@ -507,7 +557,7 @@ _SENTIMENT = {"negative": "complaint", "mixed": "complaint", "neutral": "quote",
               "positive": "quote"}
 _RATING_WORDS = {"rating", "ratings", "stars", "star", "score", "rate", "overall"}
 _FLAGS = {"true", "false", "yes", "no", "y", "n", "0", "1", "n/a", "na", "none", "t", "f"}
-THEME_MAX_VALUES = 50
+THEME_MAX_VALUES = 100  # CFPB's Issue has 82 in 5,000 rows
 _THEME_MAX_LENGTH = 80
 
 
@@ -575,9 +625,10 @@ def propose_values(source: CsvSource,
         target = mapping.get(name)
         if name.lower() in given or target not in (None, "kind", "severity"):
             continue
-        spelled = _distinct(column_values(source, name))
-        if not spelled:
-            continue
+        values = column_values(source, name)
+        spelled = _distinct(values)
+        if not spelled or 2 * sum(values.values()) < len(source.sample):
+            continue  # a label most rows lack (airline_sentiment_gold) is not the label
         strong, weak = _header_keys(name)
         if set(spelled) <= set(_SENTIMENT) and len(spelled) >= 2 and target != "severity":
             found.append(ValueProposal(name, "kind", {
@@ -605,8 +656,8 @@ def theme_candidates(source: CsvSource,
                      options: ImportOptions | None = None) -> list[ThemeCandidate]:
     """Columns whose cells are a few labels used again and again (CFPB Product and Issue,
     the airline negativereason): what could be themes. Columns mapped to another field,
-    flags (yes/no, True/False), numbers and long text are left out; so are columns that
-    look like sentiment or ratings (those are value mappings)."""
+    flags (yes/no, True/False), numbers, dates, ids, codes and long text are left out; so
+    are columns that look like sentiment or ratings (those are value mappings)."""
     options = options or ImportOptions()
     if not source.header:
         return []
@@ -619,9 +670,10 @@ def theme_candidates(source: CsvSource,
         values = column_values(source, name)
         spelled = _distinct(values)
         filled = sum(values.values())
-        if not 2 <= len(spelled) <= THEME_MAX_VALUES or len(spelled) * 3 > filled:
+        if not 2 <= len(spelled) <= THEME_MAX_VALUES or len(spelled) * 3 > filled \
+                or filled < 0.2 * len(source.sample):
             continue
-        if set(spelled) <= _FLAGS or all(_number_like(k) for k in spelled):
+        if set(spelled) <= _FLAGS or sum(map(_code_like, spelled)) >= 0.8 * len(spelled):
             continue
         if sum(len(v) * n for v, n in values.items()) / filled > _THEME_MAX_LENGTH:
             continue
@@ -630,8 +682,10 @@ def theme_candidates(source: CsvSource,
     return found
 
 
-def _number_like(value: str) -> bool:
-    return re.fullmatch(r"[-+]?[0-9][0-9.,:/ eE+-]*", value) is not None
+def _code_like(value: str) -> bool:
+    """A number, a date, an id or a short code (B00ZV9PXP2, 2017-03-03T16:56:05Z, FL): not
+    a label a person would file feedback under."""
+    return len(value) <= 3 or (" " not in value and any(ch.isdigit() for ch in value))
 
 
 def detect_html(source: CsvSource, options: ImportOptions | None = None) -> HtmlFinding | None:
@@ -753,6 +807,10 @@ class RowReader:
     def stream(self) -> None:
         """The plan will not keep rows: drop any per-row memory."""
 
+    def filtered(self) -> list[tuple[RowFilter, int]]:
+        """Each row filter and the rows it left out in the checking pass."""
+        return []
+
 
 class _Collected:
     """What the checking pass finds: the rows it could keep, counts, the first problems."""
@@ -809,44 +867,161 @@ def collect_plan(source: CsvSource, mapping: dict[str, str], notes: list[str],
 
     rows = PlannedRows(held, count, again)
     return ImportPlan(source, mapping, rows, found.unreadable + found.invalid, notes,
-                      problem_count)
+                      problem_count, reader.filtered())
 
 
 class _CsvReader(RowReader):
-    def __init__(self, source: CsvSource, builder: _RowBuilder | None) -> None:
+    def __init__(self, source: CsvSource, builder: _RowBuilder | None,
+                 filters: Sequence[tuple[RowFilter, int, str]] = (),
+                 fixed: str = "", ours: int | None = None) -> None:
         self.path = source.path
         self.source, self.build = source, builder
         self.width = len(source.header)
         self.keys = _Keys()
+        self.filters = list(filters)  # (filter, column index, value_key of its value)
+        self.dropped = [0] * len(self.filters)
+        self.fixed = fixed  # the values given for every row, part of each row's identity
+        self.ours = ours  # the id column of our own CSV export
 
     def stream(self) -> None:
         self.keys.stream()
+
+    def filtered(self) -> list[tuple[RowFilter, int]]:
+        return [(f, n) for (f, _c, _v), n in zip(self.filters, self.dropped, strict=True)]
+
+    def _left_out(self, cells: list[str], count: bool) -> bool:
+        decode = self.build is not None and self.build.html
+        for index, (_f, col, wanted) in enumerate(self.filters):
+            cell = decode_html(cells[col]) if decode else cells[col]
+            if (value_key(cell) == wanted) != _f.keep:
+                if count:
+                    self.dropped[index] += 1
+                return True
+        return False
+
+    def _bad_byte(self, cells: list[str]) -> str:
+        for name, cell in zip(self.source.header, cells, strict=True):
+            found = _SURROGATE.search(cell)
+            if found:
+                return (f"byte 0x{ord(found.group()) - 0xDC00:02x} in {name} is not UTF-8 "
+                        "(the rest of the file is); fix it, or give --encoding if the "
+                        "whole file is in another encoding")
+        return ""
 
     def rows(self, problem: Callable[[RowProblem], None], *,
              again: bool) -> Iterator[ImportRow]:
         source, build, width = self.source, self.build, self.width
         key_of = (self.keys.replay() if again else self.keys).key
         blake2b = hashlib.blake2b
+        fixed, filters, ours = self.fixed, self.filters, self.ours
+        damaged = source.errors != "strict"
         with closing(_records(source.path, source.encoding, source.delimiter,
-                              problem)) as records:
+                              problem, source.errors)) as records:
             next(records, None)  # the header
             if build is None:  # no header, so no rows: only unreadable records to report
                 for _record in records:
                     pass
                 return
             for line, cells in records:
-                key = key_of(blake2b("\x1f".join(cells).encode("utf-8", "surrogatepass"),
-                                     digest_size=16).hexdigest())
+                joined = "\x1f".join(cells)
+                key = key_of(blake2b((joined + fixed if fixed else joined).encode(
+                    "utf-8", "surrogatepass"), digest_size=16).hexdigest())
                 if len(cells) != width:
                     problem(RowProblem(line, f"has {len(cells)} cells, the header has "
                                              f"{width} (a ragged row)"))
                     continue
+                if filters and self._left_out(cells, not again):
+                    continue
+                if damaged and _SURROGATE.search(joined):
+                    problem(RowProblem(line, self._bad_byte(cells)))
+                    continue
+                if ours is not None:
+                    cells = [unguard(c) if c[:1] == "'" else c for c in cells]
+                    voice_id = cells[ours].strip()
+                    if voice_id:
+                        key = f"voice:{voice_id}"
                 try:
                     row = build(cells, line, key)
                 except ValidationError as exc:
                     problem(RowProblem(line, str(exc)))
                     continue
                 yield row
+
+
+def unguard(cell: str) -> str:
+    """A cell of our own CSV export without the apostrophe the exporter put before a cell
+    a spreadsheet would run (app.exporting.spreadsheet_safe); any other cell as it is."""
+    if cell.startswith("'") and spreadsheet_safe(cell[1:]) != cell[1:]:
+        return cell[1:]
+    return cell
+
+
+def is_our_export(header: Sequence[str]) -> bool:
+    """A header with every column our CSV export writes: its rows are our voices, known by
+    their ids."""
+    return set(EXPORT_FIELDS) <= set(header)
+
+
+# Fields a column's cells may be mapped onto value by value (text and dates are read as
+# they are written).
+VALUE_FIELDS = ("customer", "cohort", "kind", "channel", "severity", "need_depth", "themes",
+                "captured_by")
+
+
+def _resolve_values(source: CsvSource, mapping: dict[str, str],
+                    options: ImportOptions) -> dict[str, dict[str, str]]:
+    """Column -> {value_key(cell) -> target}, each target checked against its field."""
+    by_lower = {h.lower(): h for h in source.header}
+    tables: dict[str, dict[str, str]] = {}
+    for column, values in options.values.items():
+        real = by_lower.get(column.lower())
+        if real is None:
+            raise ImportFileError(f"{source.path}: --value names column {column!r}, which "
+                                  f"the header does not have ({', '.join(source.header)})")
+        target = mapping.get(real)
+        if target is None:
+            raise ImportFileError(f"{source.path}: --value maps values of {real!r}, which is "
+                                  f"not mapped to a field (add --map {real}=FIELD)")
+        if target not in VALUE_FIELDS:
+            raise ImportFileError(f"{source.path}: --value cannot map values of {real!r}: "
+                                  f"its {target} is read as it is written")
+        convert = _CONVERTERS[target]
+        table = tables.setdefault(real, {})
+        for value, to in values.items():
+            try:
+                convert(to)
+            except ValidationError as exc:
+                raise ValidationError(
+                    "--value", f"{real}:{value}={to}: {exc.message}") from None
+            table[value_key(value)] = to
+    return tables
+
+
+def _resolve_filters(source: CsvSource,
+                     options: ImportOptions) -> list[tuple[RowFilter, int, str]]:
+    found = []
+    for row_filter in options.filters:
+        try:
+            col = _column_index(source, row_filter.column)
+        except ImportFileError:
+            raise ImportFileError(
+                f"{source.path}: {row_filter.describe()} names a column the header does "
+                f"not have ({', '.join(source.header)})") from None
+        found.append((row_filter, col, value_key(row_filter.value)))
+    return found
+
+
+def _fixed_values(options: ImportOptions, customer: str | None) -> str:
+    """What the command line gives every row (customer, kind, channel), as part of each
+    row's identity: the same words from two files told to be two customers are two voices."""
+    parts = []
+    if customer is not None:
+        parts.append(f"customer={name_key(customer)}")
+    if options.kind is not None:
+        parts.append(f"kind={options.kind.value}")
+    if options.channel is not None:
+        parts.append(f"channel={options.channel.value}")
+    return "\x1e" + "\x1f".join(parts) if parts else ""
 
 
 def plan_import(source: CsvSource, options: ImportOptions,
@@ -884,13 +1059,18 @@ def plan_import(source: CsvSource, options: ImportOptions,
         notes.append("no kind column: every row is imported as a quote (use --kind to choose)")
     if "date" not in by_field:
         notes.append("no date column: every row is dated today")
+    values = _resolve_values(source, mapping, options)
+    filters = _resolve_filters(source, options)
+    ours = column["id"] if is_our_export(source.header) else None
     today = today or dt.date.today()
     date_col = by_field.get("date", [None])[0]
     parse_date = date_parser(
         r.cells[date_col] for r in source.sample if date_col is not None
         and date_col < len(r.cells)) if date_col is not None else None
-    build = _RowBuilder(by_field, fixed_customer, options, parse_date, today, path.name)
-    return collect_plan(source, mapping, notes, _CsvReader(source, build))
+    build = _RowBuilder(by_field, fixed_customer, options, parse_date, today, path.name,
+                        _Columns(source.header, values, ours is not None, column))
+    return collect_plan(source, mapping, notes, _CsvReader(
+        source, build, filters, _fixed_values(options, fixed_customer), ours))
 
 
 class Memo(dict[str, T]):
@@ -932,10 +1112,25 @@ def _depth(raw: str) -> NeedDepth | None:
     return parse_enum(NeedDepth, raw, "need_depth") if raw.strip() else None
 
 
-def _themes(raw: str) -> tuple[str, ...]:
-    names = [normal_name(t)[:MAX_NAME_CHARS].rstrip()
-             for t in re.split(r"[;,|]", check_plain(raw, "themes"))]
+def _theme_names(parts: list[str]) -> tuple[str, ...]:
+    names = [normal_name(t)[:MAX_NAME_CHARS].rstrip() for t in parts]
     return tuple(dict.fromkeys(n for n in names if n))
+
+
+def _themes(raw: str) -> tuple[str, ...]:
+    """A list of themes ("Billing; Exports", "a, b", "a|b")."""
+    return _theme_names(re.split(r"[;,|]", check_plain(raw, "themes")))
+
+
+def _label(raw: str) -> tuple[str, ...]:
+    """One label as one theme: CFPB's Product "Credit reporting, credit repair services, or
+    other personal consumer reports" is one theme, not three."""
+    return _theme_names([check_plain(raw, "themes")])
+
+
+def _exported_themes(raw: str) -> tuple[str, ...]:
+    """Our own export's themes, joined with '; ' (a theme may hold a comma)."""
+    return _theme_names(check_plain(raw, "themes").split(";"))
 
 
 def _customer(raw: str) -> str:
@@ -952,31 +1147,88 @@ def _captured_by(raw: str) -> str:
     return check_plain(raw, "captured_by").strip()[:MAX_NAME_CHARS]
 
 
+_CONVERTERS: dict[str, Callable[[str], object]] = {
+    "customer": _customer, "cohort": _cohort, "kind": _kind, "channel": _channel,
+    "severity": _severity, "need_depth": _depth, "themes": _label,
+    "captured_by": _captured_by}
+_VOICE_ID = re.compile(r"[0-9A-Za-z-]{1,64}")
+
+
+class _Columns(NamedTuple):
+    """What the builder needs to know of the file's columns beyond the mapping."""
+
+    header: list[str]
+    values: dict[str, dict[str, str]]  # column -> {value_key -> target}
+    ours: bool  # our own CSV export: ids, source file and line, themes joined with ';'
+    positions: dict[str, int]  # column name -> its position
+
+
+def _valued(convert: Callable[[str], T], column: str, field_name: str,
+            table: dict[str, str] | None, decode: bool) -> Callable[[str], T]:
+    """A column's converter, reading HTML-escaped cells decoded and mapping each cell
+    through the column's value table first; a cell the table does not name is an
+    invalid row (an empty cell keeps the field's default unless the table names it)."""
+    if table is None:
+        return (lambda raw: convert(decode_html(raw))) if decode else convert
+    known = ", ".join(sorted(dict.fromkeys(table))) or "nothing"
+
+    def read(raw: str) -> T:
+        cell = decode_html(raw) if decode else raw
+        key = value_key(cell)
+        target = table.get(key)
+        if target is None:
+            if not key:
+                return convert(cell)
+            raise ValidationError(column, f"{cell.strip()!r} is not mapped to a {field_name} "
+                                          f"(mapped: {known})")
+        return convert(target)
+    return read
+
+
 class _RowBuilder:
     """Turns one record's cells into an ImportRow; column positions are looked up once."""
 
     def __init__(self, by_field: dict[str, list[int]], fixed_customer: str | None,
                  options: ImportOptions, parse_date: Callable[[str], dt.date] | None,
-                 today: dt.date, file_name: str) -> None:
+                 today: dt.date, file_name: str, columns: _Columns) -> None:
         def first(name: str) -> int | None:
             cols = by_field.get(name)
             return cols[0] if cols else None
 
+        html = self.html = bool(options.html)
+
+        def memo(name: str, convert: Callable[[str], T], col: int | None = None,
+                 decode: bool = False) -> Memo[T]:
+            col = first(name) if col is None else col
+            column = columns.header[col] if col is not None else ""
+            return Memo(_valued(convert, column, name, columns.values.get(column),
+                                decode and html))
+
         self.text = by_field["text"]
         self.customer, self.kind, self.date = first("customer"), first("kind"), first("date")
         self.channel, self.severity = first("channel"), first("severity")
-        self.depth, self.themes = first("need_depth"), first("themes")
+        self.depth = first("need_depth")
         self.cohort, self.captured_by = first("cohort"), first("captured_by")
         self.fixed_customer = fixed_customer
         self.fixed_kind = options.kind or Kind.QUOTE
         self.fixed_channel = options.channel or Channel.OTHER
         self.today = today
         self.file_name = file_name
-        self.customers, self.cohorts = Memo(_customer), Memo(_cohort)
-        self.kinds, self.channels = Memo(_kind), Memo(_channel)
-        self.severities, self.depths = Memo(_severity), Memo(_depth)
-        self.theme_lists, self.capturers = Memo(_themes), Memo(_captured_by)
+        self.customers = memo("customer", _customer, decode=True)
+        self.cohorts = memo("cohort", _cohort, decode=True)
+        self.kinds, self.channels = memo("kind", _kind), memo("channel", _channel)
+        self.severities, self.depths = memo("severity", _severity), memo("need_depth", _depth)
+        self.capturers = memo("captured_by", _captured_by, decode=True)
+        # Themes from every column mapped to them: a column named like a list of themes
+        # (themes, tags) is split; any other (a label such as Issue) is one theme a cell.
+        self.themes = [(col, memo("themes", _exported_themes if columns.ours else (
+            _themes if _is_theme_list(columns.header[col]) else _label), col, decode=True))
+            for col in by_field.get("themes", ())]
         self.dates = Memo(self._date_reader(parse_date)) if parse_date else None
+        self.ours: tuple[int, int, int] | None = None
+        if columns.ours:
+            index = columns.positions
+            self.ours = (index["id"], index["source_file"], index["source_line"])
 
     @staticmethod
     def _date_reader(parse_date: Callable[[str], dt.date]) -> Callable[[str], dt.date]:
@@ -987,11 +1239,37 @@ class _RowBuilder:
                 raise ValidationError("date", str(exc)) from exc
         return read
 
+    def _theme_list(self, cells: list[str]) -> tuple[str, ...]:
+        themes = self.themes
+        if not themes:
+            return ()
+        if len(themes) == 1:
+            col, convert = themes[0]
+            return convert[cells[col]]
+        return tuple(dict.fromkeys(t for col, convert in themes for t in convert[cells[col]]))
+
+    def _ours(self, cells: list[str], line: int) -> tuple[str | None, str, int]:
+        """Our export's voice id, source file and line (the file and line first imported)."""
+        assert self.ours is not None
+        id_col, file_col, line_col = self.ours
+        voice_id = cells[id_col].strip()
+        if voice_id and not _VOICE_ID.fullmatch(voice_id):
+            raise ValidationError("id", f"{voice_id[:80]!r} is not a voice id")
+        source_file = check_plain(cells[file_col], "source_file").strip() or self.file_name
+        raw_line = cells[line_col].strip()
+        if not raw_line:
+            return voice_id or None, source_file, line
+        if not raw_line.isdigit() or len(raw_line) > 18:
+            raise ValidationError("source_line", f"{raw_line[:80]!r} is not a line number")
+        return voice_id or None, source_file, int(raw_line)
+
     def __call__(self, cells: list[str], line: int, key: str) -> ImportRow:
         if len(self.text) == 1:
             text = cells[self.text[0]]
         else:
             text = "\n\n".join(cells[i] for i in self.text if cells[i].strip())
+        if self.html and "&" in text:
+            text = decode_html(text)
         if not text.strip():
             raise ValidationError("text", "is missing")
         check_text(text)
@@ -1012,9 +1290,19 @@ class _RowBuilder:
         need_depth = self.depths[cells[self.depth]] if self.depth is not None else None
         if need_depth is not None:  # it was dropped without a word on another kind
             check_depth(need_depth, kind, "need_depth")
-        themes = self.theme_lists[cells[self.themes]] if self.themes is not None else ()
+        themes = self._theme_list(cells)
         cohort = self.cohorts[cells[self.cohort]] if self.cohort is not None else None
         captured_by = self.capturers[cells[self.captured_by]] \
             if self.captured_by is not None else ""
+        if self.ours is not None:
+            voice_id, source_file, source_line = self._ours(cells, line)
+            return ImportRow(text, kind, customer, heard_on, channel, severity, need_depth,
+                             themes, captured_by, cohort, source_file, source_line, key,
+                             voice_id)
         return ImportRow(text, kind, customer, heard_on, channel, severity, need_depth, themes,
                          captured_by, cohort, self.file_name, line, key)
+
+
+def _is_theme_list(header: str) -> bool:
+    strong, weak = _header_keys(header)
+    return bool((strong | weak) & set(SYNONYMS["themes"]))

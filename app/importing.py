@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from app.csv_import import (
     Memo,
     RowProblem,
     RowReader,
+    _Keys,
     collect_plan,
     file_stamp,
     plan_import,
@@ -33,6 +35,7 @@ from app.domain import (
     check_severity,
     check_text,
     clean_name,
+    name_key,
     normal_name,
     parse_enum,
 )
@@ -286,26 +289,47 @@ class _JsonRow:
             cohort=self.cohorts[_text(record, "cohort")],
             source_file=self.source_files[_text(record, "source_file") or self.file_name],
             source_line=_source_line(record, index),
-            source_key=f"voice:{voice_id or index}",
+            source_key=f"voice:{voice_id}" if voice_id else "",  # keyed by content below
             voice_id=voice_id or None,
         )
 
 
+def _content_digest(row: ImportRow) -> str:
+    """What an id-less record says, not where it stands: its position keyed it, so a second
+    JSON file's first records were taken for the first file's."""
+    said = "\x1f".join((
+        row.text, row.kind.value, name_key(row.customer), row.heard_on.isoformat(),
+        row.channel.value, str(row.severity), row.need_depth.value if row.need_depth else "",
+        "\x1e".join(name_key(t) for t in row.themes), row.captured_by,
+        name_key(row.cohort) if row.cohort else ""))
+    return hashlib.blake2b(said.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
 class _JsonReader(RowReader):
-    """Rows from our own JSON export: every field is already named."""
+    """Rows from our own JSON export: every field is already named. A record with an id is
+    known by it; one without, by what it says and how many identical records came before
+    it in the file (as a CSV row is)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.keys = _Keys()
+
+    def stream(self) -> None:
+        self.keys.stream()
 
     def rows(self, problem: Callable[[RowProblem], None], *,
              again: bool) -> Iterator[ImportRow]:
         row = _JsonRow(self.path)
+        key_of = (self.keys.replay() if again else self.keys).key
         for index, record in enumerate(_JsonArray(self.path), 1):
             try:
                 checked = row(record, index)
             except (ValidationError, ValueError, TypeError, OverflowError) as exc:
                 problem(RowProblem(index, f"record {index}: {exc}"))
                 continue
+            if not checked.source_key:
+                checked = checked._replace(
+                    source_key=f"json:{key_of(_content_digest(checked))}")
             yield checked
 
 

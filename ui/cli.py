@@ -11,7 +11,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from app.domain import Channel, Kind, parse_enum
 from app.errors import EmptyChairError, ValidationError
@@ -19,6 +19,9 @@ from app.filters import VoiceFilter
 from app.meetings import Effect, Outcome
 from ui.composition import default_board_path, open_store
 from ui.plain import terminal_text
+
+if TYPE_CHECKING:  # types only: the import's code loads when an import runs
+    from app.csv_import import ImportOptions, ImportPlan
 
 
 def _date(value: str) -> dt.date:
@@ -126,6 +129,18 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--channel", type=_channel, help="the channel of every row")
     imp.add_argument("--encoding", help="override the detected encoding")
     imp.add_argument("--delimiter", help="override the detected delimiter (use 'tab' for tabs)")
+    imp.add_argument("--value", action="append", default=[], metavar="COLUMN:VALUE=TARGET",
+                     help="map a cell value of a mapped column onto its field, e.g. "
+                     "airline_sentiment:negative=complaint or stars:1=5 (repeatable; a column "
+                     "given values must have every value it holds mapped)")
+    imp.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE",
+                     help="import only rows whose COLUMN holds VALUE, any case (repeatable; "
+                     "all must hold)")
+    imp.add_argument("--where-not", action="append", default=[], metavar="COLUMN=VALUE",
+                     help="leave out rows whose COLUMN holds VALUE (repeatable)")
+    imp.add_argument("--html", action=argparse.BooleanOptionalAction, default=None,
+                     help="decode HTML entities (&amp; &gt; &#39;) in the text and names; "
+                     "proposed when the file looks HTML-escaped")
     imp.add_argument("--skip-invalid", action="store_true", help="import the valid rows and "
                      "report the rest")
     imp.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
@@ -253,8 +268,43 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 # Each command imports the use cases it runs, so starting the window (the commonest
 # command) never loads the CSV, export and matching code.
+def _import_notes(plan: ImportPlan, options: ImportOptions) -> list[str]:
+    """What the file seems to mean that the command line did not say: value mappings for
+    sentiment and ratings, HTML escaping, labels that could be themes (each with the exact
+    arguments; none is applied by itself), and what each row filter left out."""
+    import shlex
+
+    from app.csv_import import detect_html, propose_values, theme_candidates
+
+    notes = [f"{row_filter.describe()} left out {count:,} row(s)"
+             for row_filter, count in plan.filtered]
+    src = plan.source
+    if not src.delimiter:  # our JSON export: every field is named already
+        return notes
+    for proposal in propose_values(src, options):
+        notes.append(f"{proposal.column} {proposal.reason}; to use it add: "
+                     f"{shlex.join(proposal.arguments())}")
+    finding = detect_html(src, options)
+    if finding is not None and options.html is None:
+        notes.append(f"{finding.cells:,} of {finding.checked:,} sampled text cells hold HTML "
+                     f"entities ({' '.join(finding.entities)}): add --html to decode them "
+                     "(--no-html keeps them as written)")
+    candidates = [c for c in theme_candidates(src, options)
+                  if plan.mapping.get(c.column) != "themes"]
+    if candidates:
+        notes.append("columns of a few labels, which could be themes: " + ", ".join(
+            f"{c.column} ({c.distinct} values)" for c in candidates)
+            + "; add --map COLUMN=themes")
+    return notes
+
+
 def _cmd_import(args: argparse.Namespace) -> int:
-    from app.csv_import import ImportOptions, parse_map_option
+    from app.csv_import import (
+        ImportOptions,
+        parse_map_option,
+        parse_value_option,
+        parse_where_option,
+    )
     from app.importing import (
         InvalidRows,
         check_importable,
@@ -264,10 +314,17 @@ def _cmd_import(args: argparse.Namespace) -> int:
     )
 
     mapping = dict(parse_map_option(m) for m in args.map)
+    values: dict[str, dict[str, str]] = {}
+    for option in args.value:
+        column, value, target = parse_value_option(option)
+        values.setdefault(column, {})[value] = target
+    filters = [parse_where_option(w) for w in args.where] + [
+        parse_where_option(w, keep=False) for w in args.where_not]
     delimiter = "\t" if args.delimiter in ("tab", "\\t") else args.delimiter
     options = ImportOptions(mapping=mapping, kind=args.kind, customer=args.customer,
                             channel=args.channel, skip_invalid=args.skip_invalid,
-                            encoding=args.encoding, delimiter=delimiter)
+                            encoding=args.encoding, delimiter=delimiter, values=values,
+                            filters=filters, html=args.html)
     plan = prepare_import(args.file, options)
     src = plan.source
     if plan.record_count == 0:
@@ -275,9 +332,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
         return 0
     if src.delimiter:
         mapped = ", ".join(f"{c} -> {f}" for c, f in plan.mapping.items())
-        print(f"{args.file}: {src.encoding}, delimiter {src.delimiter!r}; {mapped}")
-    for note in plan.notes:
-        print(f"note: {note}")
+        print(terminal_text(f"{args.file}: {src.encoding}, delimiter {src.delimiter!r}; "
+                            f"{mapped}"))
+    for note in plan.notes + _import_notes(plan, options):
+        print(terminal_text(f"note: {note}"))
     try:  # refused before any board is opened, so a refused import creates none
         check_importable(plan, skip_invalid=args.skip_invalid)
     except InvalidRows as exc:
@@ -316,7 +374,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
     print(f"{args.file} -> {target}: {plan.record_count:,} rows: {verb} "
           f"{report.result.added:,}, "
           f"already on the board {report.result.already_present:,}, "
-          f"invalid {plan.problem_count:,}, new customers {report.result.customers_created:,}")
+          f"invalid {plan.problem_count:,}, "
+          + (f"filtered out {plan.filtered_count:,}, " if plan.filtered else "")
+          + f"new customers {report.result.customers_created:,}")
     return 0
 
 
