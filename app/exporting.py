@@ -22,10 +22,21 @@ EXPORT_FIELDS = ("id", "kind", "text", "customer", "cohort", "heard_on", "channe
 _FORMULA = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]*[=+\-@\uff1d\uff0b\uff0d\uff20]")
 
 
+def _runs(value: str) -> bool:
+    return _FORMULA.match(value) is not None or value.startswith(("\t", "\r"))
+
+
+def _guarded(value: str) -> bool:
+    # A cell whose apostrophes stand before a formula is guarded again, so the guard can be
+    # told from the text on re-import ("'=1" is written "''=1", which a spreadsheet shows
+    # as "'=1"): app.csv_import.unguard takes off exactly one.
+    return _runs(value) or (value.startswith("'") and _runs(value.lstrip("'")))
+
+
 def spreadsheet_safe(value: Any) -> Any:
     """A text cell a spreadsheet would run as a formula gets a leading apostrophe; so does
     one that starts with a tab or a carriage return (a formula's usual disguise)."""
-    if isinstance(value, str) and (_FORMULA.match(value) or value.startswith(("\t", "\r"))):
+    if isinstance(value, str) and _guarded(value):
         return "'" + value
     return value
 
