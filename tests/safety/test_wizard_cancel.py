@@ -24,11 +24,14 @@ def _to_run_page(qtbot, window, path) -> ImportWizard:
     window.import_csv()
     wizard = window.findChildren(ImportWizard)[-1]
     qtbot.waitUntil(wizard.isVisible)
-    wizard.file_page.path.setText(str(path))
+    with qtbot.waitSignal(wizard.read_done, timeout=30_000):  # read in a worker
+        wizard.file_page.path.setText(str(path))
     wizard.next()
     wizard.next()
     assert wizard.mapping_page.combos["customer"].currentText() == "customer"
     wizard.next()
+    with qtbot.waitSignal(wizard.check_done, timeout=30_000):  # checked in a worker
+        wizard.next()
     assert wizard.validation_page.summary.text().startswith(f"{ROWS:,} valid rows, 0 invalid")
     return wizard
 

@@ -12,7 +12,8 @@ def start_wizard(qtbot, window, path) -> ImportWizard:
     window.import_csv()
     wizard = window.findChildren(ImportWizard)[-1]
     qtbot.waitUntil(wizard.isVisible)
-    wizard.file_page.path.setText(str(path))
+    with qtbot.waitSignal(wizard.read_done, timeout=30_000):  # read in a worker
+        wizard.file_page.path.setText(str(path))
     wizard.next()
     assert wizard.currentPage() is wizard.preview_page
     assert wizard.preview_page.table.columnCount() == 6
@@ -23,6 +24,9 @@ def start_wizard(qtbot, window, path) -> ImportWizard:
     assert mapping["tweet_created"].currentText() == "date"
     mapping["airline"].setCurrentText("customer")
     wizard.next()
+    assert wizard.currentPage() is wizard.values_page
+    with qtbot.waitSignal(wizard.check_done, timeout=30_000):  # checked in a worker
+        wizard.next()
     assert wizard.validation_page.summary.text().startswith("14,640 valid rows, 0 invalid")
     return wizard
 
@@ -63,10 +67,13 @@ def test_invalid_rows_need_consent(qtbot, make_window, write_file):
     path = write_file("few.csv", "customer,text\nAcme,fine\nBeta,\n")
     window.import_csv()
     wizard = window.findChildren(ImportWizard)[-1]
-    wizard.file_page.path.setText(str(path))
+    with qtbot.waitSignal(wizard.read_done, timeout=10_000):
+        wizard.file_page.path.setText(str(path))
     wizard.next()
     wizard.next()
     wizard.next()
+    with qtbot.waitSignal(wizard.check_done, timeout=10_000):
+        wizard.next()
     page = wizard.validation_page
     assert page.problems.item(0).text() == "line 3: text: is missing"
     assert not page.isComplete()

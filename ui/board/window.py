@@ -532,7 +532,15 @@ class BoardWindow(QMainWindow):
 
         wizard = ImportWizard(self.store.path, self._open_reader, self)
         wizard.imported.connect(self.refresh)
+        wizard.applied.connect(self.push_applied)
         wizard.open()
+
+    def push_applied(self, command: Command) -> None:
+        """A command a worker already applied (a customers import): undoable from here."""
+        from ui.undo import UndoableCommand
+
+        self.undo_stack.push(UndoableCommand(command, self.store, self.refresh,
+                                             self._command_failed, self.undo_stack))
 
     def export(self, filtered: bool) -> None:
         from ui.board.transfer import export_dialog
