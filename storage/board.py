@@ -38,6 +38,7 @@ class Connection:
         self._damage: str | None = None
         self._backup: threading.Thread | None = None
         self._registered = False
+        self._marked = False
 
     def check_in_background(self) -> None:
         """Read every page of a big board off the calling thread before it is first written:
@@ -55,7 +56,10 @@ class Connection:
                 if result != "ok":
                     self._damage = "the board file is damaged (corrupt)"
             except sqlite3.DatabaseError as exc:
-                self._damage = environment_message(exc, self.path) or str(exc)
+                # Only damage refuses writes; a busy or full disk is told by the write.
+                code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+                if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+                    self._damage = "the board file is damaged (corrupt)"
             finally:
                 done.set()
 
@@ -71,7 +75,16 @@ class Connection:
         self._backup = threading.Thread(target=run, name="empty-chair backup", daemon=True)
         self._backup.start()
 
-    def _refuse_if_damaged(self) -> None:
+    def begin(self) -> None:
+        """BEGIN IMMEDIATE for a write: refused on a damaged board; the session's first
+        write also rewrites the board's row, so its -wal carries this board's id."""
+        self.refuse_if_damaged()
+        self.conn.execute("BEGIN IMMEDIATE")
+        if not self._marked:
+            self._marked = _mark_session(self.conn)
+
+    def refuse_if_damaged(self) -> None:
+        """Before the first write of a session: wait for the full check, refuse if damaged."""
         if self._checked is None:
             return
         self._checked.wait()
@@ -97,9 +110,8 @@ class Connection:
             with self.db.atomic():  # nested: a savepoint inside the open transaction
                 yield self.db
             return
-        self._refuse_if_damaged()
         with translated(self.path):
-            self.conn.execute("BEGIN IMMEDIATE")
+            self.begin()
         try:
             yield self.db
         except BaseException:
@@ -117,6 +129,8 @@ class Connection:
     def close(self) -> None:
         if self._backup is not None:
             self._backup.join()  # a short command waits for today's backup to land
+        if self._checked is not None:
+            self._checked.wait()  # its connection closed: ours folds the -wal in as it goes
         self.conn.close()
         if self._registered:
             files.closed_here(self.path)
@@ -231,22 +245,14 @@ def _migrate(path: Path, connection: Connection, existing: bool) -> None:
         connection.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
-def _mark_session(conn: sqlite3.Connection) -> None:
-    """Rewrite the board's row, so this session's -wal starts with this board's id (see
-    files.vet_wal). Skipped, not waited for, when another program holds the write lock."""
-    conn.execute("PRAGMA busy_timeout = 100")
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError:
-        return
-    finally:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+def _mark_session(conn: sqlite3.Connection) -> bool:
+    """Inside a session's first write transaction: rewrite the board's row, so the -wal
+    carries this board's id (see files.vet_wal). False on a board made before m010."""
     try:
         conn.execute("UPDATE board SET opened_at = ?", [now_utc()])
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+    except sqlite3.OperationalError:
+        return False
+    return True
 
 
 def _connected(path: Path, create: bool) -> sqlite3.Connection:
@@ -274,7 +280,8 @@ def open_board(path: Path | str, *, create: bool = False) -> Connection:
     A new board is built under a temporary name and appears whole or not at all. An
     existing board's -wal is vetted before SQLite may apply it (files.vet_wal). Boards over
     FULL_CHECK_BYTES are read page by page in a thread before their first write."""
-    path = Path(path).expanduser()
+    # One name for the file: SQLite keeps the -wal beside the file a link points to.
+    path = Path(path).expanduser().resolve()
     existing = path.exists()
     fresh = False
     if not existing and not create:
@@ -288,7 +295,10 @@ def open_board(path: Path | str, *, create: bool = False) -> Connection:
             fresh = files.create_whole(path, _build)
         except OSError as exc:
             raise BoardError(f"{path}: cannot create the board ({exc.strerror})") from exc
-    _check_file(path)
+    if not files.is_open_here(path):
+        # Read by Python only when no connection of ours is open on it: closing any
+        # descriptor of a file drops the locks this process holds on it (POSIX).
+        _check_file(path)
     notice = files.vet_wal(path)
     conn = _connected(path, create=False)
     try:
@@ -297,8 +307,9 @@ def open_board(path: Path | str, *, create: bool = False) -> Connection:
             _check_schema_code(path, conn)
             _set_pragmas(conn)
             connection = Connection(path, conn)
+            if path.stat().st_size > FULL_CHECK_BYTES:
+                connection.check_in_background()  # a migration's write waits for it
             _migrate(path, connection, existing=True)
-            _mark_session(conn)
     except BaseException:
         conn.close()
         raise
@@ -306,8 +317,6 @@ def open_board(path: Path | str, *, create: bool = False) -> Connection:
     connection._registered = True
     if notice:
         connection.notices.append(notice)
-    if path.stat().st_size > FULL_CHECK_BYTES:
-        connection.check_in_background()
     if not fresh and files.auto_backups_on():
         connection.back_up_daily()
     return connection

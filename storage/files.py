@@ -12,7 +12,7 @@ import sqlite3
 import tempfile
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from app.errors import BoardError
@@ -64,31 +64,57 @@ def closed_here(path: Path) -> None:
             _open_here[key] -= 1
 
 
-def in_use_elsewhere(path: Path) -> bool:
-    """True when another process has the board open (it holds the -shm's dead-man lock).
+def is_open_here(path: Path) -> bool:
+    with _open_lock:
+        return path.resolve() in _open_here
 
-    Never asked for a board this process has open: POSIX locks belong to the process, and
-    closing our probe would drop the locks SQLite holds for us on the same file."""
-    shm = shm_of(path)
-    if not shm.exists():
-        return False
+
+@contextlib.contextmanager
+def held_alone(path: Path) -> Iterator[bool]:
+    """Hold the board against every other SQLite connection while its files are looked at
+    and moved: an exclusive lock on the -shm's dead-man byte, which each connection must
+    share to open a WAL board (theirs wait, then open after). Yields False, holding
+    nothing, when another process has the board open now (its -wal is live and belongs).
+
+    Never used for a board this process has open: POSIX locks belong to the process, and
+    closing our descriptor would drop the locks SQLite holds for us on the same file."""
     try:
         import fcntl
     except ImportError:  # not a unix VFS: assume the worst, touch nothing
-        return True
+        yield False
+        return
+    shm = shm_of(path)
+    made = not shm.exists()
     try:
-        fd = os.open(shm, os.O_RDWR)
+        fd = os.open(shm, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError:
-        return True
+        yield False
+        return
     try:
-        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, _SHM_DMS_BYTE)
-    except OSError:
-        return True
-    else:
-        fcntl.lockf(fd, fcntl.LOCK_UN, 1, _SHM_DMS_BYTE)
-        return False
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, _SHM_DMS_BYTE)
+        except OSError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            with contextlib.suppress(OSError):
+                fcntl.lockf(fd, fcntl.LOCK_UN, 1, _SHM_DMS_BYTE)
+            if made:  # a -shm we made only to hold the lock leaves with us
+                with contextlib.suppress(OSError):
+                    if shm.stat().st_size == 0:
+                        shm.unlink()
     finally:
         os.close(fd)
+
+
+def in_use_elsewhere(path: Path) -> bool:
+    """True when another process has the board open (it holds the -shm's dead-man lock)."""
+    if not shm_of(path).exists():
+        return False
+    with held_alone(path) as alone:
+        return not alone
 
 
 def _read_only(path: Path) -> sqlite3.Connection:
@@ -124,66 +150,99 @@ def _check_version(path: Path, app_id: int, version: int) -> None:
             f"this app knows {SCHEMA_VERSION}); update the app to open it")
 
 
-def vet_wal(path: Path) -> str | None:
-    """Make sure the board's -wal belongs to it before SQLite applies it.
-
-    A -wal left by a process that died before a checkpoint is applied by the next open. If
-    the board file was replaced meanwhile (a backup restored by hand, a file copied over it)
-    or the -wal came from another board, applying it corrupts the board. So the pair is tried
-    on a throwaway copy first; a -wal that would damage the board is set aside under a clear
-    name, and the returned line says so. A board refused here is left byte for byte.
-    """
-    wal = wal_of(path)
-    if not wal.exists() or wal.stat().st_size == 0:
-        return None
-    with _open_lock:
-        if path.resolve() in _open_here:
-            return None  # ours, live
-    if in_use_elsewhere(path):
-        return None  # another process is writing it: that log is live and belongs
+def _pair_belongs(path: Path, own_id: str | None) -> tuple[bool, int, int]:
+    """Open the board with its -wal on a copy beside it (same disk: room for the board is
+    room for its copy) and read it whole. (belongs, application id, version). Only damage
+    or another board's id say "does not belong"; any other fault (no room for the copy, an
+    I/O error) is raised as BoardError and nothing is moved."""
+    folder = Path(tempfile.mkdtemp(prefix=f".{path.name}.wal-check-", dir=path.parent))
     try:
-        alone = _read_only(path)
-        try:
-            app_id, version, _ = _identity(alone, full=False)
-            own_id = board_id(alone)
-        finally:
-            alone.close()
-    except sqlite3.Error as exc:
-        raise BoardError(f"{path}: {environment_message(exc, path) or exc}") from exc
-    _check_version(path, app_id, version)
-    with tempfile.TemporaryDirectory(prefix="empty-chair-wal-") as tmp:
-        copy = Path(tmp) / "board.db"
+        copy = folder / "board.db"
         try:
             shutil.copyfile(path, copy)
-            shutil.copyfile(wal, wal_of(copy))
+            shutil.copyfile(wal_of(path), wal_of(copy))
         except OSError as exc:
             raise BoardError(f"{path}: cannot check its write-ahead log ({exc.strerror}); "
                              "nothing was changed") from exc
         try:
             pair = sqlite3.connect(copy, isolation_level=None)
             try:
-                pair_id, pair_version, pair_ok = _identity(pair, full=True)
+                app_id, version = _identity(pair, full=False)[:2]
+                # integrity_check, not quick_check: a stale log from the same board
+                # leaves indexes that disagree with their tables.
+                healthy = pair.execute("PRAGMA integrity_check(1)").fetchone()[0] == "ok"
+                if healthy and _has_table(pair, "voices_fts"):
+                    pair.execute("INSERT INTO voices_fts (voices_fts) VALUES "
+                                 "('integrity-check')")
                 # Every session rewrites the board row, so the log holds its board's id.
-                pair_ok = pair_ok and (own_id is None or board_id(pair) == own_id)
+                same = own_id is None or board_id(pair) == own_id
             finally:
                 pair.close()
-        except sqlite3.DatabaseError:
-            pair_id, pair_version, pair_ok = 0, 0, False
-    if pair_ok:
-        _check_version(path, pair_id, pair_version)
-        return None  # the log belongs: SQLite applies it as usual
-    alone = _read_only(path)
-    try:
-        _, _, alone_ok = _identity(alone, full=True)
+        except sqlite3.DatabaseError as exc:
+            code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+            if code not in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+                raise BoardError(f"{path}: cannot check its write-ahead log "
+                                 f"({environment_message(exc, path) or exc}); nothing was "
+                                 "changed") from exc
+            return False, 0, 0
+        return healthy and same, app_id, version
     finally:
-        alone.close()
-    if not alone_ok:
-        raise BoardError(f"{path}: the board file is damaged (corrupt); nothing was changed. "
-                         f"Copy out what is readable with: empty-chair rescue {path} OUT.db")
-    aside = unique_name(path.parent, f"{path.name}-wal.set-aside-{stamp()}", "")
-    os.replace(wal, aside)
-    with contextlib.suppress(FileNotFoundError):
-        os.replace(shm_of(path), aside.with_name(aside.name + "-shm"))
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [name]).fetchone() \
+        is not None
+
+
+def vet_wal(path: Path) -> str | None:
+    """Make sure the board's -wal belongs to it before SQLite applies it.
+
+    A -wal left by a process that died before a checkpoint is applied by the next open. If
+    the board file was replaced meanwhile (a backup restored by hand, a file copied over it)
+    or the -wal came from another board, applying it corrupts the board. So, holding the
+    board against every other connection, the pair is tried on a copy first; a -wal that
+    would damage the board is set aside under a clear name, and the returned line says
+    so. A board refused here is left byte for byte.
+    """
+    path = path.resolve()  # a link: SQLite uses the -wal beside the file it points to
+    wal = wal_of(path)
+    if not wal.exists() or wal.stat().st_size == 0 or is_open_here(path):
+        return None
+    with held_alone(path) as alone:
+        if not alone:
+            return None  # another process is writing it: that log is live and belongs
+        seen = wal.stat()
+        try:
+            conn = _read_only(path)
+            try:
+                app_id, version, _ = _identity(conn, full=False)
+                own_id = board_id(conn)
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            raise BoardError(f"{path}: {environment_message(exc, path) or exc}") from exc
+        _check_version(path, app_id, version)
+        belongs, pair_id, pair_version = _pair_belongs(path, own_id)
+        if belongs:
+            _check_version(path, pair_id, pair_version)
+            return None  # the log belongs: SQLite applies it as usual
+        conn = _read_only(path)
+        try:
+            file_ok = conn.execute("PRAGMA integrity_check(1)").fetchone()[0] == "ok"
+        finally:
+            conn.close()
+        if not file_ok:
+            raise BoardError(f"{path}: the board file is damaged (corrupt); nothing was "
+                             f"changed. Copy out what is readable with: empty-chair rescue "
+                             f"{path} OUT.db")
+        now = wal.stat()
+        if (now.st_ino, now.st_size, now.st_mtime_ns) != (seen.st_ino, seen.st_size,
+                                                          seen.st_mtime_ns):
+            raise BoardError(f"{path}: its write-ahead log changed while it was checked; "
+                             "nothing was changed, try again")
+        aside = unique_name(path.parent, f"{path.name}-wal.set-aside-{stamp()}", "")
+        os.replace(wal, aside)
     return (f"{path}: a write-ahead log that does not belong to this board (left by a crash "
             f"before the board file was replaced?) was set aside as {aside.name}")
 

@@ -69,7 +69,7 @@ class ImportMixin(BoardParts):
             cache = self.conn.execute("PRAGMA cache_size").fetchone()[0]
             self.conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
             try:
-                self.conn.execute("BEGIN IMMEDIATE")
+                self.connection.begin()  # as every write of the board begins
                 result = self._add_rows(rows, total, progress, cancelled)
                 if dry_run:
                     self.conn.execute("ROLLBACK")

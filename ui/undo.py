@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app.changes import Changes
@@ -15,9 +14,9 @@ from app.commands import Command
 class UndoableCommand(QUndoCommand):
     """Pushed only after its first apply succeeded, so the stack never holds a failed edit.
 
-    An undo or redo that cannot happen now (the board busy in another program, a row
-    changed in another window) stays on the stack: the step is put back, untouched, and
-    the user can try again (Ctrl+Z) once the other program is done."""
+    Ctrl+Z and Ctrl+Shift+Z go through `step`, which writes first and moves the stack only
+    when the write succeeded: an undo that cannot happen now (the board busy in another
+    program, a row changed in another window) stays on the stack, untouched, to try again."""
 
     def __init__(self, command: Command, store: Any, on_change: Callable[[Changes], None],
                  on_error: Callable[[Exception], None], stack: QUndoStack | None = None,
@@ -27,40 +26,42 @@ class UndoableCommand(QUndoCommand):
         self.store = store
         self.on_change = on_change
         self.on_error = on_error
-        self.stack = stack
-        self._first = True
-        self._skip = False  # the next call puts back a step that failed: do nothing
+        self._written = True  # already applied by run_command: the push only records it
 
     def redo(self) -> None:
-        if self._first:  # already applied by run_command
-            self._first = False
-            return
-        self._do(self.command.apply, back=-1)
+        self._do(self.command.apply)
 
     def undo(self) -> None:
-        self._do(self.command.revert, back=+1)
+        self._do(self.command.revert)
 
-    def _do(self, step: Callable[[Any], Changes], back: int) -> None:
-        if self._skip:
-            self._skip = False
+    def _do(self, write: Callable[[Any], Changes]) -> None:
+        if self._written:  # `step` (or the first push) has written it: the stack only moves
+            self._written = False
             return
         try:
-            self.on_change(step(self.store))
-        except Exception as exc:  # noqa: BLE001 - shown to the user, stack stays usable
-            self._put_back(back)
+            self.on_change(write(self.store))
+        except Exception as exc:  # noqa: BLE001 - shown to the user
             self.on_error(exc)
 
-    def _put_back(self, back: int) -> None:
-        """The stack moved past this command although nothing was written: move it back
-        once the stack is done with this call, without running the command again."""
-        stack = self.stack
-        if stack is None:
-            self.setObsolete(True)  # no stack to return to: drop it rather than lie
-            return
-        self._skip = True
 
-        def restore() -> None:
-            stack.setIndex(stack.index() + back)
-            self._skip = False
-
-        QTimer.singleShot(0, restore)
+def step(stack: QUndoStack, undo: bool) -> None:
+    """Undo (or redo) one step: write it first, then move the stack, so a step that could
+    not be written stays where it was (pressing again retries it, never skips or doubles)."""
+    target = stack.index() - 1 if undo else stack.index()
+    if not 0 <= target < stack.count():
+        return
+    command = stack.command(target)
+    if not isinstance(command, UndoableCommand):  # a plain command moves as usual
+        if undo:
+            stack.undo()
+        else:
+            stack.redo()
+        return
+    try:
+        changes = (command.command.revert if undo else command.command.apply)(command.store)
+    except Exception as exc:  # noqa: BLE001 - shown to the user; the stack has not moved
+        command.on_error(exc)
+        return
+    command._written = True
+    stack.setIndex(target if undo else target + 1)
+    command.on_change(changes)

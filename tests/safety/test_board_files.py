@@ -296,3 +296,74 @@ def test_an_older_board_opened_by_two_processes_at_once_migrates_once(tmp_path):
     assert voices(board) == ["kept through the migration"]
     backups = list(tmp_path.glob("old.before-migration-*.db"))
     assert backups  # at least the first one made its backup, under a name of its own
+
+
+def test_a_wal_that_cannot_be_checked_is_never_moved(tmp_path, monkeypatch):
+    board = tmp_path / "board.db"
+    new_board(board, ["before"])
+    crash_after_writing(board, ["committed, in the -wal"])
+    wal = files.wal_of(board)
+    before = digest(wal)
+
+    def no_room(src, dst, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.shutil, "copyfile", no_room)
+    with pytest.raises(BoardError, match="cannot check its write-ahead log.*nothing was changed"):
+        open_board(board)
+    assert digest(wal) == before  # the board's own log stays where SQLite looks for it
+    monkeypatch.undo()
+    opened = open_board(board)
+    assert sorted(t for (t,) in opened.conn.execute("SELECT text FROM voices")) == [
+        "before", "committed, in the -wal"]
+    opened.close()
+
+
+def test_a_copy_restored_by_hand_beside_its_own_stale_wal_is_not_mixed(tmp_path):
+    board = tmp_path / "board.db"
+    new_board(board, [f"old {i}" for i in range(50)])
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(board.read_bytes())  # cp board.db copy.db: the same board, same id
+    keep = open_board(board)
+    with keep.write():
+        for i in range(300):
+            add_voice(keep.conn, f"newer {i}")
+    keep.close()
+    crash_after_writing(board, [f"newest {i}" for i in range(300)])
+    os.replace(copy, board)
+    opened = open_board(board)
+    assert opened.notices  # set aside: applying it would mix two states of the board
+    assert opened.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert opened.conn.execute("SELECT count(*) FROM voices").fetchone()[0] == 50
+    opened.close()
+
+
+def test_a_board_opened_through_a_link_has_its_wal_vetted(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    board = real / "board.db"
+    new_board(board, ["mine"])
+    other = tmp_path / "other.db"
+    new_board(other, [f"other {i}" for i in range(5)])
+    crash_after_writing(other, [f"other more {i}" for i in range(300)])
+    os.replace(files.wal_of(other), files.wal_of(board))
+    link = tmp_path / "link.db"
+    link.symlink_to(board)
+    opened = open_board(link)
+    assert opened.notices
+    assert [t for (t,) in opened.conn.execute("SELECT text FROM voices")] == ["mine"]
+    opened.close()
+
+
+def test_a_second_open_in_this_process_never_reads_the_file_itself(tmp_path, monkeypatch):
+    board = tmp_path / "board.db"
+    new_board(board, ["x"])
+    first = open_board(board)
+
+    def must_not(path):
+        raise AssertionError("a Python open and close of an open board drops our locks")
+
+    monkeypatch.setattr(storage.board, "_check_file", must_not)
+    second = open_board(board)
+    second.close()
+    first.close()

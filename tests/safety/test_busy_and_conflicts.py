@@ -49,12 +49,15 @@ def test_undo_on_a_busy_board_stays_possible(qtbot, make_window, tmp_path):
     after = dataclasses.replace(draft_of(voice), severity=5)
     window.run_command(EditVoice(voice.id, draft_of(voice), after, stamp=voice.updated_at))
     assert window.undo_stack.canUndo()
+    undo = window.actions_by_id["undo"]  # Ctrl+Z
     with locked(tmp_path / "board.db"):
-        window.undo_stack.undo()
-        qtbot.waitUntil(lambda: window.undo_stack.canUndo(), timeout=5_000)
+        undo.trigger()
+        undo.trigger()  # pressed again while still busy: still nothing skipped or doubled
+        assert window.undo_stack.canUndo()
+        assert window.undo_stack.index() == 1
         assert any("busy" in w for w in warnings(window))
         assert window.store.get_voice(voice.id).severity == 5  # nothing was written
-    window.undo_stack.undo()  # the lock is gone: the same undo now works
+    undo.trigger()  # the lock is gone: the same undo now works
     assert window.store.get_voice(voice.id).severity == 3
     assert not window.undo_stack.canUndo()
 
@@ -110,8 +113,8 @@ def test_two_windows_never_overwrite_each_other(qtbot, make_window, tmp_path):
     second.run_command(EditVoice(voice.id, draft_of(theirs),
                                  dataclasses.replace(draft_of(theirs), severity=4),
                                  stamp=theirs.updated_at))
-    first.undo_stack.undo()
-    qtbot.waitUntil(lambda: first.undo_stack.canUndo(), timeout=5_000)
+    first.actions_by_id["undo"].trigger()
+    assert first.undo_stack.canUndo()
     assert any("changed in another window" in w for w in warnings(first))
     assert first.store.get_voice(voice.id).severity == 4
 

@@ -35,6 +35,7 @@ from ui.board.lane_model import VoiceLaneModel, VoiceRole
 from ui.board.search_worker import FIRST_PAGE, BoardRead, FirstRead, LaneResults, SearchRunner
 from ui.board.side_panel import SidePanel
 from ui.theme import LANE, MUTED, THEMES, TITLE, apply_look, styled
+from ui.undo import step
 
 if TYPE_CHECKING:  # editing and dialogs load on first use: they cost the start nothing
     from PySide6.QtGui import QCloseEvent, QShowEvent
@@ -189,7 +190,8 @@ class BoardWindow(QMainWindow):
             "import_csv": self.import_csv, "export_view": lambda: self.export(True),
             "export_board": lambda: self.export(False), "backup": self.backup,
             "restore_backup": self.restore_backup,
-            "quit": self.close, "undo": self.undo_stack.undo, "redo": self.undo_stack.redo,
+            "quit": self.close, "undo": lambda: step(self.undo_stack, undo=True),
+            "redo": lambda: step(self.undo_stack, undo=False),
             "new_voice": self.new_voice, "edit_voice": self.edit_voice,
             "delete_voice": self.delete_voice, "find": self.focus_search,
             "clear_filters": self.filter_bar.clear, "edit_customer": self.edit_customer,

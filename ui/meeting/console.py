@@ -48,7 +48,7 @@ from ui.meeting.matcher import MatchRunner
 from ui.plain import tooltip
 from ui.table_model import form_rows
 from ui.theme import PRIMARY, styled
-from ui.undo import UndoableCommand
+from ui.undo import UndoableCommand, step
 
 LIST_STEP = 40  # customers listed per decision, and how many more "Show more" adds
 CustomerRole = Qt.ItemDataRole.UserRole + 1
@@ -251,8 +251,8 @@ class MeetingConsole(QMainWindow):
 
     def _build_actions(self) -> None:
         specs: list[tuple[str, Any, Callable[[], Any]]] = [
-            ("Undo", QKeySequence.StandardKey.Undo, self.undo_stack.undo),
-            ("Redo", QKeySequence.StandardKey.Redo, self.undo_stack.redo),
+            ("Undo", QKeySequence.StandardKey.Undo, lambda: step(self.undo_stack, undo=True)),
+            ("Redo", QKeySequence.StandardKey.Redo, lambda: step(self.undo_stack, undo=False)),
             ("Next decision", "Ctrl+Right", lambda: self.step(1)),
             ("Previous decision", "Ctrl+Left", lambda: self.step(-1)),
             ("Move decision up", "Ctrl+Up", lambda: self.move_current(-1)),
