@@ -385,6 +385,9 @@ def restore(backup: Path, board: Path) -> Path | None:
                          "restore")
     if board.exists() and board.resolve() == backup.resolve():
         raise BoardError(f"{backup}: is the board itself")
+    if board.exists() and not board.is_file():
+        raise BoardError(f"{board}: is not a board file (a folder?); nothing was changed")
+    board = board.resolve()
     board.parent.mkdir(parents=True, exist_ok=True)
     temp = board.with_name(f".{board.name}.restoring-{uuid.uuid4().hex[:8]}")
     try:
@@ -396,9 +399,12 @@ def restore(backup: Path, board: Path) -> Path | None:
             kept = unique_name(board.parent, f"{board.stem}.before-restore-{stamp()}",
                                board.suffix or ".db")
             os.replace(board, kept)
-            for old, new in ((wal_of(board), wal_of(kept)), (shm_of(board), shm_of(kept))):
-                with contextlib.suppress(FileNotFoundError):
-                    os.replace(old, new)
+        # The -wal and -shm go with the board they belong to, or aside when it is gone:
+        # never left beside the restored one.
+        keep = kept or unique_name(board.parent, f"{board.stem}.orphan-{stamp()}", ".db")
+        for old, new in ((wal_of(board), wal_of(keep)), (shm_of(board), shm_of(keep))):
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(old, new)
         os.replace(temp, board)
         _sync_folder(board.parent)
         return kept
@@ -414,8 +420,8 @@ def _drop_broken_links(conn: sqlite3.Connection) -> None:
         for table, rowid, _parent, key in broken:
             column = next(r[3] for r in conn.execute(f'PRAGMA foreign_key_list("{table}")')
                           if r[0] == key)
-            required = next(r[3] for r in conn.execute(f'PRAGMA table_info("{table}")')
-                            if r[1] == column)
+            required = next(bool(r[3] or r[5]) for r in conn.execute(  # NOT NULL, or the key
+                f'PRAGMA table_info("{table}")') if r[1] == column)
             if required:
                 conn.execute(f'DELETE FROM "{table}" WHERE rowid = ?', [rowid])
             else:
@@ -450,7 +456,7 @@ def _readable_rows(conn: sqlite3.Connection, table: str, columns: list[str],
             rows += [r[1:] for r in conn.execute(f"{select} WHERE rowid BETWEEN ? AND ?",
                                                  [low, high])]
         except sqlite3.DatabaseError:
-            if high - low < 64:
+            if high == low:  # halved down to one row: only the unreadable ones are lost
                 lost.append((low, high))
                 continue
             middle = (low + high) // 2
@@ -463,6 +469,9 @@ def _readable_rows(conn: sqlite3.Connection, table: str, columns: list[str],
 def rescue(damaged: Path, out: Path, make_board: Callable[[Path], sqlite3.Connection],
            ) -> dict[str, tuple[int, int]]:
     """Copy everything readable from a damaged board into a new board at `out`.
+
+    Returns per table the rows the new board holds (placeholders included) and the
+    damaged stretches of rowids that could not be read.
 
     The damaged file is only read (immutable: no -wal applied, nothing written). Rows land
     in a fresh board with our schema; a voice whose customer row was lost gets a placeholder
@@ -496,15 +505,21 @@ def rescue(damaged: Path, out: Path, make_board: Callable[[Path], sqlite3.Connec
         now = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         target.execute(
             "INSERT INTO customers (id, name, created_at, updated_at) SELECT DISTINCT "
-            "v.customer_id, 'Recovered customer ' || substr(v.customer_id, 1, 8), ?, ? FROM "
+            "v.customer_id, 'Recovered customer ' || v.customer_id, ?, ? FROM "
             "voices v WHERE NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = v.customer_id)",
-            [now, now])
+            [now, now])  # the whole id: time-ordered ids share their first characters
         target.execute(
             "INSERT INTO meetings (id, title, held_on, created_at, updated_at) SELECT DISTINCT "
-            "d.meeting_id, 'Recovered meeting ' || substr(d.meeting_id, 1, 8), "
+            "d.meeting_id, 'Recovered meeting ' || d.meeting_id, "
             "substr(d.created_at, 1, 10), ?, ? FROM decisions d WHERE NOT EXISTS (SELECT 1 "
             "FROM meetings m WHERE m.id = d.meeting_id)", [now, now])
         _drop_broken_links(target)
+        if not any(copied for copied, _ in report.values()):
+            raise BoardError(f"{damaged}: nothing of it could be read (its schema is damaged); "
+                             "no board was made")
+        # What is there now, after placeholders came in and links to lost rows went.
+        report = {table: (int(target.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]),
+                          lost) for table, (_, lost) in report.items()}
         target.execute("COMMIT")
         target.execute("PRAGMA foreign_keys = ON")
         problems = target.execute("PRAGMA foreign_key_check").fetchall()

@@ -236,6 +236,8 @@ def _check_out(out: Path, args: argparse.Namespace) -> None:
         raise EmptyChairError(f"{out}: is the board itself; choose another file")
     if out.is_dir():
         raise EmptyChairError(f"{out}: is a folder; give a file name")
+    if out.exists() and not out.is_file():  # a FIFO or a device would block or stream
+        raise EmptyChairError(f"{out}: is not a regular file; give a file name")
     if not out.parent.is_dir():
         raise EmptyChairError(f"{out}: the folder {out.parent} does not exist")
     if out.exists() and not getattr(args, "force", False):
@@ -442,6 +444,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_search(args: argparse.Namespace) -> int:
     store = open_store(_board_path(args))
     try:
+        _notices(store)
         flt = _filter(args, args.query)
         voices = store.search(flt, limit=args.limit)
         total = store.count(flt)
@@ -469,6 +472,7 @@ def _cmd_match(args: argparse.Namespace) -> int:
 
     store = open_store(_board_path(args))
     try:
+        _notices(store)
         result = match_decision(store, DecisionSpec(args.decision, themes=tuple(args.theme)),
                                 detail=args.limit)
     finally:
@@ -532,6 +536,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     _check_out(args.out, args)
     store = open_store(_board_path(args))
     try:
+        _notices(store)
         if args.meeting:
             content = minutes_html(store, store.get_meeting(args.meeting).id)
         else:
@@ -580,8 +585,16 @@ def _cmd_restore(args: argparse.Namespace) -> int:
 
     board = _board_path(args)
     kept = restore_board(args.backup, board)
-    store = open_store(board)  # brings an older backup's schema up to date
+    _DONE.append(f"{board} was restored from {args.backup}"
+                 + (f"; the board it replaced is kept as {kept}" if kept else ""))
     try:
+        store = open_store(board)  # brings an older backup's schema up to date
+    except EmptyChairError as exc:
+        raise EmptyChairError(f"{exc} (the backup is in place; "
+                              + (f"the board it replaced is kept as {kept})" if kept
+                                 else "nothing was replaced)")) from exc
+    try:
+        _notices(store)
         voices = store.count(VoiceFilter())
     finally:
         store.close()
@@ -595,9 +608,12 @@ def _cmd_rescue(args: argparse.Namespace) -> int:
 
     report = rescue_board(args.damaged, args.out)
     print(f"{args.out}: new board with what {args.damaged} still held:")
-    for table, (copied, lost) in report.items():
-        print(f"  {table}: {copied:,} rows" + (f", {lost:,} damaged stretches skipped"
-                                              if lost else ""))
+    for table, (held, lost) in report.items():
+        print(f"  {table}: {held:,} rows" + (
+            f"; {lost:,} damaged stretch{'es' if lost != 1 else ''} could not be read"
+            if lost else ""))
+    print("Customers and meetings whose rows were lost are placeholders named 'Recovered "
+          "customer …' / 'Recovered meeting …': rename them, or merge them into the real ones.")
     return 0
 
 

@@ -40,14 +40,15 @@ def _xcb_plugin() -> Path | None:
     return found[0] if found else None
 
 
-def _loads(plugin: Path) -> bool:
+def _load_failure(plugin: Path) -> str | None:
+    """Why the plugin cannot be loaded here, or None when it can."""
     import ctypes
 
     try:
         ctypes.CDLL(str(plugin))
-    except OSError:
-        return False
-    return True
+    except OSError as exc:
+        return str(exc)
+    return None
 
 
 def missing_libraries(plugin: Path | None = None) -> list[str]:
@@ -62,7 +63,7 @@ def missing_libraries(plugin: Path | None = None) -> list[str]:
     except (OSError, subprocess.SubprocessError):
         return []
     return sorted({line.split("=>")[0].strip() for line in out.splitlines()
-                   if "not found" in line})
+                   if line.strip().endswith("=> not found")})
 
 
 def window_problem() -> str | None:
@@ -79,9 +80,14 @@ def window_problem() -> str | None:
         return ("no display to open a window on (DISPLAY is not set); the command-line "
                 "subcommands (empty-chair --help) work without one")
     plugin = _xcb_plugin()
-    if plugin is None or _loads(plugin):
+    if plugin is None:
+        return None
+    failure = _load_failure(plugin)
+    if failure is None:
         return None  # the usual case costs one dlopen of libraries Qt loads anyway
-    missing = missing_libraries(plugin) or ["a library of Qt's xcb platform plugin"]
+    missing = missing_libraries(plugin)
+    if not missing:  # not a missing package ldd can name: say what the loader said
+        return f"Qt cannot open a window: its xcb platform plugin does not load ({failure})"
     if missing:
         packages = " ".join(dict.fromkeys(package_of(m) for m in missing))
         return (f"Qt cannot open a window: this system lacks {', '.join(missing)}; install "

@@ -122,7 +122,12 @@ def test_rescue_copies_what_a_damaged_board_still_holds(demo, tmp_path):
     result = run("rescue", str(demo), str(out))
     assert result.returncode == 0, result.stderr
     assert f"voices: {voices:,} rows" in result.stdout
-    assert "meetings: 0 rows, 1 damaged stretches skipped" in result.stdout
+    meetings = next(line for line in result.stdout.splitlines() if "meetings:" in line)
+    assert "1 damaged stretch could not be read" in meetings
+    rescued_meetings = sqlite3.connect(out).execute(
+        "SELECT count(*), min(title) FROM meetings").fetchone()
+    assert meetings.strip().startswith(f"meetings: {rescued_meetings[0]} rows")
+    assert rescued_meetings[1].startswith("Recovered meeting ")  # its decisions kept
     rescued = open_board(out)
     assert rescued.conn.execute("SELECT count(*) FROM voices").fetchone()[0] == voices
     assert rescued.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -196,3 +201,47 @@ def test_a_json_record_with_a_number_too_big_is_an_invalid_row(tmp_path, demo):
     result = run("import", str(path), "--db", str(demo))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
+
+
+def test_rescue_keeps_every_voice_when_their_customers_are_lost(demo, tmp_path):
+    conn = sqlite3.connect(demo)
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'customers'"
+                        ).fetchone()[0]
+    voices = conn.execute("SELECT count(*) FROM voices").fetchone()[0]
+    customers = conn.execute("SELECT count(DISTINCT customer_id) FROM voices").fetchone()[0]
+    conn.close()
+    with demo.open("r+b") as fh:
+        fh.seek((root - 1) * 4096)
+        fh.write(b"\x42" * 64)
+    out = tmp_path / "rescued.db"
+    result = run("rescue", str(demo), str(out))
+    assert result.returncode == 0, result.stderr
+    rescued = sqlite3.connect(out)
+    assert rescued.execute("SELECT count(*) FROM voices").fetchone()[0] == voices
+    assert rescued.execute("SELECT count(*) FROM customers WHERE name LIKE 'Recovered "
+                           "customer %'").fetchone()[0] == customers  # one each, never merged
+    assert rescued.execute("SELECT count(*) FROM voice_themes WHERE theme_id IS NULL"
+                           ).fetchone()[0] == 0
+    rescued.close()
+
+
+def test_rescue_of_an_unreadable_file_says_so_and_makes_nothing(tmp_path, demo):
+    broken = tmp_path / "broken.db"
+    data = bytearray(demo.read_bytes())
+    data[100:4096] = b"\x42" * (4096 - 100)  # sqlite_master's page
+    broken.write_bytes(bytes(data))
+    out = tmp_path / "rescued.db"
+    line = one_line_refusal(run("rescue", str(broken), str(out)))
+    assert "could not be read" in line or "damaged" in line
+    assert not out.exists()
+
+
+def test_restore_never_replaces_a_folder(tmp_path, demo):
+    backup = tmp_path / "b.db"
+    assert run("backup", str(backup), "--db", str(demo)).returncode == 0
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "letter.txt").write_text("keep me", encoding="utf-8")
+    assert "not a board file" in one_line_refusal(
+        run("restore", str(backup), "--db", str(folder)))
+    assert (folder / "letter.txt").read_text(encoding="utf-8") == "keep me"

@@ -34,7 +34,7 @@ def test_missing_xcb_libraries_are_named_with_the_packages(monkeypatch, tmp_path
     monkeypatch.setenv("DISPLAY", ":0")
     monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
     monkeypatch.setattr(platform_check, "_xcb_plugin", lambda: plugin)
-    monkeypatch.setattr(platform_check, "_loads", lambda _plugin: False)
+    monkeypatch.setattr(platform_check, "_load_failure", lambda _plugin: "cannot open")
     ldd = ("\tlinux-vdso.so.1 (0x00007ffd)\n\tlibxcb-cursor.so.0 => not found\n"
            "\tlibxkbcommon-x11.so.0 => not found\n\tlibc.so.6 => /lib/libc.so.6 (0x7f)\n")
     monkeypatch.setattr(platform_check.subprocess, "run",
@@ -50,5 +50,10 @@ def test_offscreen_and_a_loadable_plugin_need_no_check(monkeypatch, tmp_path):
     assert platform_check.window_problem() is None
     monkeypatch.delenv("QT_QPA_PLATFORM")
     monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.setattr(platform_check, "_loads", lambda _plugin: True)
+    monkeypatch.setattr(platform_check, "_load_failure", lambda _plugin: None)
     assert platform_check.window_problem() is None
+    # A failure ldd cannot name (a glibc too old, say) is told as the loader told it.
+    monkeypatch.setattr(platform_check, "_load_failure", lambda _plugin: "GLIBC_2.38 not found")
+    monkeypatch.setattr(platform_check, "missing_libraries", lambda _plugin: [])
+    assert platform_check.window_problem() == (
+        "Qt cannot open a window: its xcb platform plugin does not load (GLIBC_2.38 not found)")

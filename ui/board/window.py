@@ -282,6 +282,8 @@ class BoardWindow(QMainWindow):
             self._take_first_read()
         path = Path(store.path)
         self.undo_stack.clear()
+        for notice in getattr(store, "notices", ()):  # a stray -wal set aside at open
+            self.warn("Empty Chair", notice)
         self.setWindowTitle(f"Empty Chair — {path.name}")
         self.settings.setValue("last_board", str(path))
         recent = [str(path), *[p for p in self.recent_boards() if p != str(path)]]
@@ -597,9 +599,10 @@ class BoardWindow(QMainWindow):
         self.store.close()
         try:
             kept = restore_board(backup, board)
-        except EmptyChairError as exc:
+        except (EmptyChairError, OSError) as exc:  # a full disk while copying, too
             self.switch_board(board)
-            self.warn("Restore from backup", str(exc))
+            self.warn("Restore from backup", str(exc) if isinstance(exc, EmptyChairError)
+                      else f"{backup}: {exc.strerror or exc}; the board was not changed")
             return False
         if not self.switch_board(board):
             return False
