@@ -21,6 +21,7 @@ from storage.ids import new_id
 from storage.importing import ImportMixin
 from storage.meetings import MeetingsMixin
 from storage.search import filter_sql, fts_query
+from storage.snapshot import SnapshotMixin
 
 ORDERS = {
     # Equally relevant voices: the most recently added first. (Newest heard would need every
@@ -65,7 +66,7 @@ def _voice(row: Sequence[Any]) -> Voice:
 
 
 class SqliteBoard(EditingMixin, ImportMixin, MeetingsMixin, HistoryMixin,
-                  CustomersImportMixin):
+                  CustomersImportMixin, SnapshotMixin):
     """BoardStore over one connection; writes are BEGIN IMMEDIATE transactions."""
 
     def __init__(self, connection: Connection) -> None:

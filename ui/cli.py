@@ -144,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--skip-invalid", action="store_true", help="import the valid rows and "
                      "report the rest")
     imp.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    imp.add_argument("--keep-existing", action="store_true", help="a whole-board file: keep "
+                     "the board's rows where the file has the same id with other content")
 
     cust = sub.add_parser("import-customers", help="update customers' weight, cohort, owner "
                           "and notes from a CRM or spreadsheet export")
@@ -160,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(exp)
     _add_force(exp)
     _add_filters(exp)
+    exp.add_argument("--voices", action="store_true", help="JSON: the live voices as a list "
+                     "(with no filter, OUT.json is the whole board)")
 
     search = sub.add_parser("search", help="search voices")
     search.add_argument("query", nargs="?", help="what to search for (may start with -)")
@@ -301,6 +305,10 @@ def _import_notes(plan: ImportPlan, options: ImportOptions) -> list[str]:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
+    from app.snapshot import is_board_file
+
+    if is_board_file(args.file):  # a whole board (our JSON export of one), not voices
+        return _cmd_import_board(args)
     from app.csv_import import (
         ImportOptions,
         parse_map_option,
@@ -427,17 +435,79 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from app.exporting import export_to
 
     _check_out(args.out, args)
+    flt = _filter(args)
+    # With no filter, JSON is the whole board (every table, as stored); a filter is a view.
+    whole = args.out.suffix.lower() == ".json" and flt.is_empty and not args.voices
     store = open_store(_board_path(args))
     try:
         _notices(store)
-        rows = store.export_rows(_filter(args))
-        try:
-            count = export_to(args.out, rows)
-        finally:
-            rows.close()  # ends its read transaction before the board closes
+        if whole:
+            from app.snapshot import export_board, summary
+
+            counts = export_board(store, args.out)  # type: ignore[arg-type]
+        else:
+            rows = store.export_rows(flt)
+            try:
+                count = export_to(args.out, rows)
+            finally:
+                rows.close()  # ends its read transaction before the board closes
     finally:
         store.close()
-    print(f"{args.out}: {count:,} voices")
+    print(f"{args.out}: the whole board: {summary(counts)}" if whole else
+          f"{args.out}: {count:,} voices")
+    return 0
+
+
+def _cmd_import_board(args: argparse.Namespace) -> int:
+    """A whole-board JSON file: every row with its ids and times, in one transaction, into
+    an empty board (or one that holds none of its rows with other content)."""
+    import contextlib
+    import uuid
+
+    from app.snapshot import InvalidSnapshot, import_board, summary
+
+    voice_only = [f"--{name.replace('_', '-')}" for name in (
+        "map", "value", "where", "where_not", "kind", "customer", "channel", "encoding",
+        "delimiter", "html", "skip_invalid") if getattr(args, name, None) not in (None, [], False)]
+    if voice_only:
+        raise EmptyChairError(f"{args.file}: is a whole-board file, imported whole or not at "
+                              f"all; {', '.join(voice_only)} apply to voice imports only")
+    target = _board_path(args)
+    # A new board is built beside its name and moved into place once loaded, so a refused
+    # or dry-run import leaves no board behind.
+    fresh = not target.exists()
+    board = target.parent / f".{target.name}.import-{uuid.uuid4().hex[:8]}" if fresh else target
+    try:
+        store = open_store(board, create=True)
+        try:
+            _notices(store)
+            try:
+                report = import_board(store, args.file,  # type: ignore[arg-type]
+                                      keep_existing=args.keep_existing, dry_run=args.dry_run)
+            except InvalidSnapshot as exc:
+                for line in exc.lines():
+                    print(terminal_text(line), file=sys.stderr)
+                raise
+        finally:
+            store.close()
+        if fresh and not args.dry_run:
+            os.replace(board, target)
+            fresh = False
+    finally:
+        if fresh:
+            for leftover in (board, *(board.with_name(board.name + e) for e in ("-wal", "-shm"))):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
+    result = report.result
+    if not args.dry_run:
+        _DONE.append(f"the whole board in {args.file} was added to {target}")
+    line = (f"{args.file} -> {target}: the whole board: "
+            f"{'would add' if args.dry_run else 'added'} {summary(result.added)}")
+    if any(result.already_present.values()):
+        line += f"; already on the board: {summary(result.already_present)}"
+    if any(result.kept.values()):
+        line += f"; kept the board's own version of {summary(result.kept)}"
+    print(line)
     return 0
 
 

@@ -131,7 +131,9 @@ def test_export_current_view_and_whole_board(qtbot, make_window, tmp_path):
     job = start_export(window, tmp_path / "all.json", None)
     with qtbot.waitSignal(job.done, timeout=10_000):
         pass
-    assert len(json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))) == 5
+    board = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))
+    assert board["format"] == "empty-chair-board"  # the whole board, every table
+    assert sum(1 for v in board["tables"]["voices"] if v["deleted_at"] is None) == 5
 
 
 def test_screenshot_command_renders_the_board(tmp_path, capsys):

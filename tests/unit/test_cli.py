@@ -22,7 +22,8 @@ def test_demo_is_deterministic(tmp_path, capsys):
     for name in ("a.db", "b.db"):
         assert main(["demo", "--db", str(tmp_path / name), "--voices", "200"]) == 0
     for name in ("a", "b"):
-        main(["export", str(tmp_path / f"{name}.json"), "--db", str(tmp_path / f"{name}.db")])
+        main(["export", str(tmp_path / f"{name}.json"), "--db", str(tmp_path / f"{name}.db"),
+              "--voices"])
     a, b = (json.loads((tmp_path / f"{n}.json").read_text()) for n in "ab")
     strip = [{k: v for k, v in r.items() if k not in ("id", "created_at", "updated_at")}
              for r in a]
