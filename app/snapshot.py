@@ -18,7 +18,7 @@ from app.changes import Changes
 from app.domain import MAX_NAME_CHARS, MAX_TEXT_CHARS, Channel, Kind, NeedDepth
 from app.errors import EmptyChairError, ImportFileError
 from app.meetings import Effect, ImpactStatus, MeetingStatus, Outcome, Stance
-from app.ports import SnapshotStore
+from app.ports import Progress, SnapshotStore
 
 FORMAT = "empty-chair-board"
 VERSION = 1
@@ -335,9 +335,6 @@ class InvalidSnapshot(EmptyChairError):
 
 
 # -- writing -----------------------------------------------------------------------------
-Progress = Callable[[int, int], None]
-
-
 def write_board(store: SnapshotStore, out: TextIO, *, progress: Progress | None = None,
                 cancelled: Callable[[], bool] | None = None) -> dict[str, int]:
     """The whole board as one JSON document, row by row from one read transaction, so a

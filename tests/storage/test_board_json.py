@@ -497,3 +497,15 @@ def test_a_repeated_link_row_is_named_by_its_record(store, tmp_path):
     assert caught.value.lines() == [
         f"{path}: table voice_themes, record 2: fields voice_id, theme_id: another row "
         "already has voice_id 'v1', theme_id 't1'"]
+
+
+def test_a_field_given_twice_is_named(store, tmp_path):
+    path = tmp_path / "twice.json"
+    record = f'{{"id": "c1", "name": "Acme", "name": "Beta", "created_at": "{T0}", ' \
+        f'"updated_at": "{T0}"}}'
+    path.write_text(f'{{"format": "empty-chair-board", "tables": {{"customers": [{record}]}}}}',
+                    encoding="utf-8")
+    with pytest.raises(InvalidSnapshot) as caught:
+        import_board(store, path)
+    assert caught.value.lines() == [
+        f"{path}: table customers, record 1: field name: is given twice"]
