@@ -106,3 +106,20 @@ def test_json_names_are_cleaned_like_csv_names(tmp_path, capsys):
     assert themes == ["Billing", "Speed"]
     assert cohorts == ["Big retail"]
     assert links == 3  # Billing and Speed on the first voice, Billing on the second
+
+
+def test_a_hand_edited_json_severity_is_never_rounded(tmp_path, capsys):
+    import json
+
+    from ui.cli import main
+
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps([{"text": "Slow", "customer": "Acme", "severity": 3.9,
+                                 "heard_on": "2026-01-01"},
+                                {"text": "Fast", "customer": "Acme", "severity": "4",
+                                 "heard_on": "2026-01-01"}]),
+                    encoding="utf-8")
+    assert main(["import", str(path), "--db", str(tmp_path / "b.db")]) == 1
+    err = capsys.readouterr().err
+    assert "severity: 3.9 is not" in err
+    assert not (tmp_path / "b.db").exists()
