@@ -80,3 +80,26 @@ def test_invalid_rows_need_consent(qtbot, make_window, write_file):
     page.skip.setChecked(True)
     assert page.isComplete()
     wizard.close()
+
+
+def test_the_wizard_imports_a_whole_board_file(qtbot, make_window, tmp_path):
+    from ui.cli import main
+
+    source = make_window(tmp_path / "source.db")
+    whole = tmp_path / "whole.json"
+    assert main(["export", str(whole), "--db", str(tmp_path / "source.db")]) == 0
+    source.close()
+    window = make_window(tmp_path / "empty.db", seed=False)
+    window.import_csv()
+    wizard = window.findChildren(ImportWizard)[-1]
+    qtbot.waitUntil(wizard.isVisible)
+    wizard.file_page.path.setText(str(whole))
+    assert "is a whole board" in wizard.file_page.status.text()
+    assert wizard.file_page.isComplete()
+    with qtbot.waitSignal(wizard.imported, timeout=30_000):
+        wizard.next()  # straight to the import: nothing to map
+    assert wizard.currentPage() is wizard.run_page
+    assert wizard.run_page.message.text() == (
+        "The whole board: added 2 cohorts, 2 customers, 3 themes, 5 voices, 4 voice themes.")
+    assert window.store.count(VoiceFilter()) == 5
+    wizard.reject()

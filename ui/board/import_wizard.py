@@ -257,14 +257,24 @@ class FilePage(QWizardPage):
 
     def browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import", "",
-                                              "CSV (*.csv *.tsv *.txt);;All (*)")
+                                              "Exports (*.csv *.tsv *.txt *.json);;All (*)")
         if path:
             self.path.setText(path)
 
     def _path_changed(self) -> None:
+        from app.snapshot import is_board_file
+
         self.error.setText("")
         path = Path(self.path.text().strip())
-        if self.path.text().strip() and path.is_file():
+        self.wiz.board_file = path if self.path.text().strip() and path.is_file() \
+            and is_board_file(path) else None
+        if self.wiz.board_file is not None:  # a whole board: nothing to map or preview
+            self.wiz.reader.stop()
+            self.wiz.loaded = None
+            self.bar.hide()
+            self.status.setText(f"{path.name} is a whole board (Empty Chair's JSON export of "
+                                "one): Next imports every table of it, all of it or nothing.")
+        elif self.path.text().strip() and path.is_file():
             self.wiz.load(path)
         else:
             self.wiz.reader.stop()
@@ -288,7 +298,12 @@ class FilePage(QWizardPage):
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802
-        return self.wiz.ready(self.wiz.path)
+        return self.wiz.board_file is not None or self.wiz.ready(self.wiz.path)
+
+    def nextId(self) -> int:  # noqa: N802
+        if self.wiz.board_file is not None:
+            return self.wiz.run_id  # straight to the import: the file says it all
+        return super().nextId()
 
 
 class PreviewPage(QWizardPage):
@@ -835,9 +850,10 @@ class ImportWizard(QWizard):
         self.values_page = ValuesPage(self)
         self.validation_page = ValidationPage(self)
         self.run_page = RunPage(self)
+        self.board_file: Path | None = None  # a whole-board JSON file was chosen
         for page in (self.file_page, self.preview_page, self.mapping_page, self.values_page,
                      self.validation_page, self.run_page):
-            self.addPage(page)
+            self.run_id = self.addPage(page)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage)
 
     # -- reading -------------------------------------------------------------------------
@@ -931,6 +947,9 @@ class ImportWizard(QWizard):
 
     # -- importing -----------------------------------------------------------------------
     def start_import(self) -> None:
+        if self.board_file is not None:
+            self._start_board(self.board_file)
+            return
         if self.mode == CUSTOMERS:
             self._start_customers()
             return
@@ -985,6 +1004,51 @@ class ImportWizard(QWizard):
         self.job.done.connect(self._customers_done)
         self.job.failed.connect(self._failed)
         self.job.start()
+
+    def _start_board(self, path: Path) -> None:
+        """A whole board, in one transaction in a worker (its checks and writes take a few
+        seconds on a big board): all of it lands, or nothing."""
+        from app.snapshot import import_board
+
+        page = self.run_page
+        page.bar.setRange(0, 0)
+        page.message.setText(f"Importing the whole board in {path.name}…")
+        page.cancel_button.hide()  # one transaction: all of it or nothing
+        self.button(QWizard.WizardButton.CancelButton).setEnabled(False)
+        board, open_reader = self.board_path, self.open_reader
+
+        def work(_progress: Any, _token: CancelToken) -> Any:
+            store = open_reader(board)
+            try:
+                return import_board(store, path)
+            finally:
+                store.close()
+
+        self.job = Job(work)
+        self.job.done.connect(self._board_done)
+        self.job.failed.connect(self._board_failed)
+        self.job.start()
+
+    def _board_done(self, report: Any) -> None:
+        from app.snapshot import summary
+
+        page = self.run_page
+        page.bar.setRange(0, 1)
+        page.bar.setValue(1)
+        result = report.result
+        text = f"The whole board: added {summary(result.added)}."
+        if any(result.already_present.values()):
+            text += f" Already on the board: {summary(result.already_present)}."
+        self._finish(text)
+        self.imported.emit(Changes(voices=True, customers=True, cohorts=True, themes=True))
+
+    def _board_failed(self, exc: BaseException) -> None:
+        self.run_page.bar.setRange(0, 1)
+        lines = getattr(exc, "lines", None)
+        details = "\n".join(lines()[:8]) if callable(lines) else ""
+        self._finish(f"Import failed, nothing was added: {gui_words(str(exc))}"
+                     + (f"\n{details}" if details else ""))
+        self.imported.emit(Changes())
 
     def _customers_done(self, outcome: Any) -> None:
         command, result = outcome
