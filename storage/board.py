@@ -8,7 +8,7 @@ import os
 import sqlite3
 import stat
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +24,42 @@ if TYPE_CHECKING:
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 FULL_CHECK_BYTES = 32 * 1024 * 1024  # boards up to this size get a full quick_check on open
+CHECK_DELAY_S = 3.0  # a bigger board's full check waits this long (or for the first write)
+BACKUP_DELAY_S = 5.0  # today's backup waits this long after the open (or for the close)
+
+
+class _Later:
+    """Work for a thread of its own that waits `delay` seconds first (a window's start is
+    not slowed by it), runs at the lowest CPU priority, and can be asked to run now or to
+    be skipped when it has not begun."""
+
+    def __init__(self, name: str, work: Callable[[], None], delay: float) -> None:
+        self._work = work
+        self._now = threading.Event()
+        self._skip = False
+        self.done = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(delay,), name=name,
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self, delay: float) -> None:
+        try:
+            self._now.wait(delay)
+            if self._skip:
+                return
+            with contextlib.suppress(AttributeError, OSError):  # Linux: nice per thread
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+            self._work()
+        finally:
+            self.done.set()
+
+    def run_now(self) -> None:
+        self._now.set()
+
+    def skip_unless_started(self) -> None:
+        if not self._now.is_set():
+            self._skip = True
+        self._now.set()
 
 
 class Connection:
@@ -34,18 +70,16 @@ class Connection:
         self.conn = conn
         self._db: Database | None = None
         self.notices: list[str] = []  # what opening the board did that the user should hear
-        self._checked: threading.Event | None = None  # set once the full check has run
+        self._check: _Later | None = None  # the full check of a big board
         self._damage: str | None = None
-        self._backup: threading.Thread | None = None
+        self._backup: _Later | None = None
         self._registered = False
         self._marked = False
 
     def check_in_background(self) -> None:
         """Read every page of a big board off the calling thread before it is first written:
-        a damaged board is refused for writing, never written to (reads still work)."""
-        done = threading.Event()
-        self._checked = done
-
+        a damaged board is refused for writing, never written to (reads still work). It
+        waits a few seconds (or for the first write) so a window's start is not slowed."""
         def check() -> None:
             try:
                 conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
@@ -60,20 +94,18 @@ class Connection:
                 code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
                 if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
                     self._damage = "the board file is damaged (corrupt)"
-            finally:
-                done.set()
 
-        threading.Thread(target=check, name="empty-chair check", daemon=True).start()
+        self._check = _Later("empty-chair check", check, CHECK_DELAY_S)
 
     def back_up_daily(self) -> None:
-        """Today's backup in `<board>-backups/`, in a thread with its own connection."""
+        """Today's backup in `<board>-backups/`, in a thread with its own connection, a
+        while after the open (or at the close of a short command, which waits for it)."""
         def run() -> None:
             # A backup that cannot be made now is tried again at the next open.
             with contextlib.suppress(OSError, sqlite3.Error, BoardError):
                 files.daily_backup(self.path, lambda: sqlite3.connect(self.path))
 
-        self._backup = threading.Thread(target=run, name="empty-chair backup", daemon=True)
-        self._backup.start()
+        self._backup = _Later("empty-chair backup", run, BACKUP_DELAY_S)
 
     def begin(self) -> None:
         """BEGIN IMMEDIATE for a write: refused on a damaged board; the session's first
@@ -85,9 +117,10 @@ class Connection:
 
     def refuse_if_damaged(self) -> None:
         """Before the first write of a session: wait for the full check, refuse if damaged."""
-        if self._checked is None:
+        if self._check is None:
             return
-        self._checked.wait()
+        self._check.run_now()
+        self._check.done.wait()
         if self._damage is not None:
             raise BoardError(
                 f"{self.path}: {self._damage}; nothing was written. Copy out what is readable "
@@ -128,9 +161,11 @@ class Connection:
 
     def close(self) -> None:
         if self._backup is not None:
-            self._backup.join()  # a short command waits for today's backup to land
-        if self._checked is not None:
-            self._checked.wait()  # its connection closed: ours folds the -wal in as it goes
+            self._backup.run_now()  # a short command waits for today's backup to land
+            self._backup.done.wait()
+        if self._check is not None:
+            self._check.skip_unless_started()  # nothing more will be written
+            self._check.done.wait()  # its connection closed: ours folds the -wal in
         self.conn.close()
         if self._registered:
             files.closed_here(self.path)

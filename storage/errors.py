@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +34,8 @@ FULL_BELOW_BYTES = 256 * 1024
 
 def disk_full(path: Path | str) -> bool:
     """Is the disk that holds `path` (nearly) full?"""
+    import shutil  # only asked on a fault
+
     folder = Path(path).expanduser().resolve().parent
     try:
         return shutil.disk_usage(folder).free < FULL_BELOW_BYTES

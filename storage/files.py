@@ -7,11 +7,8 @@ import contextlib
 import datetime as dt
 import errno
 import os
-import shutil
 import sqlite3
-import tempfile
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -43,6 +40,8 @@ def stamp() -> str:
 
 def unique_name(folder: Path, stem: str, suffix: str) -> Path:
     """A name in `folder` nothing else has, however many processes ask at once."""
+    import uuid
+
     candidate = folder / f"{stem}{suffix}"
     if not candidate.exists():
         return candidate
@@ -155,6 +154,9 @@ def _pair_belongs(path: Path, own_id: str | None) -> tuple[bool, int, int]:
     room for its copy) and read it whole. (belongs, application id, version). Only damage
     or another board's id say "does not belong"; any other fault (no room for the copy, an
     I/O error) is raised as BoardError and nothing is moved."""
+    import shutil
+    import tempfile
+
     folder = Path(tempfile.mkdtemp(prefix=f".{path.name}.wal-check-", dir=path.parent))
     try:
         copy = folder / "board.db"
@@ -251,6 +253,8 @@ def create_whole(path: Path, build: Callable[[Path], None]) -> bool:
     """Make a new board at `path` whole or not at all: `build` writes it under a temporary
     name beside it, and only a finished board takes the name. False when another process
     made the board first (then that one is used)."""
+    import uuid
+
     temp = path.with_name(f".{path.name}.creating-{uuid.uuid4().hex[:8]}")
     try:
         build(temp)
@@ -284,6 +288,8 @@ def _sync_folder(folder: Path) -> None:
 def vacuum_into(conn: sqlite3.Connection, out: Path) -> Path:
     """A consistent copy of the board into `out`, which only appears when it is complete:
     a copy that fails (a full disk) leaves nothing behind, not even an empty file."""
+    import uuid
+
     partial = out.with_name(f".{out.name}.partial-{uuid.uuid4().hex[:8]}")
     try:
         conn.execute("VACUUM INTO ?", (str(partial),))
@@ -376,6 +382,9 @@ def restore(backup: Path, board: Path) -> Path | None:
     """Put `backup` in place of `board`. The board it replaces is kept aside, with its own
     -wal and -shm renamed along so they stay a pair; no stale log is left beside the
     restored board. Returns where the old board was kept (None when there was none)."""
+    import shutil
+    import uuid
+
     vet_backup(backup)
     with _open_lock:
         if board.resolve() in _open_here:

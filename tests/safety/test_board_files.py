@@ -308,7 +308,9 @@ def test_a_wal_that_cannot_be_checked_is_never_moved(tmp_path, monkeypatch):
     def no_room(src, dst, *args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(files.shutil, "copyfile", no_room)
+    import shutil
+
+    monkeypatch.setattr(shutil, "copyfile", no_room)
     with pytest.raises(BoardError, match="cannot check its write-ahead log.*nothing was changed"):
         open_board(board)
     assert digest(wal) == before  # the board's own log stays where SQLite looks for it
