@@ -40,11 +40,10 @@ from app.domain import (
     parse_enum,
 )
 from app.errors import EmptyChairError, ImportFileError, ValidationError
+from app.json_chunks import Chunks
 from app.ports import BoardStore, Cancelled, ImportResult, MayCommit, Progress
 
-_JSON_CHUNK = 1024 * 1024  # characters of a JSON export read at a time
 MAX_JSON_RECORD_CHARS = 16 * 1024 * 1024  # one voice's object, like the CSV cell limit
-_SPACE = re.compile(r"[ \t\n\r]*")
 _BETWEEN = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")
 
 
@@ -81,41 +80,18 @@ def problem_lines(plan: ImportPlan, limit: int = 20) -> list[str]:
     return lines
 
 
-class _JsonArray:
+class _JsonArray(Chunks):
     """The records of a JSON array, decoded one at a time from a file read in chunks, so an
     export of any size needs only one record's worth of memory (json.load held all of it,
     2 GB for a 1 GiB file)."""
 
     def __init__(self, path: Path) -> None:
+        super().__init__()
         self.path = path
         self.decoder = json.JSONDecoder()
-        self.buffer = ""
-        self.pos = 0
-        self.eof = False
-        self.read: Callable[[int], str] = lambda _size: ""
 
     def _fail(self, reason: str) -> ImportFileError:
         return ImportFileError(f"{self.path}: not a readable JSON export ({reason})")
-
-    def _more(self) -> bool:
-        """Read more of the file onto what is left of the buffer; False at the end."""
-        if self.eof:
-            return False
-        left = len(self.buffer) - self.pos
-        chunk = self.read(max(_JSON_CHUNK, left))  # doubling: a long record is read whole
-        self.buffer = self.buffer[self.pos:] + chunk
-        self.pos = 0
-        self.eof = not chunk
-        return not self.eof
-
-    def _next_char(self) -> str:
-        """The next character that is not white space (not consumed), or '' at the end."""
-        while True:
-            self.pos = _SPACE.match(self.buffer, self.pos).end()  # type: ignore[union-attr]
-            if self.pos < len(self.buffer):
-                return self.buffer[self.pos]
-            if not self._more():
-                return ""
 
     def _value(self, index: int) -> Any:
         while True:
@@ -123,7 +99,7 @@ class _JsonArray:
                 value, end = self.decoder.raw_decode(self.buffer, self.pos)
             except json.JSONDecodeError as exc:
                 left = len(self.buffer) - self.pos
-                if left <= MAX_JSON_RECORD_CHARS and self._more():
+                if left <= MAX_JSON_RECORD_CHARS and self.more():
                     continue  # the record may run on past what has been read
                 if left > MAX_JSON_RECORD_CHARS:
                     raise self._fail(f"record {index} is broken or larger than "
@@ -131,7 +107,7 @@ class _JsonArray:
                 raise self._fail(f"record {index}: {exc.msg}") from exc
             except RecursionError as exc:
                 raise self._fail(f"record {index} is nested too deeply") from exc
-            if end == len(self.buffer) and self._more():
+            if end == len(self.buffer) and self.more():
                 continue  # a number cut at the chunk's end: read on and decode it again
             self.pos = end
             return value
@@ -147,13 +123,13 @@ class _JsonArray:
             raise ImportFileError(f"{self.path}: cannot be read ({exc.strerror})") from exc
 
     def _records(self) -> Iterator[Any]:
-        first = self._next_char()
+        first = self.peek()
         if first != "[":
             if first in ("{", '"') or first.isalnum():
                 raise ImportFileError(f"{self.path}: a JSON export is a list of voices")
             raise self._fail("it does not start with '['" if first else "the file is empty")
         self.pos += 1
-        char = self._next_char()
+        char = self.peek()
         index = 0
         raw_decode, between = self.decoder.raw_decode, _BETWEEN.match
         while char != "]":
@@ -177,16 +153,16 @@ class _JsonArray:
                 if char == "]":
                     raise self._fail(f"a ',' after record {index} is followed by ']'")
                 continue
-            char = self._next_char()
+            char = self.peek()
             if char == ",":
                 self.pos += 1
-                char = self._next_char()
+                char = self.peek()
                 if char == "]":
                     raise self._fail(f"a ',' after record {index} is followed by ']'")
             elif char and char != "]":
                 raise self._fail(f"after record {index}: expected ',' or ']'")
         self.pos += 1
-        if self._next_char():
+        if self.peek():
             raise self._fail("there is more after the list's closing ']'")
 
 

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from app.changes import Changes
 from app.domain import MAX_NAME_CHARS, MAX_TEXT_CHARS, Channel, Kind, NeedDepth
 from app.errors import EmptyChairError, ImportFileError
+from app.json_chunks import Chunks
 from app.meetings import Effect, ImpactStatus, MeetingStatus, Outcome, Stance
 from app.ports import Progress, SnapshotStore
 
@@ -25,7 +26,6 @@ VERSION = 1
 MAX_FILE_BYTES = 4 * 1024 * 1024 * 1024  # a 100k-voice board is ~60 MB; 4 GiB is a mistake
 MAX_RECORD_CHARS = 16 * 1024 * 1024  # one row's object (a frozen decision record is the biggest)
 MAX_PROBLEMS_KEPT = 1000
-_CHUNK = 1024 * 1024
 
 
 # -- the format --------------------------------------------------------------------------
@@ -417,43 +417,22 @@ def _pairs(pairs: list[tuple[str, Any]]) -> _Object:
     return obj
 
 
-_SPACE = re.compile(r"[ \t\n\r]*")
 
 
-class _Stream:
+class _Stream(Chunks):
     """A JSON document read in chunks: the top-level object's fields, and the tables'
     records one at a time (json.load would hold the whole board, several times over)."""
 
     def __init__(self, path: Path, fh: TextIO) -> None:
+        super().__init__()
         self.path = path
         self.read = fh.read
         self.decoder = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_NotANumber)
-        self.buffer = ""
-        self.pos = 0
-        self.eof = False
         self.where = "at the start"
 
     def fail(self, reason: str) -> ImportFileError:
         return ImportFileError(f"{self.path}: not a readable board file ({reason}, "
                                f"{self.where})")
-
-    def _more(self) -> bool:
-        if self.eof:
-            return False
-        left = len(self.buffer) - self.pos
-        chunk = self.read(max(_CHUNK, left))  # doubling: a long record is read whole
-        self.buffer = self.buffer[self.pos:] + chunk
-        self.pos = 0
-        self.eof = not chunk
-        return not self.eof
-
-    def peek(self) -> str:
-        while True:
-            self.pos = _SPACE.match(self.buffer, self.pos).end()  # type: ignore[union-attr]
-            if self.pos < len(self.buffer):
-                return self.buffer[self.pos]
-            if not self._more():
-                return ""
 
     def take(self, char: str) -> None:
         found = self.peek()
@@ -469,7 +448,7 @@ class _Stream:
                 value, end = self.decoder.raw_decode(self.buffer, self.pos)
             except json.JSONDecodeError as exc:
                 left = len(self.buffer) - self.pos
-                if left <= MAX_RECORD_CHARS and self._more():
+                if left <= MAX_RECORD_CHARS and self.more():
                     continue  # the value may run on past what has been read
                 if left > MAX_RECORD_CHARS:
                     raise self.fail(f"a value larger than {MAX_RECORD_CHARS // 2**20} MiB "
@@ -477,7 +456,7 @@ class _Stream:
                 raise self.fail(exc.msg) from exc
             except RecursionError as exc:
                 raise self.fail("nested too deeply") from exc
-            if end == len(self.buffer) and self._more():
+            if end == len(self.buffer) and self.more():
                 continue  # a number cut at the chunk's end: read on and decode it again
             self.pos = end
             return value

@@ -11,6 +11,7 @@ import sqlite3
 
 import pytest
 
+from app import json_chunks
 from app.csv_import import ImportRow
 from app.domain import Channel, CustomerSeed, Kind, NeedDepth
 from app.errors import ImportFileError
@@ -368,11 +369,10 @@ def test_a_broken_board_file_is_refused_with_its_reason(store, tmp_path, content
 
 
 def test_a_file_read_in_tiny_chunks_loads_the_same(rich, tmp_path, monkeypatch):
-    from app import snapshot
 
     out = tmp_path / "board.json"
     export_board(rich, out)
-    monkeypatch.setattr(snapshot, "_CHUNK", 7)
+    monkeypatch.setattr(json_chunks, "CHUNK", 7)
     target = open_store(tmp_path / "copy.db", create=True)
     try:
         assert import_board(target, out).result.added["voices"] == 7

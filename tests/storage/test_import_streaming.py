@@ -9,6 +9,7 @@ import pytest
 
 import app.csv_import as csv_import
 import app.importing as importing
+from app import json_chunks
 from app.csv_import import ImportOptions
 from app.errors import ImportFileError
 from app.filters import VoiceFilter
@@ -101,7 +102,7 @@ def _json_export(path, count):
 
 @pytest.mark.parametrize("chunk", [1, 7, 64, 1 << 20])
 def test_json_records_are_read_across_chunk_boundaries(tmp_path, monkeypatch, chunk):
-    monkeypatch.setattr(importing, "_JSON_CHUNK", chunk)
+    monkeypatch.setattr(json_chunks, "CHUNK", chunk)
     records = _json_export(tmp_path / "e.json", 30)
     plan = prepare_import(tmp_path / "e.json", ImportOptions())
     assert plan.problem_count == 0
@@ -122,7 +123,7 @@ def test_json_records_are_read_across_chunk_boundaries(tmp_path, monkeypatch, ch
     ("[" + "[" * 100_000 + "]" * 100_000 + "]", "record 1 is nested too deeply"),
 ])
 def test_a_broken_json_file_is_refused_with_its_reason(tmp_path, monkeypatch, content, reason):
-    monkeypatch.setattr(importing, "_JSON_CHUNK", 4)
+    monkeypatch.setattr(json_chunks, "CHUNK", 4)
     path = tmp_path / "bad.json"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ImportFileError, match=reason.replace("[", r"\[").replace("]", r"\]")):
