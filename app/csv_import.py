@@ -831,16 +831,24 @@ class _Collected:
             raise ImportFileError(f"{self.path}: more than {MAX_ROWS:,} invalid rows")
 
 
+PROGRESS_ROWS = 5000  # rows checked between two progress reports
+
+
 def collect_plan(source: CsvSource, mapping: dict[str, str], notes: list[str],
-                 reader: RowReader) -> ImportPlan:
+                 reader: RowReader,
+                 progress: Callable[[int, int], None] | None = None) -> ImportPlan:
     """Check every row, keeping the valid ones while they fit in ROWS_IN_MEMORY_BYTES; the
-    file's own breakage (an unclosed quote) is listed before the rows it left invalid."""
+    file's own breakage (an unclosed quote) is listed before the rows it left invalid.
+    `progress(rows checked, 0)` is told every few thousand rows (the total is not known
+    before the end of the file)."""
     found = _Collected(source.path)
     held: list[ImportRow] | None = []
     budget = ROWS_IN_MEMORY_BYTES
     count = 0
     for row in reader.rows(found.problem, again=False):
         count += 1
+        if progress is not None and count % PROGRESS_ROWS == 0:
+            progress(count, 0)
         if held is not None:
             held.append(row)
             budget -= ROW_BYTES + len(row.text)
@@ -1024,8 +1032,8 @@ def _fixed_values(options: ImportOptions, customer: str | None) -> str:
     return "\x1e" + "\x1f".join(parts) if parts else ""
 
 
-def plan_import(source: CsvSource, options: ImportOptions,
-                today: dt.date | None = None) -> ImportPlan:
+def plan_import(source: CsvSource, options: ImportOptions, today: dt.date | None = None,
+                progress: Callable[[int, int], None] | None = None) -> ImportPlan:
     """Validate every record against the mapping; no board is touched here."""
     path = source.path
     if not source.header:
@@ -1070,7 +1078,7 @@ def plan_import(source: CsvSource, options: ImportOptions,
     build = _RowBuilder(by_field, fixed_customer, options, parse_date, today, path.name,
                         _Columns(source.header, values, ours is not None, column))
     return collect_plan(source, mapping, notes, _CsvReader(
-        source, build, filters, _fixed_values(options, fixed_customer), ours))
+        source, build, filters, _fixed_values(options, fixed_customer), ours), progress)
 
 
 class Memo(dict[str, T]):

@@ -150,3 +150,13 @@ def test_map_option(option, expected):
 def test_bad_map_option_names_the_flag(option):
     with pytest.raises(ValidationError, match="--map"):
         parse_map_option(option)
+
+
+def test_checking_every_row_reports_its_progress(tmp_path):
+    path = tmp_path / "many.csv"
+    path.write_text("customer,text\n" + "".join(f"C{i % 50},Said {i}\n" for i in range(12_000)),
+                    encoding="utf-8")
+    told: list[tuple[int, int]] = []
+    plan = plan_import(read_csv(path), ImportOptions(), progress=lambda d, t: told.append((d, t)))
+    assert plan.record_count == 12_000
+    assert told == [(5000, 0), (10_000, 0)]  # the wizard shows "Checking… 10,000 rows so far"

@@ -725,8 +725,12 @@ class ValidationPage(QWizardPage):
         self.bar.hide()
 
     def show_progress(self, done: int, total: int) -> None:
-        self.bar.setRange(0, max(total, 1))
-        self.bar.setValue(done)
+        if total:
+            self.bar.setRange(0, total)
+            self.bar.setValue(done)
+        else:  # rows of a file whose length in rows is known only at its end
+            self.bar.setRange(0, 0)
+            self.summary.setText(f"Checking… {done:,} rows so far")
 
     def show_failure(self, message: str) -> None:
         self.bar.hide()
@@ -924,8 +928,8 @@ class ImportWizard(QWizard):
         else:
             options = self.mapping_page.options()
 
-            def check_voices(_progress: Any, _token: CancelToken) -> Any:
-                plan = plan_import(source, options)
+            def check_voices(progress: Any, _token: CancelToken) -> Any:
+                plan = plan_import(source, options, progress=progress)
                 kinds = None if plan.rows.streamed else dict(Counter(r.kind for r in plan.rows))
                 return plan, kinds
 
