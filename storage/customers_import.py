@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
-from app.customer_import import (
-    CustomerChange,
-    CustomerImportResult,
-    CustomerRow,
-    new_customer,
-    updated_customer,
-)
 from app.domain import Customer, name_key
 from app.errors import ConflictError
 from app.ports import Cancelled, ImportCancelled, Progress
@@ -18,6 +12,9 @@ from storage.board import now_utc
 from storage.errors import translated
 from storage.ids import new_id
 from storage.parts import BoardParts
+
+if TYPE_CHECKING:  # the reader loads with the first customers import, not at every start
+    from app.customer_import import CustomerChange, CustomerImportResult, CustomerRow
 
 _CHUNK = 500
 _UPDATE = ("UPDATE customers SET cohort_id = ?, weight = ?, owner = ?, notes = ?, "
@@ -61,6 +58,13 @@ class CustomersImportMixin(BoardParts):
     def _import_customers(self, rows: list[CustomerRow], dry_run: bool,
                           progress: Progress | None,
                           cancelled: Cancelled | None) -> CustomerImportResult:
+        from app.customer_import import (
+            CustomerChange,
+            CustomerImportResult,
+            new_customer,
+            updated_customer,
+        )
+
         with self.connection.write(), translated(self.path):
             now = now_utc()
             customers = self._live_customers()
@@ -159,6 +163,8 @@ class CustomersImportMixin(BoardParts):
 
     def redo_customer_import(self, result: CustomerImportResult) -> str:
         """The same import again, with the same customers and cohorts (same ids)."""
+        from app.customer_import import CustomerChange
+
         with self.connection.write(), translated(self.path):
             self._check_state([c.before for c in result.updated], live=True)
             self._check_state(result.created, live=False)

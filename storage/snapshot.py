@@ -3,24 +3,33 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby, islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.ports import MayCommit
-from app.snapshot import TABLES, SnapshotProblem, SnapshotResult, SnapshotRow
 from storage.errors import translated
 from storage.importing import IMPORT_CACHE_KIB
 from storage.parts import BoardParts
 
+if TYPE_CHECKING:  # the format loads with the first board file: a window start never pays
+    from app.snapshot import SnapshotProblem, SnapshotResult, SnapshotRow
+
 BATCH = 500
-_NAMES = frozenset(t.name for t in TABLES)
+
+
+@functools.cache
+def _names() -> frozenset[str]:
+    from app.snapshot import TABLES
+
+    return frozenset(t.name for t in TABLES)
 
 
 def _table(name: str) -> str:
-    if name not in _NAMES:  # names reach SQL text: only ours
+    if name not in _names():  # names reach SQL text: only ours
         raise ValueError(f"not a data table: {name!r}")
     return f'"{name}"'
 
@@ -39,6 +48,7 @@ class _Snapshot:
 
 
 def _key_of(table: str) -> tuple[str, ...]:
+    from app.snapshot import TABLES
     return next(t.key for t in TABLES if t.name == table)
 
 
@@ -66,6 +76,7 @@ class SnapshotMixin(BoardParts):
     def board_snapshot(self) -> Iterator[_Snapshot]:
         """One read transaction for the whole export: an edit committed meanwhile is not
         seen half (the pattern of export_rows)."""
+        from app.snapshot import TABLES
         own = not self.conn.in_transaction
         with translated(self.path):
             if own:
@@ -99,6 +110,7 @@ class SnapshotMixin(BoardParts):
         """All rows in one BEGIN IMMEDIATE transaction, or none. Foreign keys are checked
         at the COMMIT (a voice may name the voice it was merged into before that voice's
         row); the text indexes fill through the tables' own triggers."""
+        from app.snapshot import SnapshotResult
         result = SnapshotResult({}, {}, {}, committed=False)
         with translated(self.path):
             cache = self.conn.execute("PRAGMA cache_size").fetchone()[0]
@@ -152,6 +164,7 @@ class SnapshotMixin(BoardParts):
             self.conn.execute(sql)
 
     def _snap_commit(self, problem: Callable[[SnapshotProblem], None]) -> bool:
+        from app.snapshot import SnapshotProblem
         try:
             self.conn.execute("COMMIT")
         except sqlite3.IntegrityError:
@@ -192,6 +205,7 @@ class SnapshotMixin(BoardParts):
                   ) -> tuple[list[SnapshotRow], int, int]:
         """The rows of `batch` the board does not hold; rows it holds are counted as the
         same, kept (the board's content wins) or told as problems."""
+        from app.snapshot import SnapshotProblem
         keys = [tuple(r.values[k] for k in key) for r in batch]
         marks = ", ".join(f"({', '.join('?' * len(key))})" for _ in keys)
         found = {tuple(row[:len(key)]): row[len(key):] for row in self.conn.execute(
@@ -221,6 +235,7 @@ class SnapshotMixin(BoardParts):
 
     def _snap_insert(self, name: str, columns: list[str], batch: list[SnapshotRow],
                 problem: Callable[[SnapshotProblem], None]) -> int:
+        from app.snapshot import SnapshotProblem
         if not batch:
             return 0
         sql = (f"INSERT INTO {name} ({', '.join(columns)}) "
