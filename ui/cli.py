@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import errno
 import json
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -353,14 +354,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
         raise
     target = _board_path(args)
-    scratch = None
-    if args.dry_run and not target.exists():  # counted against an empty board, thrown away
-        scratch = tempfile.TemporaryDirectory(prefix="empty-chair-dry-run-")
-        board = Path(scratch.name) / "board.db"
-    else:
-        board = target
-    store = open_store(board, create=True)
-    try:
+    with _writable_board(target, args.dry_run) as store:
         _notices(store)
         before = store.count(VoiceFilter())
         try:
@@ -373,10 +367,6 @@ def _cmd_import(args: argparse.Namespace) -> int:
                 _DONE.append(f"the import was committed: {added:,} voices were added to "
                              f"{store.path}")
             raise
-    finally:
-        store.close()
-        if scratch is not None:
-            scratch.cleanup()
     for line in problem_lines(plan):
         print(f"skipped {line}", file=sys.stderr)
     assert report.result is not None
@@ -388,6 +378,20 @@ def _cmd_import(args: argparse.Namespace) -> int:
           + (f"filtered out {plan.filtered_count:,}, " if plan.filtered else "")
           + f"new customers {report.result.customers_created:,}")
     return 0
+
+
+@contextlib.contextmanager
+def _writable_board(target: Path, dry_run: bool) -> Iterator[Any]:
+    """The board an import writes to, closed after. A dry run against a board that does
+    not exist yet counts on a scratch board that is thrown away: it creates none."""
+    with contextlib.ExitStack() as stack:
+        board = target
+        if dry_run and not target.exists():
+            board = Path(stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="empty-chair-dry-run-"))) / "board.db"
+        store = open_store(board, create=True)
+        stack.callback(store.close)
+        yield store
 
 
 def _cmd_import_customers(args: argparse.Namespace) -> int:
@@ -410,20 +414,9 @@ def _cmd_import_customers(args: argparse.Namespace) -> int:
             print(terminal_text(line), file=sys.stderr)
         raise InvalidCustomerRows(plan)
     target = _board_path(args)
-    scratch = None
-    if args.dry_run and not target.exists():  # counted against an empty board, thrown away
-        scratch = tempfile.TemporaryDirectory(prefix="empty-chair-dry-run-")
-        board = Path(scratch.name) / "board.db"
-    else:
-        board = target
-    store = open_store(board, create=True)
-    try:
+    with _writable_board(target, args.dry_run) as store:
         _notices(store)
         _command, result = run_customer_import(store, plan, dry_run=args.dry_run)
-    finally:
-        store.close()
-        if scratch is not None:
-            scratch.cleanup()
     print(f"{args.file} -> {target}: {len(plan.rows):,} customers: "
           + ("dry run, nothing written: " if args.dry_run else "") + result.summary())
     for line in result.field_lines():
