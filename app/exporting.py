@@ -7,11 +7,13 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from app.errors import EmptyChairError
+
+T = TypeVar("T")
 
 EXPORT_FIELDS = ("id", "kind", "text", "customer", "cohort", "heard_on", "channel", "severity",
                  "need_depth", "themes", "captured_by", "source_file", "source_line",
@@ -64,28 +66,32 @@ def write_json(records: Iterable[dict[str, Any]], out: TextIO) -> int:
     return count
 
 
+def write_whole(path: Path, write: Callable[[TextIO], T], suffix: str) -> T:
+    """Write a file through `write(out)` so that it appears whole or not at all (a
+    temporary name beside it, then a rename), created like any file the user makes
+    (0o666 less their umask: tempfile.mkstemp would leave it readable by its owner alone)."""
+    folder = path.expanduser().resolve().parent
+    tmp = folder / f".export-{uuid.uuid4().hex}{suffix}"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise EmptyChairError(f"{path}: cannot write here ({exc.strerror})") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            result = write(out)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return result
+
+
 def export_to(path: Path, records: Iterator[dict[str, Any]],
               fields: tuple[str, ...] = EXPORT_FIELDS) -> int:
     """Write CSV or JSON by the file's ending; the file appears whole or not at all."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".json"):
         raise EmptyChairError(f"{path}: export to a .csv or .json file")
-    folder = path.expanduser().resolve().parent
-    tmp = folder / f".export-{uuid.uuid4().hex}{suffix}"
-    try:
-        # Created like any file the user makes (0o666 less their umask): tempfile.mkstemp
-        # would leave the export readable by its owner alone (0o600).
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as exc:
-        raise EmptyChairError(f"{path}: cannot write here ({exc.strerror})") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            if suffix == ".csv":
-                count = write_csv(records, out, fields)
-            else:
-                count = write_json(records, out)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return count
+    if suffix == ".csv":
+        return write_whole(path, lambda out: write_csv(records, out, fields), suffix)
+    return write_whole(path, lambda out: write_json(records, out), suffix)

@@ -6,9 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 import re
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -374,20 +372,11 @@ def export_board(store: SnapshotStore, path: Path, *, progress: Progress | None 
                  cancelled: Callable[[], bool] | None = None) -> dict[str, int]:
     """Write the board to `path`; the file appears whole or not at all, with the user's
     usual permissions (as app.exporting.export_to does for voices)."""
-    folder = path.expanduser().resolve().parent
-    tmp = folder / f".export-{uuid.uuid4().hex}.json"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as exc:
-        raise EmptyChairError(f"{path}: cannot write here ({exc.strerror})") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            counts = write_board(store, out, progress=progress, cancelled=cancelled)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return counts
+    from app.exporting import write_whole
+
+    return write_whole(
+        path, lambda out: write_board(store, out, progress=progress, cancelled=cancelled),
+        ".json")
 
 
 # -- reading -----------------------------------------------------------------------------
