@@ -475,16 +475,19 @@ def auto_mapping(header: list[str], records: list[Record] | None = None) -> dict
     return mapping
 
 
-def parse_map_option(option: str) -> tuple[str, str]:
-    """'COLUMN=field' from the command line; the field must be one we know (or 'ignore')."""
+def parse_map_option(option: str, fields: Sequence[str] = FIELDS,
+                     aliases: dict[str, str] | None = None,
+                     what: str = "a field") -> tuple[str, str]:
+    """'COLUMN=field' from the command line; the field must be one of `fields` (or
+    'ignore'), written as itself or one of its `aliases`."""
     column, sep, target = option.rpartition("=")
     if not sep or not column.strip():
         raise ValidationError("--map", f"{option!r} is not COLUMN=field")
     target = target.strip().lower()
-    target = _ALIASES.get(target, target)
-    if target not in FIELDS and target != "ignore":
-        raise ValidationError("--map", f"{target!r} is not a field; use one of: "
-                              + ", ".join(FIELDS) + ", ignore")
+    target = (_ALIASES if aliases is None else aliases).get(target, target)
+    if target not in fields and target != "ignore":
+        raise ValidationError("--map", f"{target!r} is not {what}; use one of: "
+                              + ", ".join(fields) + ", ignore")
     return column.strip(), target
 
 

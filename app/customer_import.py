@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import NamedTuple, Protocol
 
 from app.changes import Changes
-from app.csv_import import MAX_ROWS, CsvSource, RowProblem, check_unchanged, read_csv
+from app.csv_import import (
+    MAX_ROWS,
+    CsvSource,
+    RowProblem,
+    check_unchanged,
+    parse_map_option,
+    read_csv,
+)
 from app.domain import MAX_TEXT_CHARS, Customer, check_plain, clean_name, name_key
 from app.errors import EmptyChairError, ImportFileError, ValidationError
 from app.ports import Cancelled, ImportCancelled, Progress
@@ -160,15 +167,7 @@ def customer_mapping(header: list[str]) -> dict[str, str]:
 
 def parse_customer_map(option: str) -> tuple[str, str]:
     """'COLUMN=field' for a customer import; the field is one of CUSTOMER_FIELDS or ignore."""
-    column, sep, target = option.rpartition("=")
-    if not sep or not column.strip():
-        raise ValidationError("--map", f"{option!r} is not COLUMN=field")
-    target = target.strip().lower()
-    target = _ALIASES.get(target, target)
-    if target not in CUSTOMER_FIELDS and target != "ignore":
-        raise ValidationError("--map", f"{target!r} is not a customer field; use one of: "
-                              + ", ".join(CUSTOMER_FIELDS) + ", ignore")
-    return column.strip(), target
+    return parse_map_option(option, CUSTOMER_FIELDS, _ALIASES, "a customer field")
 
 
 def _plain_number(digits: str, raw: str) -> float:
