@@ -324,7 +324,7 @@ def _unique_header(cells: list[str]) -> list[str]:
     return header
 
 
-def _records(path: Path, encoding: str, delimiter: str,
+def csv_records(path: Path, encoding: str, delimiter: str,
              problem: Callable[[RowProblem], None],
              errors: str = "strict") -> Generator[Record, None, None]:
     """Every non-blank record (the header first) with the file line it starts on, read as a
@@ -424,7 +424,7 @@ def read_csv(path: Path | str, encoding: str | None = None,
         except OSError as exc:
             raise ImportFileError(f"{path}: cannot be read ({exc.strerror})") from exc
         delimiter = detect_delimiter(first_line, path)
-    with closing(_records(path, encoding, delimiter, _ignore, errors)) as records:
+    with closing(csv_records(path, encoding, delimiter, _ignore, errors)) as records:
         first = next(records, None)
         sample = list(islice(records, SAMPLE_RECORDS + 1))
     complete = len(sample) <= SAMPLE_RECORDS
@@ -926,7 +926,7 @@ class _CsvReader(RowReader):
         blake2b = hashlib.blake2b
         fixed, filters, ours = self.fixed, self.filters, self.ours
         damaged = source.errors != "strict"
-        with closing(_records(source.path, source.encoding, source.delimiter,
+        with closing(csv_records(source.path, source.encoding, source.delimiter,
                               problem, source.errors)) as records:
             next(records, None)  # the header
             if build is None:  # no header, so no rows: only unreadable records to report

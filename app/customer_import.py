@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -14,8 +14,10 @@ from app.changes import Changes
 from app.csv_import import (
     MAX_ROWS,
     CsvSource,
+    Record,
     RowProblem,
     check_unchanged,
+    csv_records,
     parse_map_option,
     read_csv,
 )
@@ -240,37 +242,13 @@ def _notes(raw: str) -> str | None:
 
 
 def _records(source: CsvSource,
-             problem: Callable[[RowProblem], None]) -> Iterator[tuple[int, list[str]]]:
-    """(line, cells) of every non-blank record after the header; a record the csv parser
-    cannot read is a problem on its line."""
-    try:
-        with source.path.open(encoding=source.encoding, newline="") as fh:
-            if fh.read(1) != "\ufeff":
-                fh.seek(0)
-            reader = csv.reader(fh, delimiter=source.delimiter, strict=True)
-            previous_end, header = 0, True
-            while True:
-                try:
-                    cells = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as exc:
-                    reason = str(exc)
-                    if "unexpected end of data" in reason:
-                        reason = "unclosed quote (the quoted cell runs to the end of the file)"
-                    problem(RowProblem(previous_end + 1, reason, unreadable=True))
-                    previous_end = reader.line_num
-                    continue
-                start, previous_end = previous_end + 1, reader.line_num
-                if "".join(cells).strip():
-                    if header:
-                        header = False
-                        continue
-                    yield start, cells
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(f"{source.path}: cannot be decoded as {source.encoding}") from exc
-    except OSError as exc:
-        raise ImportFileError(f"{source.path}: cannot be read ({exc.strerror})") from exc
+             problem: Callable[[RowProblem], None]) -> Iterator[Record]:
+    """Every non-blank record after the header; a record the csv parser cannot read is a
+    problem on its line."""
+    with closing(csv_records(source.path, source.encoding, source.delimiter,
+                             problem)) as records:
+        next(records, None)  # the header
+        yield from records
 
 
 def resolve_mapping(source: CsvSource, overrides: dict[str, str]) -> dict[str, str]:
