@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from app.changes import Changes
 from app.domain import MAX_NAME_CHARS, MAX_TEXT_CHARS, Channel, Kind, NeedDepth
 from app.errors import EmptyChairError, ImportFileError
+from app.exporting import write_whole
 from app.json_chunks import Chunks
 from app.meetings import Effect, ImpactStatus, MeetingStatus, Outcome, Stance
 from app.ports import Progress, SnapshotStore
@@ -372,8 +373,6 @@ def export_board(store: SnapshotStore, path: Path, *, progress: Progress | None 
                  cancelled: Callable[[], bool] | None = None) -> dict[str, int]:
     """Write the board to `path`; the file appears whole or not at all, with the user's
     usual permissions (as app.exporting.export_to does for voices)."""
-    from app.exporting import write_whole
-
     return write_whole(
         path, lambda out: write_board(store, out, progress=progress, cancelled=cancelled),
         ".json")
