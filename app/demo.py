@@ -8,10 +8,10 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
-from app.csv_import import ImportRow
-from app.domain import Channel, CustomerSeed, Kind, NeedDepth
-from app.meetings import Effect, ImpactStatus, Outcome
-from app.ports import BoardStore, ImportResult, Progress
+from app.board.csv_import import ImportRow
+from app.board.domain import Channel, CustomerSeed, Kind, NeedDepth
+from app.board.ports import BoardStore, ImportResult, Progress
+from app.meeting.domain import Effect, ImpactStatus, Outcome
 
 COHORTS = ("Mid-market retail", "Enterprise finance", "Small agencies", "Healthcare clinics",
            "Public sector", "Logistics SMB", "Education", "Startups")
@@ -169,9 +169,9 @@ _MEETINGS = (
 def write_demo_meetings(store: Any, today: dt.date) -> None:
     """Two closed meetings with outcomes, confirmed customers and effects, and a planned one.
 
-    Imported here, not at the top: app.meeting_room imports this module's neighbours only.
+    Imported here, not at the top: app.meeting.room imports this module's neighbours only.
     """
-    from app.meeting_room import affected, close_meeting
+    from app.meeting.room import affected, close_meeting
 
     rng = random.Random(3)
     for title, days_ago, agenda in _MEETINGS:

@@ -7,18 +7,19 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
+from app.board.domain import MAX_NAME_CHARS, MAX_TEXT_CHARS, Channel, Kind, NeedDepth
+from app.board.exporting import write_whole
+from app.board.json_chunks import Chunks
+from app.board.ports import MayCommit, Progress
 from app.changes import Changes
-from app.domain import MAX_NAME_CHARS, MAX_TEXT_CHARS, Channel, Kind, NeedDepth
 from app.errors import EmptyChairError, ImportFileError
-from app.exporting import write_whole
-from app.json_chunks import Chunks
-from app.meetings import Effect, ImpactStatus, MeetingStatus, Outcome, Stance
-from app.ports import Progress, SnapshotStore
+from app.meeting.domain import Effect, ImpactStatus, MeetingStatus, Outcome, Stance
 
 FORMAT = "empty-chair-board"
 VERSION = 1
@@ -372,7 +373,7 @@ def _now() -> str:
 def export_board(store: SnapshotStore, path: Path, *, progress: Progress | None = None,
                  cancelled: Callable[[], bool] | None = None) -> dict[str, int]:
     """Write the board to `path`; the file appears whole or not at all, with the user's
-    usual permissions (as app.exporting.export_to does for voices)."""
+    usual permissions (as app.board.exporting.export_to does for voices)."""
     return write_whole(
         path, lambda out: write_board(store, out, progress=progress, cancelled=cancelled),
         ".json")
@@ -712,3 +713,31 @@ def summary(counts: dict[str, int]) -> str:
     parts = [f"{counts[t.name]:,} {t.name.replace('_', ' ')}" for t in TABLES
              if counts.get(t.name)]
     return ", ".join(parts) or "nothing"
+
+
+class BoardSnapshot(Protocol):
+    """The board's data tables as they are in one read transaction (app.snapshot.TABLES)."""
+
+    schema_version: int
+    counts: dict[str, int]  # rows per table
+
+    def rows(self, table: str) -> Iterator[dict[str, Any]]:
+        """Every row of `table`, every column as stored, in the order they were added."""
+
+
+class SnapshotStore(Protocol):
+    """What the whole-board JSON export and import need (app/snapshot.py)."""
+
+    path: Path
+
+    def board_snapshot(self) -> AbstractContextManager[BoardSnapshot]: ...
+
+    def existing_ids(self, table: str, ids: Collection[str]) -> set[str]:
+        """Which of `ids` are rows of `table` on the board (live or not)."""
+
+    def load_snapshot(self, rows: Iterable[SnapshotRow], *, keep_existing: bool,
+                      dry_run: bool, problem: Callable[[SnapshotProblem], None],
+                      may_commit: MayCommit) -> SnapshotResult:
+        """Write every row in one transaction, keeping its ids and times; a row the board
+        refuses (a name already taken, an id there with other content) is told to
+        `problem`. Commits only when `may_commit()` says so after the last row."""

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from app.domain import Customer, name_key
+from app.board.domain import Customer, name_key
+from app.board.ports import Cancelled, ImportCancelled, Progress
 from app.errors import ConflictError
-from app.ports import Cancelled, ImportCancelled, Progress
 from storage.board import now_utc
 from storage.errors import translated
 from storage.ids import new_id
 from storage.parts import BoardParts
 
 if TYPE_CHECKING:  # the reader loads with the first customers import, not at every start
-    from app.customer_import import CustomerChange, CustomerImportResult, CustomerRow
+    from app.board.customer_import import CustomerChange, CustomerImportResult, CustomerRow
 
 _CHUNK = 500
 _UPDATE = ("UPDATE customers SET cohort_id = ?, weight = ?, owner = ?, notes = ?, "
@@ -47,7 +47,7 @@ class CustomersImportMixin(BoardParts):
                          progress: Progress | None = None,
                          cancelled: Cancelled | None = None) -> CustomerImportResult:
         """Update the live customers the rows name (matched as voice import matches them,
-        app.domain.name_key) and create the others, all in one transaction; a dry run
+        app.board.domain.name_key) and create the others, all in one transaction; a dry run
         counts the same and rolls back."""
         rows = list(rows)
         try:
@@ -58,7 +58,7 @@ class CustomersImportMixin(BoardParts):
     def _import_customers(self, rows: list[CustomerRow], dry_run: bool,
                           progress: Progress | None,
                           cancelled: Cancelled | None) -> CustomerImportResult:
-        from app.customer_import import (
+        from app.board.customer_import import (
             CustomerChange,
             CustomerImportResult,
             new_customer,
@@ -163,7 +163,7 @@ class CustomersImportMixin(BoardParts):
 
     def redo_customer_import(self, result: CustomerImportResult) -> str:
         """The same import again, with the same customers and cohorts (same ids)."""
-        from app.customer_import import CustomerChange
+        from app.board.customer_import import CustomerChange
 
         with self.connection.write(), translated(self.path):
             self._check_state([c.before for c in result.updated], live=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from app.domain import Customer, Voice, VoiceDraft, check_plain, clean_name
+from app.board.domain import Customer, Voice, VoiceDraft, check_plain, clean_name
 from app.errors import ConflictError, NotFoundError, ValidationError
 from storage.board import now_utc
 from storage.errors import translated

@@ -6,14 +6,14 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, NamedTuple
 
-from app.ports import Cancelled, ImportCancelled, ImportResult, MayCommit, Progress
+from app.board.ports import Cancelled, ImportCancelled, ImportResult, MayCommit, Progress
 from storage.board import now_utc
 from storage.errors import translated
 from storage.ids import new_ids
 from storage.parts import BoardParts
 
 if TYPE_CHECKING:  # a type only: the CSV reader loads when an import runs
-    from app.csv_import import ImportRow
+    from app.board.csv_import import ImportRow
 
 BATCH = 2000
 # Past this many rows an import fills the text index in one pass instead of row by row

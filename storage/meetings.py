@@ -9,10 +9,9 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from app.domain import Kind, check_plain, clean_name
+from app.board.domain import Kind, check_plain, clean_name
 from app.errors import NotFoundError, ValidationError
-from app.match_facts import CustomerFacts, VoiceHit, VoiceOwner
-from app.meetings import (
+from app.meeting.domain import (
     Decision,
     Effect,
     ImpactRecord,
@@ -22,6 +21,7 @@ from app.meetings import (
     Outcome,
     Stance,
 )
+from app.meeting.facts import CustomerFacts, VoiceHit, VoiceOwner
 from storage.board import now_utc
 from storage.errors import translated
 from storage.ids import new_id

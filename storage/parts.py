@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.domain import Voice
+from app.board.domain import Voice
 from storage.board import Connection
 from storage.search import register_functions
 

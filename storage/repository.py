@@ -10,8 +10,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from app.domain import Channel, Cohort, Customer, CustomerSeed, Kind, NeedDepth, Theme, Voice
-from app.filters import VoiceFilter
+from app.board.domain import Channel, Cohort, Customer, CustomerSeed, Kind, NeedDepth, Theme, Voice
+from app.board.filters import VoiceFilter
 from storage.board import Connection, backup_to, now_utc, open_board
 from storage.customers_import import CustomersImportMixin
 from storage.editing import EditingMixin

@@ -8,8 +8,8 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from app.domain import name_key
-from app.filters import VoiceFilter
+from app.board.domain import name_key
+from app.board.filters import VoiceFilter
 
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -70,7 +70,7 @@ def _sql_name_key(value: str | None) -> str | None:
 
 def register_functions(conn: sqlite3.Connection) -> None:
     """SQL functions the store's queries use (never the schema: a board stays readable by
-    any SQLite tool). name_key(name) is app.domain.name_key: names in any case, the way the
+    any SQLite tool). name_key(name) is app.board.domain.name_key: names in any case, the way the
     import merges them, which SQLite's COLLATE NOCASE (ASCII only) cannot say."""
     conn.create_function("name_key", 1, _sql_name_key, deterministic=True)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from itertools import groupby, islice
 from typing import TYPE_CHECKING, Any
 
-from app.ports import MayCommit
+from app.board.ports import MayCommit
 from storage.errors import translated
 from storage.importing import IMPORT_CACHE_KIB
 from storage.parts import BoardParts

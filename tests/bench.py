@@ -70,8 +70,8 @@ def phase_floor(csv_path: str, db: str) -> dict[str, float]:
 
 
 def phase_import(csv_path: str, db: str) -> dict[str, float]:
-    from app.csv_import import ImportOptions
-    from app.importing import prepare_import, run_import
+    from app.board.csv_import import ImportOptions
+    from app.board.importing import prepare_import, run_import
     from ui.composition import open_store
 
     start = time.perf_counter()
@@ -122,7 +122,7 @@ def _times(fn, queries: list[str], reps: int) -> list[float]:
 
 
 def phase_search(db: str) -> dict[str, object]:
-    from app.filters import VoiceFilter
+    from app.board.filters import VoiceFilter
     from storage.search import fts_query
     from ui.composition import open_store
 
@@ -249,7 +249,7 @@ def phase_typing(db: str) -> dict[str, object]:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from app.domain import Kind
+    from app.board.domain import Kind
     from ui.gui import make_window
 
     app = QApplication([])
@@ -349,7 +349,7 @@ AGENDA = [
 
 
 def phase_matching(db: str) -> dict[str, object]:
-    from app.matching import DecisionSpec, match_agenda, match_decision, query_terms
+    from app.meeting.matching import DecisionSpec, match_agenda, match_decision, query_terms
     from ui.composition import open_store
 
     store = open_store(db)
@@ -406,7 +406,7 @@ def seed_history(db: str) -> dict[str, float]:
     """200 meetings of 10 decisions, each with confirmed customers and effects, one write."""
     import dataclasses
 
-    from app.meetings import Effect, ImpactStatus, Outcome
+    from app.meeting.domain import Effect, ImpactStatus, Outcome
     from ui.composition import open_store
 
     store = open_store(db)

@@ -179,7 +179,7 @@ def build_board(export: LabelledExport, folder: Path) -> Path:
 
 def engine_ranked(store: object, title: str) -> tuple[list[str], int]:
     """The engine's customers, strongest first, and how many it says are affected."""
-    from app.matching import DecisionSpec, match_decision
+    from app.meeting.matching import DecisionSpec, match_decision
 
     result = match_decision(store, DecisionSpec(title))  # type: ignore[arg-type]
     everyone = sorted(result.customers, key=lambda a: (-a.score, -a.customer.weight,

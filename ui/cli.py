@@ -14,15 +14,15 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from app.domain import Channel, Kind, parse_enum
+from app.board.domain import Channel, Kind, parse_enum
+from app.board.filters import VoiceFilter
 from app.errors import EmptyChairError, ValidationError
-from app.filters import VoiceFilter
-from app.meetings import Effect, Outcome
+from app.meeting.domain import Effect, Outcome
 from ui.composition import default_board_path, open_store
 from ui.plain import terminal_text
 
 if TYPE_CHECKING:  # types only: the import's code loads when an import runs
-    from app.csv_import import ImportOptions, ImportPlan
+    from app.board.csv_import import ImportOptions, ImportPlan
 
 
 def _date(value: str) -> dt.date:
@@ -281,7 +281,7 @@ def _import_notes(plan: ImportPlan, options: ImportOptions) -> list[str]:
     arguments; none is applied by itself), and what each row filter left out."""
     import shlex
 
-    from app.csv_import import detect_html, propose_values, theme_candidates
+    from app.board.csv_import import detect_html, propose_values, theme_candidates
 
     notes = [f"{row_filter.describe()} left out {count:,} row(s)"
              for row_filter, count in plan.filtered]
@@ -310,13 +310,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     if is_board_file(args.file):  # a whole board (our JSON export of one), not voices
         return _cmd_import_board(args)
-    from app.csv_import import (
+    from app.board.csv_import import (
         ImportOptions,
         parse_map_option,
         parse_value_option,
         parse_where_option,
     )
-    from app.importing import (
+    from app.board.importing import (
         InvalidRows,
         check_importable,
         prepare_import,
@@ -395,7 +395,7 @@ def _writable_board(target: Path, dry_run: bool) -> Iterator[Any]:
 
 
 def _cmd_import_customers(args: argparse.Namespace) -> int:
-    from app.customer_import import (
+    from app.board.customer_import import (
         InvalidCustomerRows,
         parse_customer_map,
         prepare_customer_import,
@@ -425,7 +425,7 @@ def _cmd_import_customers(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from app.exporting import export_to
+    from app.board.exporting import export_to
 
     _check_out(args.out, args)
     flt = _filter(args)
@@ -531,7 +531,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
 
 def _cmd_match(args: argparse.Namespace) -> int:
-    from app.matching import DecisionSpec, match_decision
+    from app.meeting.matching import DecisionSpec, match_decision
 
     store = open_store(_board_path(args))
     try:
@@ -612,8 +612,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_log(args: argparse.Namespace) -> int:
-    from app.exporting import export_to
-    from app.history import LOG_FIELDS, LogFilter, decision_log, log_records
+    from app.board.exporting import export_to
+    from app.history.log import LOG_FIELDS, LogFilter, decision_log, log_records
 
     flt = LogFilter(date_from=args.date_from, date_to=args.date_to,
                     outcome=Outcome(args.outcome) if args.outcome else None,

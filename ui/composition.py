@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from app.ports import BoardStore
+from app.board.ports import BoardStore
 from storage.board import open_reader as board_open_reader
 from storage.errors import environment_message
 

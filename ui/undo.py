@@ -7,8 +7,8 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from app.board.commands import Command
 from app.changes import Changes
-from app.commands import Command
 
 
 class UndoableCommand(QUndoCommand):

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from app.commands import EditVoice, draft_of
+from app.board.commands import EditVoice, draft_of
+from app.board.filters import VoiceFilter
 from app.errors import ConflictError
-from app.filters import VoiceFilter
 
 
 @contextmanager

@@ -137,16 +137,16 @@ def test_rescue_copies_what_a_damaged_board_still_holds(demo, tmp_path):
 
 
 def test_interrupted_after_the_commit_says_what_was_written(tmp_path, monkeypatch, capsys):
-    import app.importing
+    import app.board.importing
     from ui.cli import main
 
-    real = app.importing.run_import
+    real = app.board.importing.run_import
 
     def then_interrupted(*args, **kwargs):
         real(*args, **kwargs)
         raise KeyboardInterrupt  # Ctrl+C right after the commit
 
-    monkeypatch.setattr(app.importing, "run_import", then_interrupted)
+    monkeypatch.setattr(app.board.importing, "run_import", then_interrupted)
     csv = tmp_path / "in.csv"
     csv.write_text("customer,text\nAcme,One\nBeta,Two\n", encoding="utf-8")
     assert main(["import", str(csv), "--db", str(tmp_path / "b.db")]) == 130

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.csv_import import ImportRow
-from app.domain import Channel, Kind
-from app.filters import VoiceFilter
+from app.board.csv_import import ImportRow
+from app.board.domain import Channel, Kind
+from app.board.filters import VoiceFilter
 from ui.composition import open_store
 
 

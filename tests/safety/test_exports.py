@@ -10,8 +10,8 @@ import stat
 
 import pytest
 
-from app.domain import Kind, VoiceDraft
-from app.exporting import export_to
+from app.board.domain import Kind, VoiceDraft
+from app.board.exporting import export_to
 from ui.cli import main
 
 UMASK = 0o027  # not the usual 0o022, so a mode that ignores the umask shows

@@ -9,7 +9,7 @@ import html
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
-from app.domain import Kind, VoiceDraft
+from app.board.domain import Kind, VoiceDraft
 from tests.ui.test_meeting_room import settle
 from ui.board.side_panel import CustomerTableModel
 from ui.composition import open_store

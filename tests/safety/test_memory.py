@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import pytest
 
-from app.csv_import import MAX_FILE_BYTES, ROWS_IN_MEMORY_BYTES
+from app.board.csv_import import MAX_FILE_BYTES, ROWS_IN_MEMORY_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
 MIB = 2**20

@@ -9,12 +9,12 @@ import json
 
 import pytest
 
-from app.csv_import import ImportOptions
-from app.domain import Customer, CustomerSeed, Kind, VoiceDraft
+from app.board.csv_import import ImportOptions
+from app.board.domain import Customer, CustomerSeed, Kind, VoiceDraft
+from app.board.filters import VoiceFilter
+from app.board.importing import prepare_import
 from app.errors import ValidationError
-from app.filters import VoiceFilter
-from app.importing import prepare_import
-from app.matching import DecisionSpec, match_decision
+from app.meeting.matching import DecisionSpec, match_decision
 from ui.cli import main
 
 DAY = dt.date(2026, 3, 1)

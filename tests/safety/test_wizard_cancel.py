@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from app.filters import VoiceFilter
+from app.board.filters import VoiceFilter
 from storage.importing import BULK_ROWS, ImportMixin
 from ui.board.import_wizard import ImportWizard
 

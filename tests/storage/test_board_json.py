@@ -11,12 +11,12 @@ import sqlite3
 
 import pytest
 
-from app import json_chunks
-from app.csv_import import ImportRow
-from app.domain import Channel, CustomerSeed, Kind, NeedDepth
+from app.board import json_chunks
+from app.board.csv_import import ImportRow
+from app.board.domain import Channel, CustomerSeed, Kind, NeedDepth
 from app.errors import ImportFileError
-from app.meeting_room import close_meeting
-from app.meetings import Effect, ImpactStatus, Outcome, Stance
+from app.meeting.domain import Effect, ImpactStatus, Outcome, Stance
+from app.meeting.room import close_meeting
 from app.snapshot import FORMAT, TABLES, InvalidSnapshot, export_board, import_board
 from ui.cli import main
 from ui.composition import open_store
@@ -90,7 +90,7 @@ def rich(store):
 
 
 def _all():
-    from app.filters import VoiceFilter
+    from app.board.filters import VoiceFilter
 
     return VoiceFilter()
 

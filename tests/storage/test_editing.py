@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from app.commands import (
+from app.board.commands import (
     CreateNamed,
     CreateVoice,
     DeleteNamed,
@@ -21,9 +21,9 @@ from app.commands import (
     UpdateCustomer,
     draft_of,
 )
-from app.domain import Channel, Kind, NeedDepth, VoiceDraft
+from app.board.domain import Channel, Kind, NeedDepth, VoiceDraft
+from app.board.filters import VoiceFilter
 from app.errors import BoardError, ValidationError
-from app.filters import VoiceFilter
 
 
 def draft(text="Exports lose accents", customer="Acme", **kw) -> VoiceDraft:

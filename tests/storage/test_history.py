@@ -7,11 +7,11 @@ import datetime as dt
 
 import pytest
 
-from app import history
-from app.csv_import import ImportRow
-from app.domain import Channel, CustomerSeed, Kind
-from app.meeting_room import close_meeting
-from app.meetings import Effect, ImpactStatus, Outcome
+from app.board.csv_import import ImportRow
+from app.board.domain import Channel, CustomerSeed, Kind
+from app.history import log as history
+from app.meeting.domain import Effect, ImpactStatus, Outcome
+from app.meeting.room import close_meeting
 
 D = dt.date
 
@@ -106,7 +106,7 @@ def test_unanswered_voices_and_timeline(board):
 
 
 def test_log_export_is_formula_safe(board, tmp_path):
-    from app.exporting import export_to
+    from app.board.exporting import export_to
 
     board.update_decision(dataclasses.replace(
         next(d for d in board.decisions(board.meetings()[0].id)), rationale="=HYPERLINK(1)"))

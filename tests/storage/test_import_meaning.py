@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from app.csv_import import (
+from app.board.csv_import import (
     ImportOptions,
     RowFilter,
     column_values,
@@ -20,11 +20,11 @@ from app.csv_import import (
     theme_candidates,
     unguard,
 )
-from app.domain import Kind
+from app.board.domain import Kind
+from app.board.exporting import export_to, spreadsheet_safe
+from app.board.filters import VoiceFilter
+from app.board.importing import prepare_import, run_import
 from app.errors import ImportFileError, ValidationError
-from app.exporting import export_to, spreadsheet_safe
-from app.filters import VoiceFilter
-from app.importing import prepare_import, run_import
 from ui.cli import main
 from ui.composition import open_store
 

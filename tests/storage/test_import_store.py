@@ -8,10 +8,10 @@ import textwrap
 
 import pytest
 
-from app.csv_import import ImportOptions
-from app.filters import VoiceFilter
-from app.importing import InvalidRows, prepare_import, run_import
-from app.ports import ImportCancelled
+from app.board.csv_import import ImportOptions
+from app.board.filters import VoiceFilter
+from app.board.importing import InvalidRows, prepare_import, run_import
+from app.board.ports import ImportCancelled
 
 ROWS = "customer,comment,date,cohort,themes\n" + "".join(
     f"Customer {i % 7},Complaint number {i} about exports,2024-0{1 + i % 9}-1{i % 10},"
@@ -88,7 +88,7 @@ def test_cancel_rolls_back_everything(store, write_file):
 
 
 def test_json_export_reimports_losslessly(store, write_file, tmp_path):
-    from app.exporting import export_to
+    from app.board.exporting import export_to
     from ui.composition import open_store
 
     text = 'Multi\nline "quoted" <b>bold</b> =1+1 🙂'
@@ -110,8 +110,8 @@ def test_a_killed_import_leaves_the_board_intact(board_path, store, write_file):
     store.close()
     child = textwrap.dedent(f"""
         import os, signal
-        from app.csv_import import ImportOptions
-        from app.importing import prepare_import
+        from app.board.csv_import import ImportOptions
+        from app.board.importing import prepare_import
         from ui.composition import open_store
         store = open_store({str(board_path)!r})
         plan = prepare_import({str(big)!r}, ImportOptions())

@@ -7,13 +7,13 @@ import json
 
 import pytest
 
-import app.csv_import as csv_import
-import app.importing as importing
-from app import json_chunks
-from app.csv_import import ImportOptions
+import app.board.csv_import as csv_import
+import app.board.importing as importing
+from app.board import json_chunks
+from app.board.csv_import import ImportOptions
+from app.board.filters import VoiceFilter
+from app.board.importing import prepare_import, run_import
 from app.errors import ImportFileError
-from app.filters import VoiceFilter
-from app.importing import prepare_import, run_import
 
 # Identical rows far apart: their keys count how many came before, across the point where
 # a plan stops keeping rows.

@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from app.csv_import import ImportRow
-from app.domain import Channel, Customer, CustomerSeed, Kind
-from app.matching import DecisionSpec, Route, match_decision, query_terms
-from app.meeting_room import affected, close_meeting, pseudonyms, room_indicator
-from app.meetings import Effect, ImpactStatus, Outcome, Stance
+from app.board.csv_import import ImportRow
+from app.board.domain import Channel, Customer, CustomerSeed, Kind
+from app.meeting.domain import Effect, ImpactStatus, Outcome, Stance
+from app.meeting.matching import DecisionSpec, Route, match_decision, query_terms
+from app.meeting.room import affected, close_meeting, pseudonyms, room_indicator
 from ui.cli import main
 
 CUSTOMERS = [CustomerSeed("Acme Retail", "Retail", 5000), CustomerSeed("Bolt Shops", "Retail",
@@ -287,7 +287,7 @@ def test_a_short_list_and_the_true_totals(store):
 
 
 def test_agenda_counts_match_single_matches(store):
-    from app.matching import match_agenda
+    from app.meeting.matching import match_agenda
 
     _airline(store)
     store.add_decision(store.create_meeting("m", dt.date(2026, 3, 1)), "tag",

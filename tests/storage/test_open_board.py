@@ -107,8 +107,8 @@ def test_board_with_foreign_trigger_is_refused(board_path):
 
 
 def test_backup_is_a_consistent_board(board_path, store, tmp_path):
+    from app.board.filters import VoiceFilter
     from app.demo import write_demo
-    from app.filters import VoiceFilter
     from ui.composition import open_store
 
     write_demo(store, voices=300)

@@ -5,9 +5,9 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.csv_import import ImportRow
-from app.domain import Channel, Kind
-from app.filters import VoiceFilter
+from app.board.csv_import import ImportRow
+from app.board.domain import Channel, Kind
+from app.board.filters import VoiceFilter
 
 
 def row(i, text, customer="Acme", kind=Kind.COMPLAINT, day=1, channel=Channel.SUPPORT,

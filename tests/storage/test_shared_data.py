@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from app.filters import VoiceFilter
+from app.board.filters import VoiceFilter
 from ui.cli import main
 from ui.composition import open_store
 

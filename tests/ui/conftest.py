@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
-from app.csv_import import ImportRow
-from app.domain import Channel, CustomerSeed, Kind
+from app.board.csv_import import ImportRow
+from app.board.domain import Channel, CustomerSeed, Kind
 
 
 def seed_board(store) -> None:

@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
-from app.csv_import import ImportRow
-from app.domain import Channel, Kind
-from app.filters import VoiceFilter
+from app.board.csv_import import ImportRow
+from app.board.domain import Channel, Kind
+from app.board.filters import VoiceFilter
 from ui.board.capture_dialog import CaptureDialog
 from ui.board.lane_model import VoiceRole
 
@@ -220,7 +220,7 @@ def test_every_theme_fits_a_1600_pixel_screen_and_shows_whole_column_titles(qtbo
 
 def test_switching_boards_shows_the_new_boards_customers_under_the_same_filter(
         qtbot, make_window, tmp_path):
-    from app.domain import CustomerSeed
+    from app.board.domain import CustomerSeed
     from ui.composition import open_store
 
     other_path = tmp_path / "other.db"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pypdf
 import pytest
 
-from app import history
+from app.history import log as history
 from tests.storage.test_history import board  # noqa: F401 - the hand-built board fixture
 from ui.cli import main
 from ui.history import charts
@@ -31,10 +31,10 @@ def test_minutes_escape_customer_text(board):  # noqa: F811
 def test_minutes_keep_suggestions_apart_from_confirmed_customers(store):
     import datetime as dt
 
-    from app.csv_import import ImportRow
-    from app.domain import Channel, CustomerSeed, Kind
-    from app.meeting_room import close_meeting
-    from app.meetings import ImpactStatus
+    from app.board.csv_import import ImportRow
+    from app.board.domain import Channel, CustomerSeed, Kind
+    from app.meeting.domain import ImpactStatus
+    from app.meeting.room import close_meeting
 
     store.ensure_customers([CustomerSeed(f"Shop {i}", "Retail", 1) for i in range(6)])
     rows = [ImportRow(f"Refunds take weeks at shop {i}", Kind.COMPLAINT, f"Shop {i}",
@@ -106,7 +106,7 @@ def test_empty_board_says_no_data_yet(store):
 def test_labels_with_dollars_and_long_names_render(board):  # noqa: F811
     board.create_named("themes", "$$ Price $x^2$ and a very long theme name indeed " * 3)
     voice_id = board.search_voice_id("Cheaper seats")
-    from app.commands import EditVoice, draft_of
+    from app.board.commands import EditVoice, draft_of
 
     voice = board.get_voice(voice_id)
     after = draft_of(voice).__class__(**{**{f: getattr(draft_of(voice), f) for f in (

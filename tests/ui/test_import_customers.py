@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from app.customer_import import (
+from app.board.customer_import import (
     ImportCustomers,
     InvalidCustomerRows,
     prepare_customer_import,
     run_customer_import,
 )
-from app.domain import CustomerSeed
+from app.board.domain import CustomerSeed
 from app.errors import ConflictError
 from ui.cli import main
 from ui.composition import open_store

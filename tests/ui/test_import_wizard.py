@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWizard
 
-from app.filters import VoiceFilter
+from app.board.filters import VoiceFilter
 from ui.board.import_wizard import ImportWizard
 
 

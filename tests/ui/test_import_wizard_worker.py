@@ -9,8 +9,8 @@ import threading
 from PySide6.QtCore import QTimer
 
 import ui.board.import_wizard as wizard_module
-from app.domain import Channel, Kind
-from app.filters import VoiceFilter
+from app.board.domain import Channel, Kind
+from app.board.filters import VoiceFilter
 from ui.board.import_wizard import CUSTOMERS, MAX_COLUMN, MIN_COLUMN, ImportWizard
 
 TWEETS = (

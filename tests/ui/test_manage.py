@@ -8,8 +8,8 @@ import json
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog
 
-from app.domain import Kind
-from app.filters import VoiceFilter
+from app.board.domain import Kind
+from app.board.filters import VoiceFilter
 from ui.board.capture_dialog import CaptureDialog
 from ui.board.manage import CustomerDialog, DuplicatesDialog, NamedDialog
 from ui.cli import main

@@ -7,7 +7,7 @@ import json
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from app.meetings import Effect, ImpactStatus, MeetingStatus, Outcome
+from app.meeting.domain import Effect, ImpactStatus, MeetingStatus, Outcome
 from ui.composition import open_store
 from ui.meeting.chair import ChairWindow
 from ui.meeting.console import CustomerRole, DecisionDialog, MeetingConsole
@@ -287,8 +287,8 @@ def test_agenda_reorders_by_drag_and_drop(qtbot, make_window):
 def test_console_and_chair_tell_the_whole_population(qtbot, make_window):
     import datetime as dt
 
-    from app.csv_import import ImportRow
-    from app.domain import Channel, CustomerSeed, Kind
+    from app.board.csv_import import ImportRow
+    from app.board.domain import Channel, CustomerSeed, Kind
 
     window = make_window()
     store = window.store

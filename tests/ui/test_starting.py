@@ -7,7 +7,7 @@ import sys
 import threading
 from pathlib import Path
 
-from app.domain import Kind
+from app.board.domain import Kind
 from tests.ui.conftest import seed_board
 from ui.board.board_read import BoardRead
 from ui.cli import build_parser, open_gui

@@ -4,8 +4,14 @@ import datetime as dt
 
 import pytest
 
-from app.csv_import import ImportOptions, auto_mapping, parse_map_option, plan_import, read_csv
-from app.domain import Kind
+from app.board.csv_import import (
+    ImportOptions,
+    auto_mapping,
+    parse_map_option,
+    plan_import,
+    read_csv,
+)
+from app.board.domain import Kind
 from app.errors import ImportFileError, ValidationError
 
 HEADER = "customer,feedback,date\n"

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.customer_import import CustomerRow, customer_mapping, parse_weight, updated_customer
-from app.domain import Customer
+from app.board.customer_import import CustomerRow, customer_mapping, parse_weight, updated_customer
+from app.board.domain import Customer
 from app.errors import ValidationError
 
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from app.exporting import export_to, spreadsheet_safe
+from app.board.exporting import export_to, spreadsheet_safe
 
 
 @pytest.mark.parametrize("cell", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"])

@@ -7,10 +7,10 @@ import datetime as dt
 import math
 from collections import Counter
 
-from app.domain import Kind
-from app.match_facts import CustomerFacts, VoiceHit, VoiceOwner
-from app.matching import DecisionSpec, match_decision, words_of
-from app.meetings import Effect, ImpactRecord, ImpactStatus, Route, Stance
+from app.board.domain import Kind
+from app.meeting.domain import Effect, ImpactRecord, ImpactStatus, Route, Stance
+from app.meeting.facts import CustomerFacts, VoiceHit, VoiceOwner
+from app.meeting.matching import DecisionSpec, match_decision, words_of
 
 
 def stem(word: str) -> str:

@@ -9,8 +9,8 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from app.domain import Kind, Voice
-from app.filters import VoiceFilter
+from app.board.domain import Kind, Voice
+from app.board.filters import VoiceFilter
 
 # A lane shows about eight cards at a time; the rest arrive as it scrolls (VoiceLaneModel).
 FIRST_PAGE = 12

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain import Channel, Kind, NeedDepth, VoiceDraft
+from app.board.domain import Channel, Kind, NeedDepth, VoiceDraft
 from app.errors import BoardError, ConflictError, ValidationError
 from ui.theme import ERROR, styled
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QPlainTextEdit, QVBoxLayout, QWidget
 
-from app.domain import Customer, Voice
+from app.board.domain import Customer, Voice
 from ui.elide import ElidedLabel
 from ui.theme import DETAIL_TITLE, styled
 

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain import Channel, Kind
-from app.filters import VoiceFilter
+from app.board.domain import Channel, Kind
+from app.board.filters import VoiceFilter
 from ui.date_filter import NO_DATE, any_date_edit, day_of
 from ui.elide import fit_combo
 from ui.theme import COUNT, styled

@@ -34,8 +34,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from app.changes import Changes
-from app.csv_import import (
+from app.board.csv_import import (
     FIELDS,
     CsvSource,
     HtmlFinding,
@@ -53,7 +52,7 @@ from app.csv_import import (
     theme_candidates,
     value_key,
 )
-from app.customer_import import (
+from app.board.customer_import import (
     CUSTOMER_FIELDS,
     CustomerImportResult,
     CustomerPlan,
@@ -61,10 +60,11 @@ from app.customer_import import (
     plan_customers,
     run_customer_import,
 )
-from app.domain import Channel, Kind, NeedDepth
+from app.board.domain import Channel, Kind, NeedDepth
+from app.board.importing import run_import
+from app.board.ports import ImportCancelled
+from app.changes import Changes
 from app.errors import EmptyChairError
-from app.importing import run_import
-from app.ports import ImportCancelled
 from ui.background import CancelToken, Job
 from ui.plain import tooltip
 from ui.theme import ERROR, MUTED, styled

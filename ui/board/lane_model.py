@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
-from app.domain import Voice
+from app.board.domain import Voice
 from ui.plain import tooltip
 
 VoiceRole = Qt.ItemDataRole.UserRole + 1

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.commands import (
+from app.board.commands import (
     CreateNamed,
     DeleteNamed,
     MergeCustomers,

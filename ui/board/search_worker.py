@@ -10,9 +10,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
-from app.domain import Kind
+from app.board.domain import Kind
+from app.board.filters import VoiceFilter
 from app.errors import EmptyChairError
-from app.filters import VoiceFilter
 from ui.board.board_read import FIRST_PAGE, BoardRead, LaneResults, read_lanes
 
 __all__ = ["FIRST_PAGE", "BoardRead", "FirstRead", "LaneResults", "SearchRunner", "read_lanes"]

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain import Customer
+from app.board.domain import Customer
 from ui.plain import tooltip
 from ui.table_model import RowsTableModel
 from ui.theme import MUTED, styled

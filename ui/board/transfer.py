@@ -11,8 +11,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QProgressDialog
 
-from app.exporting import export_to
-from app.filters import VoiceFilter
+from app.board.exporting import export_to
+from app.board.filters import VoiceFilter
 from ui.background import Job
 
 

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.board.domain import Kind, Voice
+from app.board.filters import VoiceFilter
 from app.changes import Changes
-from app.domain import Kind, Voice
 from app.errors import EmptyChairError
-from app.filters import VoiceFilter
 from ui.actions import ACTIONS, shortcut_text
 from ui.board.card_delegate import VoiceCardDelegate
 from ui.board.detail_pane import DetailPane
@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # editing and dialogs load on first use: they cost the start 
     from PySide6.QtGui import QCloseEvent, QShowEvent
     from PySide6.QtWidgets import QMessageBox
 
-    from app.commands import Command
+    from app.board.commands import Command
     from ui.board.capture_dialog import CaptureDialog
 
 VERSION = "0.1.0"
@@ -469,7 +469,7 @@ class BoardWindow(QMainWindow):
                 [t.name for t in self.store.themes()])
 
     def capture_dialog(self, voice: Voice | None = None) -> CaptureDialog:
-        from app.commands import CreateVoice, EditVoice, draft_of
+        from app.board.commands import CreateVoice, EditVoice, draft_of
         from app.errors import ConflictError
         from ui.board.capture_dialog import CaptureDialog
 
@@ -498,7 +498,7 @@ class BoardWindow(QMainWindow):
             self.capture_dialog(self.selected).open()
 
     def delete_voice(self) -> None:
-        from app.commands import DeleteVoices
+        from app.board.commands import DeleteVoices
 
         if self.selected is not None:
             voice = self.selected

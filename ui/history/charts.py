@@ -6,8 +6,8 @@ import io
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from app import history
-from app.meetings import Effect
+from app.history import log as history
+from app.meeting.domain import Effect
 from ui.theme import tokens
 
 if TYPE_CHECKING:

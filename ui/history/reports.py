@@ -12,9 +12,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from app import history
 from app.errors import EmptyChairError
-from app.meetings import Effect
+from app.history import log as history
+from app.meeting.domain import Effect
 
 STYLE = """body{font-family:'DejaVu Sans',Arial,sans-serif;color:#1d1f23;max-width:60em;
 margin:2em auto;line-height:1.4} h1{font-size:1.8em} h2{font-size:1.35em;margin-top:1.6em;
@@ -93,7 +93,7 @@ def _affected_html(record: dict[str, Any]) -> list[str]:
 def minutes_html(store: Any, meeting_id: str) -> str:
     """Each decision with outcome, rationale, affected cohorts and customers with effects,
     and the verbatims shown: from the frozen record when the meeting is closed."""
-    from app.meeting_room import affected, frozen_record
+    from app.meeting.room import affected, frozen_record
 
     meeting = store.get_meeting(meeting_id)
     body = [f"<h1>{_e(meeting.title)}</h1>",

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import history
-from app.exporting import export_to
-from app.meetings import Effect, Outcome
+from app.board.exporting import export_to
+from app.history import log as history
+from app.meeting.domain import Effect, Outcome
 from ui.date_filter import any_date_edit, day_of
 from ui.elide import fit_combo
 from ui.plain import tooltip

@@ -14,8 +14,8 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from app.meeting_room import AgendaCount
-from app.meetings import Decision, Outcome
+from app.meeting.domain import Decision, Outcome
+from app.meeting.room import AgendaCount
 from ui.plain import tooltip
 
 DecisionRole = Qt.ItemDataRole.UserRole + 1

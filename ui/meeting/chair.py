@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain import Kind
-from app.matching import SHORTLIST
-from app.meetings import Outcome
+from app.board.domain import Kind
+from app.meeting.domain import Outcome
+from app.meeting.matching import SHORTLIST
 from ui.theme import chair_stylesheet
 
 MAX_TILES = 4

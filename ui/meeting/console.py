@@ -31,18 +31,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.commands import CreateVoice
+from app.board.commands import CreateVoice
 from app.errors import EmptyChairError
-from app.matching import DETAIL, AffectedCustomer, MatchResult
-from app.meeting_commands import (
+from app.meeting.commands import (
     AddDecision,
     EditDecision,
     RecordImpact,
     RemoveDecision,
     ReorderAgenda,
 )
-from app.meeting_room import AgendaCount, close_meeting, pseudonyms, room_indicator
-from app.meetings import Decision, Effect, ImpactStatus, Meeting, MeetingStatus, Outcome, Stance
+from app.meeting.domain import (
+    Decision,
+    Effect,
+    ImpactStatus,
+    Meeting,
+    MeetingStatus,
+    Outcome,
+    Stance,
+)
+from app.meeting.matching import DETAIL, AffectedCustomer, MatchResult
+from app.meeting.room import AgendaCount, close_meeting, pseudonyms, room_indicator
 from ui.meeting.agenda_model import AgendaModel
 from ui.meeting.matcher import MatchRunner
 from ui.plain import tooltip

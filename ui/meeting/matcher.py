@@ -11,8 +11,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.errors import EmptyChairError
-from app.meeting_room import affected, agenda_counts
-from app.meetings import Decision
+from app.meeting.domain import Decision
+from app.meeting.room import affected, agenda_counts
 from ui.composition import environment_message
 
 

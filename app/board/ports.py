@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from app.domain import Cohort, Customer, CustomerSeed, Theme, Voice
-from app.filters import VoiceFilter
+from app.board.domain import Cohort, Customer, CustomerSeed, Theme, Voice
+from app.board.filters import VoiceFilter
 
 if TYPE_CHECKING:  # a type only: the CSV reader loads when an import runs
-    from app.csv_import import ImportRow
-    from app.snapshot import SnapshotProblem, SnapshotResult, SnapshotRow
+    from app.board.csv_import import ImportRow
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -64,31 +62,3 @@ class BoardStore(Protocol):
         """How long a write waits for another program's lock before it fails as busy."""
 
     def close(self) -> None: ...
-
-
-class BoardSnapshot(Protocol):
-    """The board's data tables as they are in one read transaction (app.snapshot.TABLES)."""
-
-    schema_version: int
-    counts: dict[str, int]  # rows per table
-
-    def rows(self, table: str) -> Iterator[dict[str, Any]]:
-        """Every row of `table`, every column as stored, in the order they were added."""
-
-
-class SnapshotStore(Protocol):
-    """What the whole-board JSON export and import need (app/snapshot.py)."""
-
-    path: Path
-
-    def board_snapshot(self) -> AbstractContextManager[BoardSnapshot]: ...
-
-    def existing_ids(self, table: str, ids: Collection[str]) -> set[str]:
-        """Which of `ids` are rows of `table` on the board (live or not)."""
-
-    def load_snapshot(self, rows: Iterable[SnapshotRow], *, keep_existing: bool,
-                      dry_run: bool, problem: Callable[[SnapshotProblem], None],
-                      may_commit: MayCommit) -> SnapshotResult:
-        """Write every row in one transaction, keeping its ids and times; a row the board
-        refuses (a name already taken, an id there with other content) is told to
-        `problem`. Commits only when `may_commit()` says so after the last row."""

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from app.domain import Kind
+from app.board.domain import Kind
 
 
 @dataclass(frozen=True, slots=True)

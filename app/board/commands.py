@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from app.board.domain import Customer, Voice, VoiceDraft
 from app.changes import Changes
-from app.domain import Customer, Voice, VoiceDraft
 
 VOICES = Changes(voices=True)
 ALL = Changes(voices=True, customers=True, cohorts=True, themes=True)

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
-from app.changes import Changes
-from app.csv_import import (
+from app.board.csv_import import (
     MAX_ROWS,
     CsvSource,
     Record,
@@ -21,9 +20,10 @@ from app.csv_import import (
     parse_map_option,
     read_csv,
 )
-from app.domain import MAX_TEXT_CHARS, Customer, check_plain, clean_name, name_key
+from app.board.domain import MAX_TEXT_CHARS, Customer, check_plain, clean_name, name_key
+from app.board.ports import Cancelled, ImportCancelled, Progress
+from app.changes import Changes
 from app.errors import EmptyChairError, ImportFileError, ValidationError
-from app.ports import Cancelled, ImportCancelled, Progress
 
 CUSTOMER_FIELDS = ("name", "weight", "cohort", "owner", "notes")
 # Header names for each field, strongest first: an ARR column is a better weight than a

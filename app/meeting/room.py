@@ -7,8 +7,9 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from app.domain import Kind
-from app.matching import (
+from app.board.domain import Kind
+from app.meeting.domain import Decision, ImpactRecord, ImpactStatus, Outcome
+from app.meeting.matching import (
     AffectedCustomer,
     DecisionSpec,
     MatchResult,
@@ -16,7 +17,6 @@ from app.matching import (
     match_agenda,
     match_decision,
 )
-from app.meetings import Decision, ImpactRecord, ImpactStatus, Outcome
 
 FROZEN_SUGGESTED = 40  # the strongest suggested customers kept by name in a frozen record
 

@@ -20,9 +20,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from app.domain import Kind
-from app.match_facts import CustomerFacts, VoiceHit, VoiceOwner
-from app.meetings import Effect, ImpactRecord, ImpactStatus, Route, Stance
+from app.board.domain import Kind
+from app.meeting.domain import Effect, ImpactRecord, ImpactStatus, Route, Stance
+from app.meeting.facts import CustomerFacts, VoiceHit, VoiceOwner
 
 # Words that say nothing about who is affected (plus decision boilerplate). Only these are
 # left out of a query: frequent words are weighted by bm25, never dropped.

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from app.meetings import Effect, Outcome
+from app.meeting.domain import Effect, Outcome
 
 EFFECTS = tuple(Effect)
 

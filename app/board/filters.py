@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from app.domain import Channel, Kind
+from app.board.domain import Channel, Kind
 
 
 @dataclass(frozen=True, slots=True)

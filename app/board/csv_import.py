@@ -17,8 +17,7 @@ from itertools import islice
 from pathlib import Path
 from typing import NamedTuple, TypeVar, overload
 
-from app.dates import date_parser
-from app.domain import (
+from app.board.domain import (
     MAX_NAME_CHARS,
     Channel,
     Kind,
@@ -32,8 +31,9 @@ from app.domain import (
     normal_name,
     parse_enum,
 )
+from app.board.exporting import EXPORT_FIELDS, spreadsheet_safe
+from app.dates import date_parser
 from app.errors import ImportFileError, ValidationError
-from app.exporting import EXPORT_FIELDS, spreadsheet_safe
 
 # The csv module's own limit is 128 KiB; we read larger cells and judge them ourselves.
 csv.field_size_limit(16 * 1024 * 1024)
@@ -961,7 +961,7 @@ class _CsvReader(RowReader):
 
 def unguard(cell: str) -> str:
     """A cell of our own CSV export without the apostrophe the exporter put before a cell
-    a spreadsheet would run (app.exporting.spreadsheet_safe); any other cell as it is."""
+    a spreadsheet would run (app.board.exporting.spreadsheet_safe); any other cell as it is."""
     if cell.startswith("'") and spreadsheet_safe(cell[1:]) != cell[1:]:
         return cell[1:]
     return cell

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.changes import Changes
-from app.csv_import import (
+from app.board.csv_import import (
     CsvSource,
     ImportOptions,
     ImportPlan,
@@ -26,7 +25,7 @@ from app.csv_import import (
     plan_import,
     read_csv,
 )
-from app.domain import (
+from app.board.domain import (
     Channel,
     Kind,
     NeedDepth,
@@ -39,9 +38,10 @@ from app.domain import (
     normal_name,
     parse_enum,
 )
+from app.board.json_chunks import Chunks
+from app.board.ports import BoardStore, Cancelled, ImportResult, MayCommit, Progress
+from app.changes import Changes
 from app.errors import EmptyChairError, ImportFileError, ValidationError
-from app.json_chunks import Chunks
-from app.ports import BoardStore, Cancelled, ImportResult, MayCommit, Progress
 
 MAX_JSON_RECORD_CHARS = 16 * 1024 * 1024  # one voice's object, like the CSV cell limit
 _BETWEEN = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")

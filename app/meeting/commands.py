@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from app.changes import Changes
-from app.meetings import Decision, Effect, ImpactStatus
+from app.meeting.domain import Decision, Effect, ImpactStatus
 
 AGENDA = Changes(voices=False, customers=True)  # the console refreshes agenda and impacts
 

@@ -31,7 +31,7 @@ def _runs(value: str) -> bool:
 def _guarded(value: str) -> bool:
     # A cell whose apostrophes stand before a formula is guarded again, so the guard can be
     # told from the text on re-import ("'=1" is written "''=1", which a spreadsheet shows
-    # as "'=1"): app.csv_import.unguard takes off exactly one.
+    # as "'=1"): app.board.csv_import.unguard takes off exactly one.
     return _runs(value) or (value.startswith("'") and _runs(value.lstrip("'")))
 
 

@@ -1,0 +1,1 @@
+"""The board wing: voices, customers, cohorts, themes; import and export."""

@@ -1,0 +1,1 @@
+"""The history wing: the decision log, chart series, follow-through."""

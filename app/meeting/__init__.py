@@ -1,0 +1,1 @@
+"""The meeting wing: meetings, decisions, impacts; matching; the running session."""
