@@ -270,6 +270,10 @@ TABLES: tuple[Table, ...] = (
         Column("decided_at", stamp, nullable=True, default=None),
         Column("deferred_from", row_id, nullable=True, default=None, refers="decisions"),
         Column("frozen", json_record, nullable=True, default=None), *_stamps())),
+    Table("meeting_events", (
+        Column("id", row_id), Column("meeting_id", row_id, refers="meetings"),
+        Column("action", one_of("closed", "reopened")), Column("reason", text, default=""),
+        Column("frozen", json_record, nullable=True, default=None), *_stamps())),
     Table("decision_themes", (Column("decision_id", row_id, refers="decisions"),
                               Column("theme_id", row_id, refers="themes"), *_stamps()),
           key=("decision_id", "theme_id")),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from storage.search import name_is, name_params
@@ -35,8 +34,8 @@ class HistoryMixin:
     def decision_log_rows(self) -> list[dict[str, Any]]:
         """Every live decision with its meeting, themes and confirmed customers.
 
-        A closed meeting's decisions report what was frozen at the close; open ones report
-        the live impacts.
+        `frozen` is the decision's frozen record as stored (JSON text, or None while its
+        meeting is open): app.history.log reads it, this module does not.
         """
         decisions = self.conn.execute(
             "SELECT d.id, m.id, m.title, m.held_on, d.title, d.outcome, d.decided_at, "
@@ -58,27 +57,12 @@ class HistoryMixin:
             live.setdefault(decision_id, []).append(
                 {"id": customer_id, "name": name, "cohort": cohort, "weight": weight,
                  "effect": effect, "evidence": evidence})
-        rows = []
-        for did, mid, mtitle, held_on, title, outcome, decided_at, rationale, frozen in decisions:
-            customers = live.get(did, [])
-            affected = None  # not matched here: the console and minutes match open meetings
-            if frozen:
-                record = json.loads(frozen)
-                totals = record.get("totals")  # records frozen before m009 listed everyone
-                affected = int(totals["customers"]) if totals else sum(
-                    1 for cohort in record["cohorts"] for c in cohort["customers"]
-                    if c["status"] != "dismissed")
-                customers = [
-                    {"id": c["id"], "name": c["name"], "cohort": cohort["cohort"],
-                     "weight": c["weight"], "effect": c["effect"],
-                     "evidence": len(c["evidence"])}
-                    for cohort in record["cohorts"] for c in cohort["customers"]
-                    if c["status"] == "confirmed"]
-            rows.append({"id": did, "meeting_id": mid, "meeting": mtitle, "date": held_on,
-                         "title": title, "outcome": outcome, "decided_at": decided_at,
-                         "rationale": rationale, "themes": themes.get(did, []),
-                         "customers": customers, "affected": affected, "frozen": frozen})
-        return rows
+        return [{"id": did, "meeting_id": mid, "meeting": mtitle, "date": held_on,
+                 "title": title, "outcome": outcome, "decided_at": decided_at,
+                 "rationale": rationale, "themes": themes.get(did, []),
+                 "customers": live.get(did, []), "frozen": frozen}
+                for did, mid, mtitle, held_on, title, outcome, decided_at, rationale, frozen
+                in decisions]
 
     def voice_month_counts(self) -> list[tuple[str, str, int]]:
         return [tuple(r) for r in self.conn.execute(

@@ -6,10 +6,10 @@ import datetime as dt
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from app.board.domain import Kind, check_plain, clean_name
+from app.board.domain import Kind, VoiceDraft, check_plain, clean_name
 from app.errors import NotFoundError, ValidationError
 from app.meeting.domain import (
     Decision,
@@ -17,6 +17,8 @@ from app.meeting.domain import (
     ImpactRecord,
     ImpactStatus,
     Meeting,
+    MeetingAction,
+    MeetingEvent,
     MeetingStatus,
     Outcome,
     Stance,
@@ -232,28 +234,53 @@ class MeetingsMixin(BoardParts):
             self.conn.execute(f"UPDATE meetings SET {sets}, updated_at = ? WHERE id = ?",
                               [*values.values(), now_utc(), meeting_id])
 
+    def update_meeting(self, meeting: Meeting) -> None:
+        """Write a meeting's details, anonymity and planned/running status (closing and
+        reopening go through freeze_meeting and reopen_meeting, which log them)."""
+        if meeting.status is MeetingStatus.CLOSED:
+            raise ValidationError("status", "a meeting is closed by closing it")
+        self.set_meeting(meeting.id, title=meeting.title, held_on=meeting.held_on,
+                         facilitator=meeting.facilitator, attendees=meeting.attendees,
+                         notes=meeting.notes, anonymous=meeting.anonymous,
+                         status=meeting.status.value)
+
     # -- decisions ----------------------------------------------------------------------
     def decisions(self, meeting_id: str) -> list[Decision]:
+        """The meeting's live agenda, in order: three queries however long it is."""
         rows = self.conn.execute(
             "SELECT id, meeting_id, position, title, description, owner, outcome, rationale, "
-            "decided_at, frozen FROM decisions WHERE meeting_id = ? AND deleted_at IS NULL "
+            "decided_at FROM decisions WHERE meeting_id = ? AND deleted_at IS NULL "
             "ORDER BY position", [meeting_id]).fetchall()
-        result = []
-        for r in rows:
-            themes = tuple(t for (t,) in self.conn.execute(
-                "SELECT t.name FROM decision_themes dt JOIN themes t ON t.id = dt.theme_id "
-                "WHERE dt.decision_id = ? AND dt.deleted_at IS NULL ORDER BY t.name", [r[0]]))
-            named = self.conn.execute(
-                "SELECT c.name, h.name FROM impacts i LEFT JOIN customers c ON c.id = "
-                "i.customer_id LEFT JOIN cohorts h ON h.id = i.cohort_id WHERE i.decision_id "
-                "= ? AND i.routes = 'named' AND i.deleted_at IS NULL", [r[0]]).fetchall()
-            result.append(Decision(
-                id=r[0], meeting_id=r[1], position=r[2], title=r[3], description=r[4],
-                owner=r[5], themes=themes,
-                named_customers=tuple(sorted(c for c, _ in named if c)),
-                named_cohorts=tuple(sorted(h for _, h in named if h)),
-                outcome=Outcome(r[6]), rationale=r[7], decided_at=r[8], frozen=r[9]))
-        return result
+        themes: dict[str, list[str]] = {}
+        for decision_id, name in self.conn.execute(
+                "SELECT dt.decision_id, t.name FROM decision_themes dt JOIN themes t ON t.id = "
+                "dt.theme_id JOIN decisions d ON d.id = dt.decision_id WHERE d.meeting_id = ? "
+                "AND dt.deleted_at IS NULL ORDER BY t.name", [meeting_id]):
+            themes.setdefault(decision_id, []).append(name)
+        customers: dict[str, list[str]] = {}
+        cohorts: dict[str, list[str]] = {}
+        for decision_id, customer, cohort in self.conn.execute(
+                "SELECT i.decision_id, c.name, h.name FROM impacts i JOIN decisions d ON d.id = "
+                "i.decision_id LEFT JOIN customers c ON c.id = i.customer_id LEFT JOIN cohorts h"
+                " ON h.id = i.cohort_id WHERE d.meeting_id = ? AND i.routes = 'named' AND "
+                "i.deleted_at IS NULL", [meeting_id]):
+            if customer:
+                customers.setdefault(decision_id, []).append(customer)
+            if cohort:
+                cohorts.setdefault(decision_id, []).append(cohort)
+        return [Decision(
+            id=r[0], meeting_id=r[1], position=r[2], title=r[3], description=r[4], owner=r[5],
+            themes=tuple(themes.get(r[0], ())),
+            named_customers=tuple(sorted(customers.get(r[0], ()))),
+            named_cohorts=tuple(sorted(cohorts.get(r[0], ()))),
+            outcome=Outcome(r[6]), rationale=r[7], decided_at=r[8]) for r in rows]
+
+    def frozen_records(self, meeting_id: str) -> dict[str, str]:
+        """Each frozen decision record of the meeting as stored (JSON text, read by
+        app.meeting.frozen): decision id -> text."""
+        return dict(self.conn.execute(
+            "SELECT id, frozen FROM decisions WHERE meeting_id = ? AND deleted_at IS NULL AND "
+            "frozen IS NOT NULL", [meeting_id]).fetchall())
 
     def get_decision(self, decision_id: str) -> Decision:
         row = self.conn.execute("SELECT meeting_id FROM decisions WHERE id = ?",
@@ -278,10 +305,19 @@ class MeetingsMixin(BoardParts):
                           "decision_id = ? AND routes = 'named' AND cohort_id IS NOT NULL",
                           [now, now, decision_id])
         customer_ids = self._ids_by_name("customers")
+        wanted = []
         for name in customers:
             customer_id = customer_ids.get(name.casefold())
             if customer_id is None:
                 raise ValidationError("customer", f"no customer called {name!r}")
+            wanted.append(customer_id)
+        # A customer taken off the named list is no longer named: its impact goes (an
+        # undo that restores what the room had recorded before writes that back itself).
+        self.conn.execute(
+            "UPDATE impacts SET routes = '', deleted_at = ?, updated_at = ? WHERE decision_id = ?"
+            " AND routes = 'named' AND customer_id IS NOT NULL AND customer_id NOT IN (SELECT "
+            "value FROM json_each(?))", [now, now, decision_id, json.dumps(wanted)])
+        for customer_id in wanted:
             self.conn.execute(
                 "INSERT INTO impacts (id, decision_id, customer_id, routes, status, created_at,"
                 " updated_at) VALUES (?, ?, ?, 'named', 'confirmed', ?, ?) ON CONFLICT DO "
@@ -318,7 +354,10 @@ class MeetingsMixin(BoardParts):
             self._write_decision_links(decision_id, themes, customers, cohorts, now)
         return decision_id
 
-    def update_decision(self, decision: Decision) -> None:
+    def update_decision(self, decision: Decision,
+                        records: Mapping[str, ImpactRecord | None] | None = None) -> None:
+        """Write a decision (text, themes, named ones, outcome) and, in the same
+        transaction, what the room recorded for the customers in `records`."""
         title = clean_name(decision.title, "title")
         for value, field in ((decision.description, "description"),
                              (decision.owner, "owner"), (decision.rationale, "rationale")):
@@ -332,6 +371,8 @@ class MeetingsMixin(BoardParts):
                  decision.rationale, decision.decided_at, now, decision.id])
             self._write_decision_links(decision.id, decision.themes, decision.named_customers,
                                        decision.named_cohorts, now)
+            for customer_id, record in (records or {}).items():
+                self.put_impact(decision.id, customer_id, record)
 
     def set_decision_deleted(self, decision_id: str, deleted: bool) -> None:
         with self.connection.write(), translated(self.path):
@@ -350,10 +391,12 @@ class MeetingsMixin(BoardParts):
     def duplicate_meeting(self, meeting_id: str, title: str, held_on: dt.date) -> str:
         """A recurring meeting: same agenda (pending again), a new date."""
         source = self.get_meeting(meeting_id)
-        new_meeting = self.create_meeting(title, held_on, source.facilitator, source.attendees)
-        for d in self.decisions(meeting_id):
-            self.add_decision(new_meeting, d.title, d.description, d.owner, d.themes,
-                              d.named_customers, d.named_cohorts)
+        with self.connection.write():  # one transaction: all of the agenda, or nothing
+            new_meeting = self.create_meeting(title, held_on, source.facilitator,
+                                              source.attendees)
+            for d in self.decisions(meeting_id):
+                self.add_decision(new_meeting, d.title, d.description, d.owner, d.themes,
+                                  d.named_customers, d.named_cohorts)
         return new_meeting
 
     def deferred_decisions(self, meeting_id: str) -> list[Decision]:
@@ -369,18 +412,27 @@ class MeetingsMixin(BoardParts):
 
     # -- impacts ------------------------------------------------------------------------
     def impact_records(self, decision_id: str) -> dict[str, ImpactRecord]:
-        rows = self.conn.execute(
-            "SELECT id, customer_id, status, effect, note FROM impacts WHERE decision_id = ? "
-            "AND customer_id IS NOT NULL AND deleted_at IS NULL", [decision_id]).fetchall()
-        records = {}
-        for impact_id, customer_id, status, effect, note in rows:
-            evidence = self.conn.execute(
-                "SELECT voice_id, stance FROM impact_evidence WHERE impact_id = ? AND "
-                "deleted_at IS NULL", [impact_id]).fetchall()
-            records[customer_id] = ImpactRecord(
+        return self.impact_records_of([decision_id]).get(decision_id, {})
+
+    def impact_records_of(self, decision_ids: Iterable[str],
+                          ) -> dict[str, dict[str, ImpactRecord]]:
+        """What the room recorded per customer, for many decisions in two queries."""
+        ids = json.dumps(list(decision_ids))
+        evidence: dict[str, list[tuple[str, str | None]]] = {}
+        for impact_id, voice_id, stance in self.conn.execute(
+                "SELECT e.impact_id, e.voice_id, e.stance FROM impact_evidence e JOIN impacts i "
+                "ON i.id = e.impact_id WHERE i.decision_id IN (SELECT value FROM json_each(?)) "
+                "AND e.deleted_at IS NULL AND i.deleted_at IS NULL", [ids]):
+            evidence.setdefault(impact_id, []).append((voice_id, stance))
+        records: dict[str, dict[str, ImpactRecord]] = {}
+        for impact_id, decision_id, customer_id, status, effect, note in self.conn.execute(
+                "SELECT id, decision_id, customer_id, status, effect, note FROM impacts WHERE "
+                "decision_id IN (SELECT value FROM json_each(?)) AND customer_id IS NOT NULL "
+                "AND deleted_at IS NULL", [ids]):
+            shown = evidence.get(impact_id, [])
+            records.setdefault(decision_id, {})[customer_id] = ImpactRecord(
                 customer_id, ImpactStatus(status), Effect(effect), note,
-                {v: Stance(s) for v, s in evidence if s},
-                tuple(v for v, _ in evidence))
+                {v: Stance(st) for v, st in shown if st}, tuple(v for v, _ in shown))
         return records
 
     def _impact_id(self, decision_id: str, customer_id: str, now: str) -> str:
@@ -413,6 +465,42 @@ class MeetingsMixin(BoardParts):
             self.conn.execute(f"UPDATE impacts SET {sets}, updated_at = ? WHERE id = ?",
                               [*values.values(), now, impact_id])
 
+    def put_impact(self, decision_id: str, customer_id: str,
+                   record: ImpactRecord | None) -> None:
+        """Make what the room recorded for this customer exactly `record` (status, effect,
+        note and the evidence with its stances), in one transaction; None: no record (the
+        customer is only what matching suggests). Its route is left as it is."""
+        if record is not None:
+            check_plain(record.note, "note")
+        with self.connection.write(), translated(self.path):
+            now = now_utc()
+            if record is None:
+                self.conn.execute(
+                    "UPDATE impact_evidence SET deleted_at = ?, updated_at = ? WHERE impact_id "
+                    "IN (SELECT id FROM impacts WHERE decision_id = ? AND customer_id = ?) AND "
+                    "deleted_at IS NULL", [now, now, decision_id, customer_id])
+                self.conn.execute(
+                    "UPDATE impacts SET deleted_at = ?, updated_at = ? WHERE decision_id = ? "
+                    "AND customer_id = ? AND deleted_at IS NULL",
+                    [now, now, decision_id, customer_id])
+                return
+            impact_id = self._impact_id(decision_id, customer_id, now)
+            self.conn.execute(
+                "UPDATE impacts SET status = ?, effect = ?, note = ?, deleted_at = NULL, "
+                "updated_at = ? WHERE id = ?", [record.status.value, record.effect.value,
+                                                record.note, now, impact_id])
+            self.conn.execute(
+                "UPDATE impact_evidence SET deleted_at = ?, updated_at = ? WHERE impact_id = ? "
+                "AND deleted_at IS NULL AND voice_id NOT IN (SELECT value FROM json_each(?))",
+                [now, now, impact_id, json.dumps(list(record.attached))])
+            self.conn.executemany(
+                "INSERT INTO impact_evidence (impact_id, voice_id, stance, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET stance = "
+                "excluded.stance, deleted_at = NULL, updated_at = excluded.updated_at",
+                [(impact_id, voice_id, record.stances[voice_id].value
+                  if voice_id in record.stances else None, now, now)
+                 for voice_id in record.attached])
+
     def set_evidence(self, decision_id: str, customer_id: str, voice_id: str,
                      stance: Stance | None, attached: bool = True) -> None:
         """Attach a voice as evidence (with a stance), or with attached=False, detach it."""
@@ -426,12 +514,55 @@ class MeetingsMixin(BoardParts):
                 [impact_id, voice_id, stance.value if stance else None, now, now,
                  None if attached else now, now])
 
-    def freeze_meeting(self, meeting_id: str, frozen: dict[str, dict[str, Any]]) -> None:
-        """Close a meeting: keep what the room saw with each decision, as JSON."""
+    def capture_evidence(self, draft: VoiceDraft, decision_id: str,
+                         ) -> tuple[str, str, ImpactRecord | None]:
+        """Log a voice heard in the meeting and attach it to the decision, its customer
+        confirmed, in one transaction. Returns (voice id, customer id, what the room had
+        recorded for that customer before)."""
+        with self.connection.write(), translated(self.path):
+            voice_id = self.insert_voice(draft)
+            customer_id = str(self.conn.execute(
+                "SELECT customer_id FROM voices WHERE id = ?", [voice_id]).fetchone()[0])
+            before = self.impact_records(decision_id).get(customer_id)
+            after = (before or ImpactRecord(customer_id, ImpactStatus.CONFIRMED)).but(
+                status=ImpactStatus.CONFIRMED).with_stance(voice_id, None)
+            self.put_impact(decision_id, customer_id, after)
+        return voice_id, customer_id, before
+
+    # -- closing ------------------------------------------------------------------------
+    def freeze_meeting(self, meeting_id: str, frozen: dict[str, str]) -> None:
+        """Close a meeting: keep what the room saw with each decision (JSON text made by
+        app.meeting.frozen), and log the close."""
         with self.connection.write(), translated(self.path):
             now = now_utc()
-            for decision_id, record in frozen.items():
-                self.conn.execute("UPDATE decisions SET frozen = ?, updated_at = ? WHERE id = ?",
-                                  [json.dumps(record, ensure_ascii=False), now, decision_id])
+            self.conn.executemany(
+                "UPDATE decisions SET frozen = ?, updated_at = ? WHERE id = ? AND meeting_id = ?",
+                [(record, now, decision_id, meeting_id) for decision_id, record in
+                 frozen.items()])
             self.conn.execute("UPDATE meetings SET status = 'closed', closed_at = ?, "
                               "updated_at = ? WHERE id = ?", [now, now, meeting_id])
+            self._log_event(meeting_id, MeetingAction.CLOSED, "", None, now)
+
+    def reopen_meeting(self, meeting_id: str, reason: str) -> None:
+        """Reopen a closed meeting on purpose: the reason is logged with a copy of every
+        record frozen at the close, and those records stay until the meeting closes again."""
+        check_plain(reason, "reason")
+        with self.connection.write(), translated(self.path):
+            now = now_utc()
+            kept = json.dumps(self.frozen_records(meeting_id), ensure_ascii=False)
+            self.conn.execute("UPDATE meetings SET status = 'running', closed_at = NULL, "
+                              "updated_at = ? WHERE id = ? AND status = 'closed'",
+                              [now, meeting_id])
+            self._log_event(meeting_id, MeetingAction.REOPENED, reason, kept, now)
+
+    def _log_event(self, meeting_id: str, action: MeetingAction, reason: str,
+                   frozen: str | None, now: str) -> None:
+        self.conn.execute(
+            "INSERT INTO meeting_events (id, meeting_id, action, reason, frozen, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [new_id(), meeting_id, action.value, reason, frozen, now, now])
+
+    def meeting_events(self, meeting_id: str) -> list[MeetingEvent]:
+        return [MeetingEvent(MeetingAction(a), at, reason) for a, at, reason in self.conn.execute(
+            "SELECT action, created_at, reason FROM meeting_events WHERE meeting_id = ? AND "
+            "deleted_at IS NULL ORDER BY created_at, rowid", [meeting_id])]

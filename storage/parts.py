@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.board.domain import Voice
+from app.board.domain import Voice, VoiceDraft
 from storage.board import Connection
 from storage.search import register_functions
 
@@ -35,4 +35,7 @@ class BoardParts:
         raise NotImplementedError
 
     def _voices_by_rowid(self, rowids: list[int]) -> list[Voice]:
+        raise NotImplementedError
+
+    def insert_voice(self, draft: VoiceDraft, voice_id: str | None = None) -> str:
         raise NotImplementedError

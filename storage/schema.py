@@ -271,3 +271,20 @@ def m010_board_identity(db: Database) -> None:
                "opened_at TEXT)")
     db.execute("INSERT INTO board (id, created_at) VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ'))",
                [str(uuid.uuid4())])
+
+
+@migrations()
+def m011_meeting_events(db: Database) -> None:
+    # A meeting's closes and reopens, in order. Reopening keeps the records frozen at the
+    # close it undoes (`frozen`, JSON {decision id: record}), so closing again never loses
+    # what the room saw the first time.
+    db.execute("""
+        CREATE TABLE meeting_events (
+            id TEXT PRIMARY KEY,
+            meeting_id TEXT NOT NULL REFERENCES meetings(id),
+            action TEXT NOT NULL CHECK (action IN ('closed', 'reopened')),
+            reason TEXT NOT NULL DEFAULT '',
+            frozen TEXT,
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT
+        )""")
+    db.execute("CREATE INDEX meeting_events_meeting ON meeting_events(meeting_id, created_at)")

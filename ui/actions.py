@@ -50,6 +50,31 @@ ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 
+# The meeting room's actions (ui/meeting/console.py), in its Meeting and Decision menus.
+MEETING_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("undo", "&Undo", "&Meeting", Std.Undo),
+    ActionSpec("redo", "&Redo", "&Meeting", Std.Redo),
+    ActionSpec("new_meeting", "&New meeting…", "&Meeting", "Ctrl+Shift+N"),
+    ActionSpec("edit_meeting", "&Edit meeting…", "&Meeting", "Ctrl+Shift+I"),
+    ActionSpec("duplicate_meeting", "D&uplicate meeting", "&Meeting", None),
+    ActionSpec("export_minutes", "E&xport minutes…", "&Meeting", "Ctrl+E"),
+    ActionSpec("close_meeting", "&Close meeting…", "&Meeting", "Ctrl+Shift+W"),
+    ActionSpec("reopen_meeting", "&Reopen meeting…", "&Meeting", None),
+    ActionSpec("project", "&Project the empty chair", "&Meeting", "F5"),
+    ActionSpec("anonymous", "&Anonymous mode", "&Meeting", "Ctrl+Shift+A"),
+    ActionSpec("next", "&Next decision", "&Decision", "Ctrl+Right"),
+    ActionSpec("previous", "&Previous decision", "&Decision", "Ctrl+Left"),
+    ActionSpec("move_up", "Move decision &up", "&Decision", "Ctrl+Up"),
+    ActionSpec("move_down", "Move decision &down", "&Decision", "Ctrl+Down"),
+    ActionSpec("add_decision", "&Add decision…", "&Decision", "Ctrl+D"),
+    ActionSpec("edit_decision", "&Edit decision…", "&Decision", "F2"),
+    ActionSpec("remove_decision", "&Remove decision", "&Decision", None),
+    ActionSpec("carry_over", "Carry over &deferred…", "&Decision", None),
+    ActionSpec("record_outcome", "Record &outcome", "&Decision", "Ctrl+Return"),
+    ActionSpec("capture", "&Capture a voice…", "&Decision", "Ctrl+N"),
+)
+
+
 def shortcut_text(spec: ActionSpec) -> str:
     if spec.shortcut is None:
         return ""

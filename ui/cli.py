@@ -593,7 +593,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a PDF needs fonts, not a screen
     from PySide6.QtGui import QGuiApplication
 
-    from ui.history.reports import minutes_html, review_html, write_report
+    from ui.history.reports import minutes_of, review_html, write_report
 
     _app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
     _check_out(args.out, args)
@@ -601,7 +601,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     try:
         _notices(store)
         if args.meeting:
-            content = minutes_html(store, store.get_meeting(args.meeting).id)
+            content = minutes_of(store, args.meeting)
         else:
             content = review_html(store, args.date_from, args.date_to)
     finally:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from app.meeting.domain import Effect, Outcome
+from app.meeting.frozen import FrozenDecision
 
 EFFECTS = tuple(Effect)
 
@@ -71,6 +72,14 @@ class LogFilter:
 def decision_log(store: HistoryStore, flt: LogFilter | None = None) -> list[LogEntry]:
     entries = []
     for row in store.decision_log_rows():
+        affected = None  # not matched here: the console and minutes match open meetings
+        if row["frozen"]:  # a closed meeting reports what was frozen at the close
+            record = FrozenDecision.from_json(row["frozen"])
+            affected = record.totals.customers
+            row = {**row, "customers": [
+                {"id": c.id, "name": c.name, "cohort": cohort.name, "weight": c.weight,
+                 "effect": c.effect.value, "evidence": len(c.evidence)}
+                for cohort, c in record.confirmed]}
         effects: Counter[Effect] = Counter()
         weighted: dict[Effect, float] = defaultdict(float)
         for c in row["customers"]:
@@ -87,7 +96,7 @@ def decision_log(store: HistoryStore, flt: LogFilter | None = None) -> list[LogE
             weighted={e: weighted.get(e, 0.0) for e in EFFECTS},
             evidence=sum(int(c["evidence"]) for c in row["customers"]),
             effect_by_customer={c["name"]: Effect(c["effect"]) for c in row["customers"]},
-            affected=row.get("affected")))
+            affected=affected))
     flt = flt or LogFilter()
     return [e for e in entries if flt.keeps(e)]
 

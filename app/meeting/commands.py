@@ -1,52 +1,55 @@
-"""Undoable agenda edits: add, remove and reorder decisions; outcomes; impact records."""
+"""Undoable meeting-room edits as domain commands over a MeetingSession: apply, revert.
+
+Each command writes through the session, which keeps its agenda, counts and match in step
+with what was written; ui/undo.py wraps them in a QUndoCommand. A command holds the whole
+state before and after (not a diff), so undo puts back exactly what was there.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
+from app.board.domain import VoiceDraft
 from app.changes import Changes
-from app.meeting.domain import Decision, Effect, ImpactStatus
+from app.meeting.domain import Decision, ImpactRecord, Meeting
 
-AGENDA = Changes(voices=False, customers=True)  # the console refreshes agenda and impacts
+if TYPE_CHECKING:
+    from app.meeting.session import MeetingSession
 
-
-class AgendaStore(Protocol):
-    def add_decision(self, meeting_id: str, title: str, description: str = "",
-                     owner: str = "", themes: Any = (), customers: Any = (),
-                     cohorts: Any = (), deferred_from: str | None = None) -> str: ...
-    def set_decision_deleted(self, decision_id: str, deleted: bool) -> None: ...
-    def set_agenda_order(self, meeting_id: str, decision_ids: list[str]) -> None: ...
-    def update_decision(self, decision: Decision) -> None: ...
-    def record_impact(self, decision_id: str, customer_id: str, *,
-                      status: ImpactStatus | None = None, effect: Effect | None = None,
-                      note: str | None = None, routes: str | None = None) -> None: ...
+AGENDA = Changes(decisions=True, impacts=True)
+IMPACTS = Changes(impacts=True)
+MEETING = Changes(meetings=True)
 
 
 @dataclass
-class AddDecision:
+class AddDecisions:
+    """Add one decision, or carry several deferred ones onto the agenda, as one step; undo
+    removes them (soft), redo brings the same ones back."""
+
     meeting_id: str
-    title: str
-    description: str = ""
-    themes: tuple[str, ...] = ()
-    customers: tuple[str, ...] = ()
-    cohorts: tuple[str, ...] = ()
-    deferred_from: str | None = None
-    decision_id: str | None = None
+    drafts: list[Decision]  # id "" until written; deferred_from in `carried`
+    carried: list[str | None] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
     text: str = "Add decision"
 
-    def apply(self, store: AgendaStore) -> Changes:
-        if self.decision_id is None:
-            self.decision_id = store.add_decision(
-                self.meeting_id, self.title, self.description, "", self.themes, self.customers,
-                self.cohorts, self.deferred_from)
+    def apply(self, session: MeetingSession) -> Changes:
+        if not self.ids:
+            self.ids = [session.store.add_decision(
+                self.meeting_id, d.title, d.description, d.owner, d.themes,
+                d.named_customers, d.named_cohorts,
+                self.carried[i] if i < len(self.carried) else None)
+                for i, d in enumerate(self.drafts)]
         else:
-            store.set_decision_deleted(self.decision_id, False)
+            for decision_id in self.ids:
+                session.store.set_decision_deleted(decision_id, False)
+        session.reload_agenda(select=self.ids[-1] if self.ids else None)
         return AGENDA
 
-    def revert(self, store: AgendaStore) -> Changes:
-        assert self.decision_id is not None
-        store.set_decision_deleted(self.decision_id, True)
+    def revert(self, session: MeetingSession) -> Changes:
+        for decision_id in self.ids:
+            session.store.set_decision_deleted(decision_id, True)
+        session.reload_agenda()
         return AGENDA
 
 
@@ -55,12 +58,14 @@ class RemoveDecision:
     decision_id: str
     text: str = "Remove decision"
 
-    def apply(self, store: AgendaStore) -> Changes:
-        store.set_decision_deleted(self.decision_id, True)
+    def apply(self, session: MeetingSession) -> Changes:
+        session.store.set_decision_deleted(self.decision_id, True)
+        session.reload_agenda()
         return AGENDA
 
-    def revert(self, store: AgendaStore) -> Changes:
-        store.set_decision_deleted(self.decision_id, False)
+    def revert(self, session: MeetingSession) -> Changes:
+        session.store.set_decision_deleted(self.decision_id, False)
+        session.reload_agenda(select=self.decision_id)
         return AGENDA
 
 
@@ -71,47 +76,136 @@ class ReorderAgenda:
     after: list[str]
     text: str = "Reorder agenda"
 
-    def apply(self, store: AgendaStore) -> Changes:
-        store.set_agenda_order(self.meeting_id, self.after)
-        return AGENDA
+    def apply(self, session: MeetingSession) -> Changes:
+        session.store.set_agenda_order(self.meeting_id, self.after)
+        session.reload_agenda(keep_matches=True)
+        return Changes(decisions=True)
 
-    def revert(self, store: AgendaStore) -> Changes:
-        store.set_agenda_order(self.meeting_id, self.before)
-        return AGENDA
+    def revert(self, session: MeetingSession) -> Changes:
+        session.store.set_agenda_order(self.meeting_id, self.before)
+        session.reload_agenda(keep_matches=True)
+        return Changes(decisions=True)
 
 
 @dataclass
 class EditDecision:
+    """A decision's text, themes, named customers and cohorts, or its outcome. `records`
+    are what the room had recorded for customers the edit names or un-names, put back on
+    undo (naming a customer confirms it; un-naming drops that record)."""
+
     before: Decision
     after: Decision
     text: str = "Edit decision"
+    records_before: dict[str, ImpactRecord | None] = field(default_factory=dict)
+    records_after: dict[str, ImpactRecord | None] = field(default_factory=dict)
 
-    def apply(self, store: AgendaStore) -> Changes:
-        store.update_decision(self.after)
+    def _write(self, session: MeetingSession, decision: Decision,
+               records: dict[str, ImpactRecord | None]) -> Changes:
+        session.write_decision(decision, records)
         return AGENDA
 
-    def revert(self, store: AgendaStore) -> Changes:
-        store.update_decision(self.before)
-        return AGENDA
+    def apply(self, session: MeetingSession) -> Changes:
+        return self._write(session, self.after, self.records_after)
+
+    def revert(self, session: MeetingSession) -> Changes:
+        return self._write(session, self.before, self.records_before)
 
 
 @dataclass
 class RecordImpact:
-    """Confirm, dismiss or set the effect/note for one customer on one decision."""
+    """What the room recorded for one customer on one decision: confirmed, dismissed, an
+    effect, a note, a stance on one of its voices. None: no record (suggested only)."""
 
     decision_id: str
     customer_id: str
-    before: tuple[ImpactStatus, Effect, str]
-    after: tuple[ImpactStatus, Effect, str]
+    before: ImpactRecord | None
+    after: ImpactRecord | None
     text: str = "Record impact"
 
-    def _set(self, store: AgendaStore, value: tuple[ImpactStatus, Effect, str]) -> Changes:
-        store.record_impact(self.decision_id, self.customer_id, status=value[0],
-                            effect=value[1], note=value[2])
-        return AGENDA
+    def apply(self, session: MeetingSession) -> Changes:
+        session.write_impact(self.decision_id, self.customer_id, self.after)
+        return IMPACTS
 
-    def apply(self, store: AgendaStore) -> Changes:
-        return self._set(store, self.after)
+    def revert(self, session: MeetingSession) -> Changes:
+        session.write_impact(self.decision_id, self.customer_id, self.before)
+        return IMPACTS
 
-    def revert(self, store: AgendaStore) -> Changes:
-        return self._set(store, self.before)
+
+@dataclass
+class CaptureEvidence:
+    """A voice heard in the meeting, logged and attached to the current decision with its
+    customer confirmed, in one transaction; undo takes both back, redo restores both."""
+
+    decision_id: str
+    draft: VoiceDraft
+    voice_id: str | None = None
+    customer_id: str | None = None
+    before: ImpactRecord | None = None
+    after: ImpactRecord | None = None
+    text: str = "Capture a voice"
+
+    def apply(self, session: MeetingSession) -> Changes:
+        if self.voice_id is None:
+            self.voice_id, self.customer_id, self.before = session.store.capture_evidence(
+                self.draft, self.decision_id)
+            self.after = session.store.impact_records(self.decision_id).get(self.customer_id)
+            session.remember(self.decision_id, self.customer_id, self.after)
+            session.board_changed()  # a new voice can match other decisions too
+        else:
+            assert self.customer_id is not None
+            session.store.set_voices_deleted([self.voice_id], False)
+            session.write_impact(self.decision_id, self.customer_id, self.after)
+            session.board_changed()
+        return Changes(voices=True, customers=True) | IMPACTS
+
+    def revert(self, session: MeetingSession) -> Changes:
+        assert self.voice_id is not None
+        assert self.customer_id is not None
+        session.write_impact(self.decision_id, self.customer_id, self.before)
+        session.store.set_voices_deleted([self.voice_id], True)
+        session.board_changed()
+        return Changes(voices=True, customers=True) | IMPACTS
+
+
+@dataclass
+class EditMeeting:
+    """A meeting's title, date, facilitator, attendees, anonymity or planned/running."""
+
+    before: Meeting
+    after: Meeting
+    text: str = "Edit meeting"
+
+    def apply(self, session: MeetingSession) -> Changes:
+        session.write_meeting(self.after)
+        return MEETING
+
+    def revert(self, session: MeetingSession) -> Changes:
+        session.write_meeting(self.before)
+        return MEETING
+
+
+@dataclass
+class Together:
+    """Several commands as one undo step (recording an outcome also starts the meeting)."""
+
+    parts: list[MeetingCommand]
+    text: str
+
+    def apply(self, session: MeetingSession) -> Changes:
+        changes = Changes()
+        for part in self.parts:
+            changes |= part.apply(session)
+        return changes
+
+    def revert(self, session: MeetingSession) -> Changes:
+        changes = Changes()
+        for part in reversed(self.parts):
+            changes |= part.revert(session)
+        return changes
+
+
+class MeetingCommand(Protocol):
+    text: str
+
+    def apply(self, session: MeetingSession) -> Changes: ...
+    def revert(self, session: MeetingSession) -> Changes: ...

@@ -70,7 +70,20 @@ class Decision:
     outcome: Outcome = Outcome.PENDING
     rationale: str = ""
     decided_at: str | None = None
-    frozen: str | None = None
+
+
+class MeetingAction(StrEnum):
+    CLOSED = "closed"
+    REOPENED = "reopened"
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingEvent:
+    """A close or a reopen, logged: a closed meeting is only ever reopened on purpose."""
+
+    action: MeetingAction
+    at: str  # UTC, ISO 8601
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,3 +96,18 @@ class ImpactRecord:
     note: str = ""
     stances: dict[str, Stance] = field(default_factory=dict)  # voice id -> stance
     attached: tuple[str, ...] = ()  # voice ids attached by hand (e.g. captured live)
+
+    def but(self, *, status: ImpactStatus | None = None, effect: Effect | None = None,
+            note: str | None = None) -> ImpactRecord:
+        return ImpactRecord(self.customer_id, status or self.status, effect or self.effect,
+                            self.note if note is None else note, dict(self.stances),
+                            self.attached)
+
+    def with_stance(self, voice_id: str, stance: Stance | None) -> ImpactRecord:
+        """The voice attached as evidence with `stance` (None: attached, no stance)."""
+        stances = {k: v for k, v in self.stances.items() if k != voice_id}
+        if stance is not None:
+            stances[voice_id] = stance
+        attached = self.attached if voice_id in self.attached else (*self.attached, voice_id)
+        return ImpactRecord(self.customer_id, self.status, self.effect, self.note, stances,
+                            attached)

@@ -222,6 +222,48 @@ class MatchResult:
         """The decision's words found in so many voices they cannot tell anyone apart."""
         return [t for t in self.terms if not t.expanded and t.weight == 0 and t.voices]
 
+    def apply(self, customer_id: str, record: ImpactRecord | None) -> bool:
+        """Show what the room just recorded for a customer without matching again: its
+        status, effect, note and stances; a dismissed customer leaves its cohort, an
+        undismissed one comes back. False when that cannot be told from this result (the
+        customer or a voice attached to it is not in it): match again."""
+        found = next((a for a in (*self.customers, *self.dismissed)
+                      if a.customer.id == customer_id), None)
+        if found is None:
+            return False
+        shown = {e.voice.voice_id for e in found.evidence}
+        if record is None:
+            if not found.routes or any(not e.matched and not e.themes
+                                       for e in found.evidence):
+                return False  # it was here for its record only
+            record = ImpactRecord(customer_id, ImpactStatus.CONFIRMED if Route.NAMED in
+                                  found.routes else ImpactStatus.SUGGESTED)
+        elif not set(record.attached) <= shown or not set(record.stances) <= shown:
+            return False
+        was_dismissed = found.status is ImpactStatus.DISMISSED
+        found.status, found.effect, found.note = record.status, record.effect, record.note
+        found.evidence = [Evidence(e.voice, record.stances.get(e.voice.voice_id), e.matched,
+                                   e.themes) for e in found.evidence]
+        dismissed = record.status is ImpactStatus.DISMISSED
+        if dismissed and not was_dismissed:
+            for cohort in self.cohorts:
+                if found in cohort.customers:
+                    cohort.customers.remove(found)
+            self.cohorts = [c for c in self.cohorts if c.customers]
+            self.dismissed.append(found)
+            self.dismissed.sort(key=lambda a: a.customer.name.casefold())
+        elif was_dismissed and not dismissed:
+            self.dismissed.remove(found)
+            name = found.customer.cohort or "No cohort"
+            home = next((c for c in self.cohorts if c.name == name), None)
+            if home is None:
+                home = CohortRollup(name)
+                self.cohorts.append(home)
+            home.customers.append(found)
+            home.customers.sort(key=_strongest)
+            self.cohorts.sort(key=lambda r: (-r.total_weight, r.name.casefold()))
+        return True
+
     def summary(self) -> str:
         """'684 customers in 6 cohorts · weight 1,240 · 12 confirmed, 672 suggested'."""
         everyone = self.customers
@@ -437,7 +479,10 @@ def match_decision(store: MatchStore, spec: DecisionSpec,
     for customer_id, record in records.items():
         if record.status is ImpactStatus.CONFIRMED and customer_id not in voices:
             named.add(customer_id)  # added by hand in the meeting
-    everyone = named | set(voices)
+    # A customer the room confirmed by hand (a voice captured in the meeting) is affected
+    # even when none of its voices match the words.
+    everyone = named | set(voices) | {c for c, r in records.items()
+                                      if r.status is ImpactStatus.CONFIRMED}
     facts.update(store.customer_facts(c for c in everyone if c not in facts))
     strength = _text_strength(voices, kept)
     prior = _cohort_prior(strength, facts)

@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import Any, Protocol
 
-from app.board.domain import Kind
-from app.meeting.domain import Decision, ImpactRecord, ImpactStatus, Outcome
-from app.meeting.matching import (
-    AffectedCustomer,
-    DecisionSpec,
-    MatchResult,
-    MatchStore,
-    match_agenda,
-    match_decision,
-)
-
-FROZEN_SUGGESTED = 40  # the strongest suggested customers kept by name in a frozen record
-
-
-class MeetingStore(MatchStore, Protocol):
-    def decisions(self, meeting_id: str) -> list[Decision]: ...
-    def impact_records(self, decision_id: str) -> dict[str, ImpactRecord]: ...
-    def freeze_meeting(self, meeting_id: str, frozen: dict[str, dict[str, Any]]) -> None: ...
+from app.meeting.domain import Decision, ImpactStatus, Outcome
+from app.meeting.frozen import FrozenDecision
+from app.meeting.matching import DecisionSpec, MatchResult, match_agenda, match_decision
+from app.meeting.ports import ImpactStore, MeetingStore
 
 
 def spec_of(decision: Decision) -> DecisionSpec:
@@ -57,25 +41,32 @@ class AgendaCount:
 def agenda_counts(store: MeetingStore, decisions: list[Decision]) -> dict[str, AgendaCount]:
     """How many customers each decision affects (the agenda's right-hand numbers): the
     whole population, no verbatim read."""
-    results = match_agenda(store, [(spec_of(d), store.impact_records(d.id))
+    records = store.impact_records_of(d.id for d in decisions)
+    results = match_agenda(store, [(spec_of(d), records.get(d.id, {}))
                                    for d in decisions], detail=0)
     return {d.id: AgendaCount.of(r) for d, r in zip(decisions, results, strict=True)}
 
 
-def room_indicator(store: MeetingStore, meeting_id: str) -> tuple[int, int]:
+def room_indicator(decisions: list[Decision], confirmed: dict[str, int]) -> tuple[int, int]:
     """(decisions discussed with at least one confirmed customer, decisions discussed
-    without one). A decision counts as discussed once it has an outcome."""
+    without one). A decision counts as discussed once it has an outcome; `confirmed` is
+    how many customers the room confirmed on each."""
     with_customer = without = 0
-    for decision in store.decisions(meeting_id):
+    for decision in decisions:
         if decision.outcome is Outcome.PENDING:
             continue
-        confirmed = any(r.status is ImpactStatus.CONFIRMED
-                        for r in store.impact_records(decision.id).values())
-        if confirmed or decision.named_customers or decision.named_cohorts:
+        if confirmed.get(decision.id, 0) or decision.named_customers or \
+                decision.named_cohorts:
             with_customer += 1
         else:
             without += 1
     return with_customer, without
+
+
+def confirmed_counts(store: ImpactStore, decisions: list[Decision]) -> dict[str, int]:
+    records = store.impact_records_of(d.id for d in decisions)
+    return {d: sum(1 for r in rs.values() if r.status is ImpactStatus.CONFIRMED)
+            for d, rs in records.items()}
 
 
 def pseudonyms(customers: list[tuple[str, str | None]], salt: str) -> dict[str, str]:
@@ -98,51 +89,8 @@ def pseudonyms(customers: list[tuple[str, str | None]], salt: str) -> dict[str, 
     return names
 
 
-def _kinds(customers: list[AffectedCustomer]) -> dict[str, int]:
-    return {f"{kind.value}s": sum(c.kinds.get(kind, 0) for c in customers) for kind in
-            (Kind.COMPLAINT, Kind.NEED, Kind.QUOTE)}
-
-
-def _frozen_customer(c: AffectedCustomer) -> dict[str, Any]:
-    return {
-        "id": c.customer.id, "name": c.customer.name, "weight": c.customer.weight,
-        "status": c.status.value, "effect": c.effect.value, "note": c.note,
-        "routes": [r.value for r in c.routes], "why": c.why, "words": list(c.words),
-        "related": list(c.related),
-        "evidence": [{"voice_id": e.voice.voice_id, "kind": e.voice.kind.value,
-                      "text": e.voice.text, "heard_on": e.voice.heard_on.isoformat(),
-                      "stance": e.stance.value if e.stance else None,
-                      "matched": list(e.matched)} for e in c.evidence],
-    }
-
-
-def frozen_record(decision: Decision, result: MatchResult) -> dict[str, Any]:
-    """What the room saw for a decision, kept verbatim when the meeting closes: the true
-    totals (every affected customer, confirmed and suggested), each confirmed customer and
-    the strongest suggested ones by name, with their matching verbatims."""
-    named = {c.customer.id for c in
-             (*result.confirmed, *result.strongest_suggested(FROZEN_SUGGESTED))}
-    everyone = result.customers
-    return {
-        "title": decision.title, "outcome": decision.outcome.value,
-        "rationale": decision.rationale, "decided_at": decision.decided_at,
-        "frozen_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "words": result.words, "related": result.related,
-        "totals": {"customers": len(everyone), "weight": result.total_weight,
-                   "confirmed": len(result.confirmed),
-                   "confirmed_weight": sum(c.customer.weight for c in result.confirmed),
-                   "suggested": len(result.suggested), **_kinds(everyone)},
-        "cohorts": [{
-            "cohort": cohort.name, "total_weight": cohort.total_weight,
-            "customers_total": len(cohort.customers), "confirmed": len(cohort.confirmed),
-            "confirmed_weight": cohort.confirmed_weight, **_kinds(cohort.customers),
-            "customers": [_frozen_customer(c) for c in cohort.customers
-                          if c.customer.id in named],
-        } for cohort in result.cohorts],
-    }
-
-
 def close_meeting(store: MeetingStore, meeting_id: str) -> None:
     """Freeze every decision's record: later board edits never rewrite what was decided."""
-    frozen = {d.id: frozen_record(d, affected(store, d)) for d in store.decisions(meeting_id)}
+    frozen = {d.id: FrozenDecision.of(d, affected(store, d)).to_json()
+              for d in store.decisions(meeting_id)}
     store.freeze_meeting(meeting_id, frozen)

@@ -120,7 +120,7 @@ def test_chair_tiles_elide_long_cohort_names(qtbot, make_window):
     qtbot.addWidget(console)
     meeting = store.create_meeting("Refunds", dt.date(2026, 4, 1))
     store.add_decision(meeting, "Refunds paid within a day", themes=("Refunds",))
-    console.reload_meetings(meeting)
+    console.show_meeting(meeting)
     settle(qtbot, console)
     console.open_chair()
     chair = console.chair
@@ -164,7 +164,7 @@ def test_the_chair_fits_the_screen_when_the_verbatim_names_a_long_cohort(qtbot, 
     qtbot.addWidget(console)
     meeting = store.create_meeting("Refunds", dt.date(2026, 4, 1))
     store.add_decision(meeting, "Refunds paid within a day", themes=("Refunds",))
-    console.reload_meetings(meeting)
+    console.show_meeting(meeting)
     settle(qtbot, console)
     console.open_chair()
     chair = console.chair

@@ -399,7 +399,8 @@ def test_cli_round_trip(rich, board_path, tmp_path, capsys):
     assert main(["export", str(out), "--db", str(board_path)]) == 0
     said = capsys.readouterr().out
     assert said == (f"{out}: the whole board: 2 cohorts, 4 customers, 4 themes, 7 voices, "
-                    "7 voice themes, 2 meetings, 5 decisions, 4 decision themes, 4 impacts, "
+                    "7 voice themes, 2 meetings, 5 decisions, 1 meeting events, 4 decision themes, "
+                    "4 impacts, "
                     "3 impact evidence\n")
     copy_path = tmp_path / "copy.db"
     assert main(["import", str(out), "--db", str(copy_path)]) == 0

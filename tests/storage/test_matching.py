@@ -11,7 +11,13 @@ from app.board.csv_import import ImportRow
 from app.board.domain import Channel, Customer, CustomerSeed, Kind
 from app.meeting.domain import Effect, ImpactStatus, Outcome, Stance
 from app.meeting.matching import DecisionSpec, Route, match_decision, query_terms
-from app.meeting.room import affected, close_meeting, pseudonyms, room_indicator
+from app.meeting.room import (
+    affected,
+    close_meeting,
+    confirmed_counts,
+    pseudonyms,
+    room_indicator,
+)
 from ui.cli import main
 
 CUSTOMERS = [CustomerSeed("Acme Retail", "Retail", 5000), CustomerSeed("Bolt Shops", "Retail",
@@ -145,7 +151,7 @@ def test_closing_a_meeting_freezes_what_the_room_saw(board):
     close_meeting(board, meeting)
     # Later edits to the board...
     board.update_customer(Customer(cura.customer.id, "Cura Health", weight=9))
-    frozen = json.loads(board.get_decision(decision_id).frozen)
+    frozen = json.loads(board.frozen_records(meeting)[decision_id])
     customer = frozen["cohorts"][0]["customers"][0]
     assert (customer["name"], customer["weight"], customer["effect"]) == ("Cura Clinic", 3000,
                                                                           "helps")
@@ -157,7 +163,8 @@ def test_closing_a_meeting_freezes_what_the_room_saw(board):
     assert frozen["cohorts"][0]["customers_total"] == 1
     assert frozen["outcome"] == "approved"
     assert board.get_meeting(meeting).status.value == "closed"
-    assert room_indicator(board, meeting) == (1, 0)
+    assert room_indicator(board.decisions(meeting), confirmed_counts(
+        board, board.decisions(meeting))) == (1, 0)
 
 
 def _with(decision):

@@ -9,7 +9,7 @@ from app.history import log as history
 from tests.storage.test_history import board  # noqa: F401 - the hand-built board fixture
 from ui.cli import main
 from ui.history import charts
-from ui.history.reports import minutes_html, review_html, write_report
+from ui.history.reports import minutes_of, review_html, write_report
 from ui.history.window import HistoryWindow
 
 
@@ -18,13 +18,13 @@ def _meeting_id(store, title):
 
 
 def test_minutes_escape_customer_text(board):  # noqa: F811
-    page = minutes_html(board, _meeting_id(board, "February council"))
+    page = minutes_of(board, _meeting_id(board, "February council"))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script>" not in page
     assert "Split invoices" in page
     assert "effect helps" in page
-    assert ("<b>Affected:</b> 2 customers in 1 cohort, weight 1,500: 2 confirmed by the room, "
-            "0 suggested and not reviewed") in page
+    assert ("<b>Affected:</b> 2 customers confirmed by the room (weight 1,500); 0 more "
+            "suggested by matching and not reviewed · in 1 cohort") in page
     assert "<p><b>Confirmed by the room</b></p>" in page
 
 
@@ -49,9 +49,9 @@ def test_minutes_keep_suggestions_apart_from_confirmed_customers(store):
     shop = next(c.id for c in store.customers() if c.name == "Shop 3")
     store.record_impact(decision, shop, status=ImpactStatus.CONFIRMED)
     close_meeting(store, meeting)
-    page = minutes_html(store, meeting)
-    assert "6 customers in 1 cohort" in page
-    assert "1 confirmed by the room, 5 suggested and not reviewed" in page
+    page = minutes_of(store, meeting)
+    assert ("1 customer confirmed by the room (weight 1); 5 more suggested by matching and "
+            "not reviewed · in 1 cohort") in page
     confirmed, suggested = page.split("Suggested, not reviewed")
     assert "Shop 3" in confirmed.split("Confirmed by the room")[1]
     assert "Shop 3" not in suggested
@@ -59,7 +59,7 @@ def test_minutes_keep_suggestions_apart_from_confirmed_customers(store):
 
 
 def test_pdf_holds_the_decisions_and_verbatims(board, tmp_path, qapp):  # noqa: F811
-    out = write_report(minutes_html(board, _meeting_id(board, "February council")),
+    out = write_report(minutes_of(board, _meeting_id(board, "February council")),
                        tmp_path / "minutes.pdf")
     text = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(out).pages)
     assert "Split invoices" in text
@@ -147,18 +147,24 @@ def test_history_window(qtbot, board, qtmodeltester):  # noqa: F811
     window.weighted.setChecked(True)
     assert window.canvases["decisions"].figure.axes[0].get_ylabel() == "Customer weight"
     window.log_view.doubleClicked.emit(window.log_model.index(0, 0))
-    assert "Phone line" in window.decision_box.text()
+    from PySide6.QtWidgets import QTextBrowser
+
+    record = window.decision_box.findChild(QTextBrowser).toPlainText()
+    assert "Phone line" in record
     window.close()
 
 
 def test_exports_from_the_gui(qtbot, board, tmp_path):  # noqa: F811
+    from app.meeting.session import MeetingSession
+    from ui.composition import open_reader
     from ui.meeting.console import MeetingConsole
 
     window = HistoryWindow(board)
     qtbot.addWidget(window)
     window.export_review(str(tmp_path / "review.html"))
     assert "Impact review" in (tmp_path / "review.html").read_text(encoding="utf-8")
-    console = MeetingConsole(board, _meeting_id(board, "February council"))
+    console = MeetingConsole(MeetingSession(board), lambda: open_reader(board.path),
+                             meeting_id=_meeting_id(board, "February council"))
     qtbot.addWidget(console)
     console.export_minutes(str(tmp_path / "minutes.pdf"))
     text = " ".join(pypdf.PdfReader(tmp_path / "minutes.pdf").pages[0].extract_text().split())

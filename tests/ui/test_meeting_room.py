@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox
 
 from app.meeting.domain import Effect, ImpactStatus, MeetingStatus, Outcome
 from ui.composition import open_store
+from ui.meeting.affected_model import CustomerRole
 from ui.meeting.chair import ChairWindow
-from ui.meeting.console import CustomerRole, DecisionDialog, MeetingConsole
+from ui.meeting.console import MeetingConsole
+from ui.meeting.dialogs import DecisionDialog, MeetingDialog
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -24,26 +25,37 @@ def key(qtbot, widget, k, modifier=Qt.KeyboardModifier.NoModifier):
 def settle(qtbot, console):
     """Wait for the background match of the current decision and the agenda's counts."""
     qtbot.waitUntil(lambda: not console.matching and (
-        console.current_decision() is None or console.result is not None), timeout=10_000)
+        console.current_decision() is None or (console.result is not None
+                                               and console.session.wanted_match() is None)),
+                    timeout=10_000)
 
 
 def add_decision(qtbot, console, title, themes=""):
     key(qtbot, console, Qt.Key.Key_D, CTRL)
-    qtbot.waitUntil(lambda: any(d.isVisible() for d in console.findChildren(DecisionDialog)))
-    dialog = next(d for d in console.findChildren(DecisionDialog) if d.isVisible())
+    qtbot.waitUntil(lambda: isinstance(console.dialog, DecisionDialog)
+                    and console.dialog.isVisible())
+    dialog = console.dialog
     qtbot.keyClicks(dialog.title, title)
     qtbot.keyClicks(dialog.themes, themes)
     dialog.save()
     settle(qtbot, console)
 
 
-def customer_items(console):
-    items = []
-    for i in range(console.tree.topLevelItemCount()):
-        top = console.tree.topLevelItem(i)
-        items += [top.child(j) for j in range(top.childCount())
-                  if top.child(j).data(0, CustomerRole) is not None]
-    return items
+def customer_rows(console):
+    """The listed customers' rows (not the dismissed), in the order shown."""
+    model = console.affected_model
+    return [model.index_of_customer(c) for c in model.customer_ids()]
+
+
+def select(console, name):
+    [row] = [i for i in customer_rows(console) if i.data(CustomerRole).customer.name == name]
+    console.tree.setCurrentIndex(row)
+    console.tree.setFocus()
+    return row
+
+
+def open_meeting(console, meeting_id):
+    console.show_meeting(meeting_id)
 
 
 def test_whole_meeting_by_keyboard(qtbot, make_window, tmp_path):
@@ -53,10 +65,11 @@ def test_whole_meeting_by_keyboard(qtbot, make_window, tmp_path):
     qtbot.addWidget(console)
     assert isinstance(console, MeetingConsole)
     console.new_meeting()
-    title, _date, facilitator, _attendees = console.new_meeting_fields
-    qtbot.keyClicks(title, "Product council")
-    qtbot.keyClicks(facilitator, "Priya")
-    console.new_meeting_dialog.findChild(QDialogButtonBox).accepted.emit()
+    dialog = console.dialog
+    assert isinstance(dialog, MeetingDialog)
+    qtbot.keyClicks(dialog.title, "Product council")
+    qtbot.keyClicks(dialog.facilitator, "Priya")
+    dialog.save()
     assert console.meeting.title == "Product council"
     assert console.meeting.status is MeetingStatus.PLANNED
 
@@ -107,23 +120,18 @@ def test_whole_meeting_by_keyboard(qtbot, make_window, tmp_path):
     settle(qtbot, console)
 
     # Confirm, record effect, dismiss; outcome and rationale.
-    console.tree.setFocus()
-    [acme] = [i for i in customer_items(console)
-              if i.data(0, CustomerRole).customer.name == "Acme Retail"]
-    console.tree.setCurrentItem(acme)
+    select(console, "Acme Retail")
     qtbot.keyClick(console.tree, Qt.Key.Key_C)
     qtbot.keyClick(console.tree, Qt.Key.Key_H)
     console.outcome.setCurrentText("approved")
     qtbot.keyClicks(console.rationale, "Finance teams asked for it")
     key(qtbot, console, Qt.Key.Key_Return, CTRL)
-    assert chair.status.text().endswith("approved")  # the chair shows the recorded outcome
+    # The chair shows the recorded outcome, with its rationale.
+    assert chair.outcome.text() == "Decided: approved — Finance teams asked for it"
     key(qtbot, console, Qt.Key.Key_Right, CTRL)
     key(qtbot, console, Qt.Key.Key_Right, CTRL)  # Faster search on Mondays
     settle(qtbot, console)
-    [beta] = [i for i in customer_items(console)
-              if i.data(0, CustomerRole).customer.name == "Beta Clinic"]
-    console.tree.setCurrentItem(beta)
-    console.tree.setFocus()
+    select(console, "Beta Clinic")
     qtbot.keyClick(console.tree, Qt.Key.Key_X)
     assert console.result.dismissed[0].customer.name == "Beta Clinic"  # at once, by hand
     settle(qtbot, console)
@@ -136,7 +144,11 @@ def test_whole_meeting_by_keyboard(qtbot, make_window, tmp_path):
     assert not chair.isVisible()
 
     meeting_id = console.meeting.id
-    console.close_meeting()
+    box = console.close_meeting()  # asks first, naming what is still pending
+    assert "Onboarding checklist" in box.text()
+    box.done(0)
+    console.confirm_close()
+    assert console.banner.isVisible()
     console.close()
     window.close()
 
@@ -155,7 +167,7 @@ def test_whole_meeting_by_keyboard(qtbot, make_window, tmp_path):
     assert mondays.outcome is Outcome.DEFERRED
     beta_id = next(c.id for c in board.customers() if c.name == "Beta Clinic")
     assert board.impact_records(mondays.id)[beta_id].status is ImpactStatus.DISMISSED
-    frozen = json.loads(invoices.frozen)
+    frozen = json.loads(board.frozen_records(meeting_id)[invoices.id])
     assert frozen["cohorts"][0]["customers"][0]["name"] == "Acme Retail"
     assert frozen["cohorts"][0]["customers"][0]["effect"] == "helps"
     board.close()
@@ -169,10 +181,10 @@ def test_chair_is_legible_and_plain(qtbot, make_window):
     qtbot.addWidget(console)
     meeting = console.store.create_meeting("Legibility", __import__("datetime").date(2026, 1, 1))
     console.store.add_decision(meeting, "Show the hostile quote", themes=())
-    console.reload_meetings(meeting)
     # Its words match the hostile voice, which is then the verbatim projected.
     console.store.add_decision(meeting, "Image src passwd test", customers=("Beta Clinic",))
-    console.refresh_agenda(select_row=1)
+    open_meeting(console, meeting)
+    console.step(1)
     settle(qtbot, console)
     console.open_chair()
     chair = console.chair
@@ -213,9 +225,8 @@ def test_capture_in_the_meeting_attaches_evidence(qtbot, make_window):
     console = window.open_meeting_room()
     qtbot.addWidget(console)
     meeting = console.store.create_meeting("Live", dt.date(2026, 2, 1))
-    console.reload_meetings(meeting)
     console.store.add_decision(meeting, "Phone line for outages")
-    console.refresh_agenda(select_row=0)
+    open_meeting(console, meeting)
     settle(qtbot, console)
     assert console.result.customers == []
     key(qtbot, console, Qt.Key.Key_N, CTRL)
@@ -248,11 +259,14 @@ def test_add_by_hand_deferred_and_duplicate(qtbot, make_window):
     assert [d.title for d in store.decisions(second)] == ["Drop the free tier"]
     assert store.decisions(second)[0].outcome is Outcome.PENDING
     third = store.create_meeting("March council", dt.date(2026, 3, 5))
-    console.reload_meetings(third)
-    assert console.deferred_button.text() == "Add deferred (1)"
-    console.deferred_button.click()
+    open_meeting(console, third)
+    assert console.deferred_button.text() == "Carry over deferred (1)…"
+    console.deferred_button.click()  # asks which ones first
+    assert [d.title for d in store.decisions(third)] == []
+    assert console.dialog.chosen() == [decision]
+    console.dialog.save()
     assert [d.title for d in store.decisions(third)] == ["Drop the free tier"]
-    assert console.deferred_button.text() == "Add deferred (0)"
+    assert console.deferred_button.text() == "Carry over deferred (0)…"
     qtbot.keyClicks(console.add_name, "Healthcare clinics")
     qtbot.keyClick(console.add_name, Qt.Key.Key_Return)
     settle(qtbot, console)
@@ -275,7 +289,7 @@ def test_agenda_reorders_by_drag_and_drop(qtbot, make_window):
     meeting = store.create_meeting("Drag", dt.date(2026, 5, 1))
     for title in ("First", "Second", "Third"):
         store.add_decision(meeting, title)
-    console.reload_meetings(meeting)
+    open_meeting(console, meeting)
     model = console.agenda_model
     data = model.mimeData([model.index(0)])  # what the view hands over when a row is dragged
     assert model.dropMimeData(data, Qt.DropAction.MoveAction, 3, 0, QModelIndex()) is False
@@ -304,42 +318,49 @@ def test_console_and_chair_tell_the_whole_population(qtbot, make_window):
     qtbot.addWidget(console)
     meeting = store.create_meeting("Refunds", dt.date(2026, 4, 1))
     store.add_decision(meeting, "Refunds paid within a day")
-    console.reload_meetings(meeting)
+    open_meeting(console, meeting)
     settle(qtbot, console)
     assert console.summary.text().startswith("50 customers in 1 cohort · weight 50 · "
                                              "0 confirmed, 50 suggested")
     assert "listing the strongest 40" in console.summary.text()
-    cohort = console.tree.topLevelItem(0)
-    assert cohort.text(0).startswith("Small shops — 50 customers (0 confirmed)")
-    assert cohort.child(cohort.childCount() - 1).text(0) == "… and 10 more suggested"
+    model = console.affected_model
+    cohort = model.index(0, 0)
+    assert cohort.data().startswith("Small shops — 50 customers (0 confirmed)")
+    assert model.index(model.rowCount(cohort) - 1, 0, cohort).data() == \
+        "… and 10 more suggested"
     assert console.more_button.isVisible()
     console.more_button.click()
-    assert len(customer_items(console)) == 50
-    first = customer_items(console)[0]
-    evidence = [first.child(j).text(0) for j in range(first.childCount())]
+    assert len(customer_rows(console)) == 50
+    first = customer_rows(console)[0]
+    evidence = [model.index(j, 0, first).data() for j in range(model.rowCount(first))]
     assert len(evidence) == 1
     assert "Refunds at shop" in evidence[0]  # the voice that matched, never the till quote
-    assert first.text(1).startswith("said “refunds”; related “weeks”")  # learned here
+    assert first.siblingAtColumn(1).data().startswith(
+        "said “refunds”; related “weeks”")  # learned here
     assert console.agenda_model.data(console.agenda_model.index(0)).endswith(
         "50 customers · 0 confirmed")
 
     console.open_chair()
     chair = console.chair
     qtbot.addWidget(chair)
-    assert chair.count.text() == ("50 customers in 1 cohort  ·  0 confirmed, 50 suggested  ·  "
-                                  "showing 12 of 50")
+    assert chair.count.text() == ("0 confirmed customers  ·  50 suggested, not yet reviewed  ·  "
+                                  "in 1 cohort  ·  showing 12 of 50")
     assert "suggested" in chair.who.text()
     assert "Refunds at shop" in chair.quote.text()
     tile_text = [w.text() for w in chair.findChildren(type(chair.title))]
     assert "0 confirmed" in tile_text
+    assert "50 suggested" in tile_text  # never "50 customers · 100% of weight"
+    assert not any("% of" in t for t in tile_text)  # no confirmed customer: no share
     assert "50 complaints" in tile_text  # the matching voices: the till quotes are not counted
 
     console.tree.setFocus()
-    console.tree.setCurrentItem(customer_items(console)[0])
+    console.tree.setCurrentIndex(customer_rows(console)[0])
     qtbot.keyClick(console.tree, Qt.Key.Key_C)
-    assert chair.count.text().startswith("50 customers in 1 cohort  ·  1 confirmed, 49 suggested")
+    assert chair.count.text().startswith("1 confirmed customer  ·  49 suggested")
     settle(qtbot, console)
-    assert chair.count.text().startswith("50 customers in 1 cohort  ·  1 confirmed, 49 suggested")
+    assert chair.count.text().startswith("1 confirmed customer  ·  49 suggested")
+    tile_text = [w.text() for w in chair.findChildren(type(chair.title))]
+    assert "100% of confirmed weight" in tile_text
     assert "confirmed" in chair.who.text()  # the confirmed customer's voice comes first
     assert console.agenda_model.data(console.agenda_model.index(0)).endswith(
         "50 customers · 1 confirmed")
@@ -362,17 +383,17 @@ def test_counts_and_failures_never_leave_the_console_wrong(qtbot, make_window, m
     meeting = store.create_meeting("Fast hands", dt.date(2026, 6, 1))
     store.add_decision(meeting, "Split invoices per department", themes=("Billing",))
     store.add_decision(meeting, "Faster search on Mondays")
-    console.reload_meetings(meeting)
+    open_meeting(console, meeting)
     settle(qtbot, console)
     console.step(1)
     settle(qtbot, console)
     console.step(-1)  # both matched once: stepping back shows the first at once
     console.tree.setFocus()
-    console.tree.setCurrentItem(customer_items(console)[0])
+    console.tree.setCurrentIndex(customer_rows(console)[0])
     qtbot.keyClick(console.tree, Qt.Key.Key_C)
     console.step(1)  # before the first decision's count lands
     console.tree.setFocus()
-    console.tree.setCurrentItem(customer_items(console)[0])
+    console.tree.setCurrentIndex(customer_rows(console)[0])
     qtbot.keyClick(console.tree, Qt.Key.Key_C)
     settle(qtbot, console)
     rows = [console.agenda_model.data(console.agenda_model.index(i)) for i in range(2)]
@@ -382,22 +403,22 @@ def test_counts_and_failures_never_leave_the_console_wrong(qtbot, make_window, m
     def busy(*args, **kwargs):
         raise BoardError("the board is busy in another window or program")
 
-    monkeypatch.setattr(store, "record_impact", busy)
+    monkeypatch.setattr(store, "put_impact", busy)
     console.step(-1)
     settle(qtbot, console)
-    [acme] = customer_items(console)
-    console.tree.setCurrentItem(acme)
+    [acme] = customer_rows(console)
+    console.tree.setCurrentIndex(acme)
     qtbot.keyClick(console.tree, Qt.Key.Key_X)  # dismiss: refused by the busy board
-    [still] = customer_items(console)
-    assert still.text(2) == "confirmed"
+    [still] = customer_rows(console)
+    assert still.siblingAtColumn(2).data() == "confirmed"
     assert console.result.dismissed == []
     assert any(b.isVisible() and "busy" in b.text() for b in console.findChildren(QMessageBox))
 
     # A match that fails says so and does not leave the console "Finding…" for ever.
-    def broken(store, decision):
+    def broken(store, spec, records):
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(ui.meeting.matcher, "affected", broken)  # as the worker calls it
+    monkeypatch.setattr(ui.meeting.matcher, "match_decision", broken)  # as the worker calls it
     console.board_changed()
     qtbot.waitUntil(lambda: not console.matching, timeout=10_000)
     assert any(b.isVisible() and "could not match" in b.text()

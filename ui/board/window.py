@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
@@ -39,10 +38,13 @@ from ui.undo import step
 
 if TYPE_CHECKING:  # editing and dialogs load on first use: they cost the start nothing
     from PySide6.QtGui import QCloseEvent, QShowEvent
-    from PySide6.QtWidgets import QMessageBox
+    from PySide6.QtWidgets import QMessageBox, QWidget
 
     from app.board.commands import Command
+    from app.board.domain import VoiceDraft
     from ui.board.capture_dialog import CaptureDialog
+    from ui.history.window import HistoryWindow
+    from ui.meeting.console import MeetingConsole
 
 VERSION = "0.1.0"
 # How long a write from the window waits for another program's lock before it says "busy"
@@ -118,6 +120,9 @@ class BoardWindow(QMainWindow):
         self.store = store
         store.wait_for_lock(GUI_LOCK_WAIT_MS)
         self._open_reader = open_reader
+        from ui.shell import Shell
+
+        self.shell = Shell(self, open_reader)
         self._open_board = open_board
         self.settings = settings
         self.theme = str(settings.value("theme", "light"))
@@ -309,8 +314,9 @@ class BoardWindow(QMainWindow):
             self.warn("Cannot open this board", str(exc))
             return False
         old = self.store
+        self.shell.close_companions()  # they read the old store: they go before it does
         self._attach(store)
-        old.close()
+        self.shell.retire(old)
         return True
 
     def choose_board(self) -> None:
@@ -332,13 +338,14 @@ class BoardWindow(QMainWindow):
 
     # -- refresh -----------------------------------------------------------------------
     def refresh(self, changes: Changes) -> None:
+        """This window changed the board: show it, and tell the other screens."""
+        self.show_changes(changes)
+        self.shell.apply(changes, self)
+
+    def show_changes(self, changes: Changes) -> None:
         """Reload only what `changes` names."""
         if changes.voices:
             self.refresh_lanes()
-        console = getattr(self, "meeting_console", None)
-        if console is not None and console.isVisible() and (changes.voices
-                                                            or changes.customers):
-            console.board_changed()  # who a decision affects may have changed
         if changes.customers:
             # Read in the worker, after the lanes: on a big board the list takes 0.1 s,
             # which the GUI thread would spend frozen after every captured voice.
@@ -505,26 +512,27 @@ class BoardWindow(QMainWindow):
             self._try(DeleteVoices([voice.id], text="Delete voice"))
             self.statusBar().showMessage("Voice deleted — Undo (Ctrl+Z) brings it back", 8000)
 
-    def open_meeting_room(self, meeting_id: str | None = None) -> Any:
+    def capture_for_meeting(self, save: Callable[[VoiceDraft], None],
+                            parent: QWidget) -> CaptureDialog:
+        """The capture dialog the meeting room opens (Ctrl+N there)."""
         from ui.board.capture_dialog import CaptureDialog
-        from ui.meeting.console import MeetingConsole
 
-        def capture(save: Any, parent: Any) -> CaptureDialog:
-            customers, cohorts, themes = self._names()
-            return CaptureDialog(customers, cohorts, themes, save, None, parent)
+        customers, cohorts, themes = self._names()
+        return CaptureDialog(customers, cohorts, themes, save, None, parent)
 
-        self.meeting_console = MeetingConsole(self.store, meeting_id, capture)
-        self.meeting_console.closed.connect(lambda: self.refresh(Changes(
-            voices=True, customers=True)))
-        self.meeting_console.show()
-        return self.meeting_console
+    def open_meeting_room(self, meeting_id: str | None = None) -> MeetingConsole:
+        return self.shell.open_meeting_room(meeting_id)
 
-    def open_history(self) -> Any:
-        from ui.history.window import HistoryWindow
+    @property
+    def meeting_console(self) -> MeetingConsole | None:
+        return self.shell.console
 
-        self.history_window = HistoryWindow(self.store, self.theme)
-        self.history_window.show()
-        return self.history_window
+    def open_history(self) -> HistoryWindow:
+        return self.shell.open_history()
+
+    @property
+    def history_window(self) -> HistoryWindow | None:
+        return self.shell.history
 
     def focus_search(self) -> None:
         self.filter_bar.search.setFocus()
@@ -592,7 +600,7 @@ class BoardWindow(QMainWindow):
         from ui.composition import restore_board
 
         board = Path(self.store.path)
-        self._close_companions()
+        self.shell.close_companions()
         if self.runner is not None:
             self.runner.stop()
             self.runner = None
@@ -610,18 +618,6 @@ class BoardWindow(QMainWindow):
             f"Restored from {backup.name}" + (f"; the board it replaced is kept as {kept.name}"
                                               if kept else ""), 15000)
         return True
-
-    def _close_companions(self) -> None:
-        """The meeting room and history windows share this store: close them first."""
-        for name in ("history_window", "meeting_console"):
-            window = getattr(self, name, None)
-            if window is not None:
-                closed = getattr(window, "closed", None)  # the console tells us it closed
-                if closed is not None:
-                    with contextlib.suppress(RuntimeError, TypeError):
-                        closed.disconnect()
-                window.close()
-                setattr(self, name, None)
 
     def edit_customer(self) -> None:
         from ui.board.manage import edit_customer
@@ -709,13 +705,7 @@ class BoardWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.settings.setValue("geometry", self.saveGeometry())
-        history_window = getattr(self, "history_window", None)
-        if history_window is not None:
-            history_window.close()
-        console = getattr(self, "meeting_console", None)
-        if console is not None:  # it shares our store: close it before the store goes
-            console.closed.disconnect()
-            console.close()
+        self.shell.close_companions()  # they share our store: they close before it goes
         if self.runner is not None:
             self.runner.stop()
         self.store.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
-import json
 import os
 import re
 from pathlib import Path
@@ -14,7 +13,10 @@ from typing import Any
 
 from app.errors import EmptyChairError
 from app.history import log as history
-from app.meeting.domain import Effect
+from app.meeting.domain import Effect, ImpactStatus
+from app.meeting.frozen import FrozenCustomer, FrozenDecision
+from app.meeting.ports import MeetingStore
+from app.meeting.session import MeetingSession, short_id
 
 STYLE = """body{font-family:'DejaVu Sans',Arial,sans-serif;color:#1d1f23;max-width:60em;
 margin:2em auto;line-height:1.4} h1{font-size:1.8em} h2{font-size:1.35em;margin-top:1.6em;
@@ -34,54 +36,51 @@ def _page(title: str, body: list[str]) -> str:
             + "\n".join(body) + "</body></html>\n")
 
 
-def _customer_html(c: dict[str, Any]) -> list[str]:
-    why = f" — {_e(c['why'])}" if c.get("why") else ""
-    note = f" — {_e(c['note'])}" if c["note"] else ""
-    lines = [f"<li><b>{_e(c['name'])}</b> (effect {_e(c['effect'])}){note}"
+def _customer_html(c: FrozenCustomer) -> list[str]:
+    why = f" — {_e(c.why)}" if c.why else ""
+    note = f" — {_e(c.note)}" if c.note else ""
+    lines = [f"<li><b>{_e(c.name)}</b> (effect {_e(c.effect.value)}){note}"
              f"<span class='muted'>{why}</span>"]
-    for e in c["evidence"]:
-        stance = f" [{_e(e['stance'])}]" if e.get("stance") else ""
-        lines.append(f"<blockquote>{_e(e['text'])}<br><span class='muted'>"
-                     f"{_e(e['kind'])}, {_e(e['heard_on'])}{stance}</span></blockquote>")
+    for e in c.evidence:
+        stance = f" [{_e(e.stance.value)}]" if e.stance else ""
+        lines.append(f"<blockquote>{_e(e.text)}<br><span class='muted'>"
+                     f"{_e(e.kind.value)}, {_e(e.heard_on)}{stance}</span></blockquote>")
     lines.append("</li>")
     return lines
 
 
-def _affected_html(record: dict[str, Any]) -> list[str]:
-    """Who a decision affects, in a frozen (or freshly built) record: the true totals, then
-    per cohort the customers the room confirmed apart from the suggestions nobody reviewed."""
-    cohorts = record["cohorts"]
+def affected_html(record: FrozenDecision) -> list[str]:
+    """Who a decision affects, from its frozen (or freshly built) record: the true totals,
+    then per cohort the customers the room confirmed apart from the suggestions nobody
+    reviewed."""
+    cohorts = record.cohorts
     if not cohorts:
         return ["<p><i>No customer voice on this decision.</i></p>"]
-    body = []
-    totals = record.get("totals")
-    if totals:
-        words = ", ".join(f"“{_e(w)}”" for w in record.get("words", []))
-        related = ", ".join(f"“{_e(w)}”" for w in record.get("related", []))
-        body.append(
-            f"<p><b>Affected:</b> {totals['customers']:,} customer"
-            f"{'s' if totals['customers'] != 1 else ''} in {len(cohorts)} cohort"
-            f"{'s' if len(cohorts) != 1 else ''},"
-            f" weight {totals['weight']:,.0f}: {totals['confirmed']:,} confirmed by the room, "
-            f"{totals['suggested']:,} suggested and not reviewed · {totals['complaints']:,} "
-            f"complaints · {totals['needs']:,} needs · {totals['quotes']:,} quotes"
-            + (f"<br><span class='muted'>searched for {words}" if words else "")
-            + (f"; related words learned from the board {related}" if related else "")
-            + ("</span>" if words else "") + "</p>")
+    t = record.totals
+    words = ", ".join(f"“{_e(w)}”" for w in record.words)
+    related = ", ".join(f"“{_e(w)}”" for w in record.related)
+    body = [
+        f"<p><b>Affected:</b> {t.confirmed:,} customer{'s' if t.confirmed != 1 else ''} "
+        f"confirmed by the room (weight {t.confirmed_weight:,.0f}); {t.suggested:,} more "
+        f"suggested by matching and not reviewed · in {len(cohorts)} cohort"
+        f"{'s' if len(cohorts) != 1 else ''} · {t.kinds.complaints:,} complaints · "
+        f"{t.kinds.needs:,} needs · {t.kinds.quotes:,} quotes"
+        + (f"<br><span class='muted'>searched for {words}" if words else "")
+        + (f"; related words learned from the board {related}" if related else "")
+        + ("</span>" if words else "") + "</p>"]
     for cohort in cohorts:
-        listed = [c for c in cohort["customers"] if c["status"] != "dismissed"]
-        confirmed = [c for c in listed if c["status"] == "confirmed"]
-        suggested = [c for c in listed if c["status"] == "suggested"]
-        everyone = cohort.get("customers_total", len(listed))
-        body.append(f"<h3>{_e(cohort['cohort'])} — {everyone:,} customers "
-                    f"({len(confirmed):,} confirmed), weight {cohort['total_weight']:,.0f}</h3>")
+        confirmed = [c for c in cohort.customers if c.status is ImpactStatus.CONFIRMED]
+        suggested = [c for c in cohort.customers if c.status is ImpactStatus.SUGGESTED]
+        body.append(f"<h3>{_e(cohort.name)} — {cohort.confirmed:,} confirmed, "
+                    f"{cohort.customers_total - cohort.confirmed:,} suggested · weight "
+                    f"{cohort.total_weight:,.0f}</h3>")
         if confirmed:
             body.append("<p><b>Confirmed by the room</b></p><ul>")
             for c in confirmed:
                 body.extend(_customer_html(c))
             body.append("</ul>")
         if suggested:
-            rest = everyone - len(confirmed)
+            rest = cohort.customers_total - cohort.confirmed
             body.append(f"<p class='muted'><b>Suggested, not reviewed</b> (the strongest "
                         f"{len(suggested):,} of {rest:,})</p><ul class='muted'>")
             for c in suggested:
@@ -90,26 +89,43 @@ def _affected_html(record: dict[str, Any]) -> list[str]:
     return body
 
 
-def minutes_html(store: Any, meeting_id: str) -> str:
-    """Each decision with outcome, rationale, affected cohorts and customers with effects,
-    and the verbatims shown: from the frozen record when the meeting is closed."""
-    from app.meeting.room import affected, frozen_record
+def decision_html(record: FrozenDecision, description: str = "") -> list[str]:
+    body = [f"<p><b>Outcome:</b> {_e(record.outcome.value)}"
+            + (f" — {_e(record.rationale)}" if record.rationale else "") + "</p>"]
+    if description:
+        body.append(f"<p class='muted'>{_e(description)}</p>")
+    return body + affected_html(record)
 
-    meeting = store.get_meeting(meeting_id)
+
+def minutes_html(session: MeetingSession) -> str:
+    """Each decision with outcome, rationale, the customers the room confirmed (apart from
+    the suggestions) with effects, and the verbatims shown: from the frozen record once
+    the meeting is closed, else from the matches on screen (a decision not yet matched is
+    matched now)."""
+    from app.meeting.room import affected
+
+    meeting = session.meeting
+    if meeting is None:
+        raise EmptyChairError("no meeting to write minutes of")
     body = [f"<h1>{_e(meeting.title)}</h1>",
-            f"<p class='muted'>{meeting.held_on:%d %B %Y} · facilitator "
-            f"{_e(meeting.facilitator or '—')} · attendees {_e(meeting.attendees or '—')} · "
-            f"{_e(meeting.status.value)}</p>"]
-    for number, decision in enumerate(store.decisions(meeting_id), 1):
-        record = json.loads(decision.frozen) if decision.frozen else \
-            frozen_record(decision, affected(store, decision))
+            f"<p class='muted'>{meeting.held_on:%d %B %Y} · meeting #{short_id(meeting.id)} · "
+            f"facilitator {_e(meeting.facilitator or '—')} · attendees "
+            f"{_e(meeting.attendees or '—')} · {_e(meeting.status.value)}</p>"]
+    for number, decision in enumerate(session.agenda, 1):
+        record = session.frozen.get(decision.id) if session.closed else None
+        if record is None:
+            result = session.result_of(decision.id) or affected(session.store, decision)
+            record = FrozenDecision.of(decision, result)
         body.append(f"<h2>{number}. {_e(decision.title)}</h2>")
-        body.append(f"<p><b>Outcome:</b> {_e(decision.outcome.value)}"
-                    + (f" — {_e(decision.rationale)}" if decision.rationale else "") + "</p>")
-        if decision.description:
-            body.append(f"<p class='muted'>{_e(decision.description)}</p>")
-        body.extend(_affected_html(record))
+        body.extend(decision_html(record, decision.description))
     return _page(f"Minutes: {meeting.title}", body)
+
+
+def minutes_of(store: MeetingStore, meeting_id: str) -> str:
+    """The minutes of a meeting by id (or the start of one), for the CLI and tests."""
+    session = MeetingSession(store)
+    session.open(store.get_meeting(meeting_id).id)
+    return minutes_html(session)
 
 
 def review_html(store: Any, date_from: dt.date | None, date_to: dt.date | None,

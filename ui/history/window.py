@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QListWidget,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QTableView,
     QTabWidget,
@@ -188,25 +188,46 @@ class HistoryWindow(QMainWindow):
         self.log_model.set_entries(shown)
         self.count.setText(f"{len(shown):,} of {len(self.all_entries):,} decisions")
 
-    def open_decision(self, index: QModelIndex) -> None:
+    def open_decision(self, index: QModelIndex) -> QDialog:
+        """The decision's record, as the room saw it (frozen at the close) or, while its
+        meeting is open, as recorded so far: a scrolling page that fits the screen."""
+        from PySide6.QtWidgets import QDialogButtonBox, QTextBrowser
+
+        from app.meeting.frozen import FrozenDecision
+        from ui.history.reports import _e, decision_html
+
         entry: history.LogEntry = index.data(EntryRole)
         decision = self.store.get_decision(entry.id)
-        lines = [entry.title, f"{entry.meeting}, {entry.date} · {entry.outcome.value}",
-                 entry.rationale, ""]
-        if decision.frozen:
-            for cohort in json.loads(decision.frozen)["cohorts"]:
-                lines.append(f"{cohort['cohort']}:")
-                for c in cohort["customers"]:
-                    lines.append(f"  {c['name']} — {c['status']}, {c['effect']}")
-                    lines += [f"    “{e['text']}”" for e in c["evidence"][:2]]
+        text = self.store.frozen_records(decision.meeting_id).get(decision.id)
+        head = [f"<h2>{_e(entry.title)}</h2>",
+                f"<p class='muted'>{_e(entry.meeting)}, {entry.date}</p>"]
+        if text:
+            body = decision_html(FrozenDecision.from_json(text), decision.description)
         else:
-            lines += [f"{name}: {effect.value}" for name, effect in
-                      entry.effect_by_customer.items()]
-        box = QMessageBox(QMessageBox.Icon.NoIcon, "Decision", "\n".join(lines), parent=self)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        self.decision_box = box
+            body = [f"<p><b>Outcome:</b> {_e(entry.outcome.value)}"
+                    + (f" — {_e(entry.rationale)}" if entry.rationale else "") + "</p>",
+                    "<p class='muted'>The meeting is still open: the customers the room has "
+                    "confirmed so far.</p><ul>"]
+            body += [f"<li>{_e(name)}: {_e(effect.value)}</li>"
+                     for name, effect in entry.effect_by_customer.items()] + ["</ul>"]
+        dialog = QDialog(self)
+        dialog.setWindowTitle(f"Decision — {entry.title}")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        layout = QVBoxLayout(dialog)
+        page = QTextBrowser()
+        page.setOpenLinks(False)  # customer text is plain: nothing in it is a link to follow
+        page.setHtml("".join(head + body))
+        page.setAccessibleName("Decision record")
+        layout.addWidget(page)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        layout.addWidget(buttons)
+        available = (self.screen() or QGuiApplication.primaryScreen()).availableGeometry()
+        dialog.resize(min(900, int(available.width() * 0.8)),
+                      min(800, int(available.height() * 0.8)))
+        dialog.open()
+        self.decision_box = dialog
+        return dialog
 
     def export_log(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export decision log", "decisions.csv",
@@ -286,6 +307,27 @@ class HistoryWindow(QMainWindow):
         self.show_timeline()
 
     # -- charts --------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Something the history shows changed (a decision, an impact, a voice): read the
+        log again; the other tabs reload as they are next shown."""
+        self.all_entries = history.decision_log(self.store)
+        self.apply_filter()
+        self.unanswered_list.clear()
+        self.timeline_list.clear()
+        if self.canvases:
+            from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+
+            from ui.history.charts import CHARTS
+
+            shown = self.chart_tabs.currentIndex()
+            for index, (key, (name, build)) in enumerate(CHARTS.items()):
+                canvas = FigureCanvasQTAgg(build(self.store, self.all_entries, self.theme))
+                self.chart_tabs.removeTab(index)
+                self.chart_tabs.insertTab(index, canvas, name)
+                self.canvases[key] = canvas
+            self.chart_tabs.setCurrentIndex(shown)
+        self._tab_changed(self.tabs.currentIndex())
+
     def _tab_changed(self, index: int) -> None:
         """Tabs other than the log load when first shown, so the screen opens at once."""
         if self.tabs.widget(index) is self.charts_page and not self.canvases:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtCore import Qt, SignalInstance
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QScreen
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -16,8 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.board.domain import Kind
-from app.meeting.domain import Outcome
-from app.meeting.matching import SHORTLIST
+from app.meeting.domain import ImpactStatus, Outcome
+from app.meeting.facts import VoiceHit
+from app.meeting.matching import SHORTLIST, AffectedCustomer, MatchResult
+from app.meeting.session import MeetingSession
 from ui.theme import chair_stylesheet
 
 MAX_TILES = 4
@@ -72,12 +74,20 @@ class Tile(QFrame):
 
 
 class ChairWindow(QWidget):
-    """Mirrors the console's current decision. Right/Left or PageDown/PageUp: next/previous
-    decision; Space: next verbatim; F: full screen; B: blank; A: anonymous; Esc: leave."""
+    """A pure view of the session's current decision, for the room. Right/Left or
+    PageDown/PageUp: next/previous decision; Space: next verbatim; F: full screen; B: blank;
+    A: anonymous; Esc: leave. It reads only the session; `step`, `anonymous` and `screen`
+    are what its keys ask of whoever drives the meeting."""
 
-    def __init__(self, console: Any) -> None:
+    def __init__(self, session: MeetingSession, changed: SignalInstance | None = None,
+                 step: Callable[[int], object] | None = None,
+                 anonymous: Callable[[], object] | None = None,
+                 screen: Callable[[], object] | None = None) -> None:
         super().__init__(None, Qt.WindowType.Window)
-        self.console = console
+        self.session = session
+        self._step = step or session.step
+        self._anonymous = anonymous or (lambda: None)
+        self._screen = screen
         self.setWindowTitle("The empty chair")
         self.setObjectName("chair")
         self.setStyleSheet(chair_stylesheet())
@@ -91,6 +101,8 @@ class ChairWindow(QWidget):
         layout.setSpacing(28)
         self.title = _label("chairTitle")
         layout.addWidget(self.title)
+        self.outcome = _label("chairOutcome")  # the room's decision, once recorded
+        layout.addWidget(self.outcome)
         self.count = _label("chairCount")
         layout.addWidget(self.count)
         self.tiles = QGridLayout()
@@ -108,15 +120,16 @@ class ChairWindow(QWidget):
         self.blank = QWidget(objectName="chairBlank")
         self.blank.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.stack.addWidget(self.blank)
-        console.decision_changed.connect(self.refresh)
+        if changed is not None:
+            changed.connect(self.refresh)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.refresh()
 
     # -- content -----------------------------------------------------------------------
-    def evidence(self) -> list[tuple[Any, Any]]:
+    def evidence(self) -> list[tuple[AffectedCustomer, VoiceHit]]:
         """(customer, voice) pairs of the short list (confirmed customers first, then the
         strongest suggested), each customer's best matching voice in turn."""
-        result = self.console.result
+        result = self.session.result
         if result is None:
             return []
         shown = result.shortlist(SHORTLIST)
@@ -125,54 +138,63 @@ class ChairWindow(QWidget):
                 if i < len(a.evidence)]
 
     def refresh(self) -> None:
-        decision = self.console.current_decision()
-        result = self.console.result
+        decision = self.session.current
+        result = self.session.result
         while self.tiles.count():
             item = self.tiles.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
         self.title.setText(decision.title if decision else "No decision on the agenda")
+        outcome = decision.outcome if decision is not None else Outcome.PENDING
+        self.outcome.setText(
+            f"Decided: {outcome.value}" + (f" — {decision.rationale}" if decision and
+                                           decision.rationale else "")
+            if outcome is not Outcome.PENDING else "")
+        self.outcome.setVisible(outcome is not Outcome.PENDING)
         cohorts = result.cohorts if result else []
-        total = sum(c.total_weight for c in cohorts) or 1
+        confirmed_weight = sum(c.confirmed_weight for c in cohorts)
         for i, cohort in enumerate(cohorts[:MAX_TILES]):
-            everyone, confirmed = len(cohort.customers), len(cohort.confirmed)
+            confirmed = len(cohort.confirmed)
+            suggested = len(cohort.customers) - confirmed
             kinds = [f"{n:,} {kind.value}{'s' if n != 1 else ''}" for kind in
                      (Kind.COMPLAINT, Kind.NEED, Kind.QUOTE) if (n := cohort.count(kind))]
-            lines = [f"{everyone:,} customer{'s' if everyone != 1 else ''}",
-                     f"{cohort.total_weight / total:.0%} of weight",
-                     f"{confirmed:,} confirmed", *_packed(kinds)]
+            # Confirmed customers are the ones the room says are affected; suggested ones
+            # are the matching's guess, not yet reviewed, and are never counted as affected.
+            lines = [f"{confirmed:,} confirmed",
+                     *([f"{cohort.confirmed_weight / confirmed_weight:.0%} of confirmed weight"]
+                       if confirmed and confirmed_weight else []),
+                     f"{suggested:,} suggested", *_packed(kinds)]
             self.tiles.addWidget(Tile(cohort.name, lines), 0, i)
         if len(cohorts) > MAX_TILES:
             rest = cohorts[MAX_TILES:]
             self.tiles.addWidget(Tile(f"+{len(rest)} more cohorts", [
-                f"{sum(len(c.customers) for c in rest):,} customers"]), 1, 0, 1, MAX_TILES)
+                f"{sum(len(c.confirmed) for c in rest):,} confirmed · "
+                f"{sum(len(c.customers) - len(c.confirmed) for c in rest):,} suggested"]),
+                1, 0, 1, MAX_TILES)
         matching = decision is not None and result is None
         self.empty.setText("Finding who this decision affects…" if matching else
                            result.summary().rstrip(".") if result is not None else
                            "No customer voice on this decision yet")
         self.empty.setVisible(not cohorts)
-        self.count.setText(self._count_line(result) if cohorts else "")
+        self.count.setText(self._count_line(result) if result and cohorts else "")
         self.count.setVisible(bool(cohorts))
-        self.verbatim_index = 0 if not self.evidence() else \
-            min(self.verbatim_index, len(self.evidence()) - 1)
+        pairs = self.evidence()
+        self.verbatim_index = 0 if not pairs else min(self.verbatim_index, len(pairs) - 1)
         self.show_verbatim()
-        position = self.console.agenda.currentIndex().row() + 1
-        count = self.console.agenda_model.rowCount()
-        anonymous = self.console.meeting is not None and self.console.meeting.anonymous
-        outcome = decision.outcome if decision is not None else Outcome.PENDING
-        self.status.setText(f"Decision {position} of {count}"
-                            + (f"  ·  {outcome.value}" if outcome is not Outcome.PENDING
-                               else "")
+        anonymous = self.session.meeting is not None and self.session.meeting.anonymous
+        self.status.setText(f"Decision {self.session.position + 1} of "
+                            f"{len(self.session.agenda)}"
+                            + ("  ·  closed meeting" if self.session.closed else "")
                             + ("  ·  anonymous" if anonymous else ""))
 
     @staticmethod
-    def _count_line(result: Any) -> str:
-        """'684 customers in 6 cohorts · 12 confirmed, 672 suggested · showing 12 of 684'."""
+    def _count_line(result: MatchResult) -> str:
+        """'12 confirmed customers · 672 suggested, not yet reviewed · showing 12 of 684'."""
         everyone, confirmed = len(result.customers), len(result.confirmed)
         shown = len(result.shortlist(SHORTLIST))
-        return (f"{everyone:,} customer{'s' if everyone != 1 else ''} in "
+        return (f"{confirmed:,} confirmed customer{'s' if confirmed != 1 else ''}  ·  "
+                f"{everyone - confirmed:,} suggested, not yet reviewed  ·  in "
                 f"{len(result.cohorts)} cohort{'s' if len(result.cohorts) != 1 else ''}"
-                f"  ·  {confirmed:,} confirmed, {everyone - confirmed:,} suggested"
                 f"  ·  showing {shown:,} of {everyone:,}")
 
     def show_verbatim(self) -> None:
@@ -186,20 +208,17 @@ class ChairWindow(QWidget):
         if len(text) > MAX_QUOTE_CHARS:
             text = text[: MAX_QUOTE_CHARS - 1].rsplit(" ", 1)[0] + " …"
         self.quote.setText(f"“{text}”")
-        name = self.console.names().get(customer.customer.id, customer.customer.name)
+        name = self.session.name_of(customer)
         cohort = customer.customer.cohort or "no cohort"
-        status = "confirmed" if customer.status.value == "confirmed" else "suggested"
+        status = "confirmed" if customer.status is ImpactStatus.CONFIRMED else "suggested"
         self.who.setText(f"— {name} ({cohort}, {status}), {voice.kind.value}, heard "
                          f"{voice.heard_on:%d %B %Y}  ·  {self.verbatim_index % len(pairs) + 1}"
                          f" of {len(pairs)}")
 
     # -- presenting ----------------------------------------------------------------------
-    def target_screen(self) -> Any:
-        """The screen the facilitator picked in the console (the projector by default)."""
-        screens = QGuiApplication.screens()
-        index = self.console.screen_box.currentData()
-        return screens[index] if isinstance(index, int) and index < len(screens) \
-            else self.console.screen()
+    def target_screen(self) -> QScreen:
+        chosen = self._screen() if self._screen is not None else None
+        return chosen if isinstance(chosen, QScreen) else QGuiApplication.primaryScreen()
 
     def present(self) -> None:
         screen = self.target_screen()
@@ -216,9 +235,9 @@ class ChairWindow(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         key = event.key()
         if key in (Qt.Key.Key_Right, Qt.Key.Key_PageDown):
-            self.console.step(1)
+            self._step(1)
         elif key in (Qt.Key.Key_Left, Qt.Key.Key_PageUp):
-            self.console.step(-1)
+            self._step(-1)
         elif key == Qt.Key.Key_Space:
             self.verbatim_index += 1
             self.show_verbatim()
@@ -230,7 +249,7 @@ class ChairWindow(QWidget):
         elif key == Qt.Key.Key_B:
             self.stack.setCurrentIndex(1 - self.stack.currentIndex())
         elif key == Qt.Key.Key_A:
-            self.console.toggle_anonymous()
+            self._anonymous()
         elif key == Qt.Key.Key_Escape:
             self.close()
         else:

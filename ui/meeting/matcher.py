@@ -11,8 +11,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.errors import EmptyChairError
-from app.meeting.domain import Decision
-from app.meeting.room import affected, agenda_counts
+from app.meeting.domain import Decision, ImpactRecord
+from app.meeting.matching import match_agenda, match_decision
+from app.meeting.room import AgendaCount, spec_of
 from ui.composition import environment_message
 
 
@@ -103,8 +104,21 @@ class _Lane(QObject):
             self._worker_thread.wait(10_000)
 
 
-def _match(store: Any, decision: Decision) -> tuple[str, Any]:
-    return decision.id, affected(store, decision)
+Request = tuple[Decision, dict[str, ImpactRecord], int]  # what the session asks: see
+# MeetingSession.wanted_match; the version comes back with the answer.
+
+
+def _match(store: Any, request: Request) -> tuple[str, Any, int]:
+    decision, records, version = request
+    return decision.id, match_decision(store, spec_of(decision), records), version
+
+
+def _count(store: Any, requests: list[Request]) -> tuple[dict[str, AgendaCount],
+                                                         dict[str, int]]:
+    results = match_agenda(store, [(spec_of(d), records) for d, records, _ in requests],
+                           detail=0)
+    return ({d.id: AgendaCount.of(r) for (d, _, _), r in zip(requests, results, strict=True)},
+            {d.id: version for d, _, version in requests})
 
 
 class MatchRunner(QObject):
@@ -112,24 +126,24 @@ class MatchRunner(QObject):
     the other counts the agenda, so stepping to a decision never waits behind a count.
     `matched` and `counted` carry only the newest answer of each."""
 
-    matched = Signal(str, object)  # decision id, MatchResult
-    counted = Signal(object)  # {decision id: AgendaCount}
+    matched = Signal(str, object, int)  # decision id, MatchResult, version
+    counted = Signal(object, object)  # {decision id: AgendaCount}, {decision id: version}
     failed = Signal(str)
 
     def __init__(self, open_reader: Callable[[], Any], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._matches = _Lane("empty-chair matching", open_reader, _match, self)
-        self._counts = _Lane("empty-chair counting", open_reader, agenda_counts, self)
-        self._matches.done.connect(lambda pair: self.matched.emit(*pair))
-        self._counts.done.connect(self.counted)
+        self._counts = _Lane("empty-chair counting", open_reader, _count, self)
+        self._matches.done.connect(lambda answer: self.matched.emit(*answer))
+        self._counts.done.connect(lambda answer: self.counted.emit(*answer))
         self._matches.failed.connect(self.failed)
         self._counts.failed.connect(self.failed)
 
-    def match(self, decision: Decision) -> None:
-        self._matches.ask(decision)
+    def match(self, request: Request) -> None:
+        self._matches.ask(request)
 
-    def count(self, decisions: list[Decision]) -> None:
-        self._counts.ask(list(decisions))
+    def count(self, requests: list[Request]) -> None:
+        self._counts.ask(list(requests))
 
     @property
     def busy(self) -> bool:

@@ -1,0 +1,157 @@
+"""The meeting room's dialogs: a decision, a meeting, carrying deferred decisions over, and
+the reason a closed meeting is reopened. Each calls `on_save` and shows its refusal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QWidget,
+)
+
+from app.errors import EmptyChairError
+from app.meeting.domain import Decision, Meeting
+from ui.fields import DateField, enter_saves
+from ui.table_model import form_rows
+
+
+def names_in(edit: QLineEdit) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(n.strip() for n in edit.text().split(",") if n.strip()))
+
+
+class _Saving(QDialog):
+    def __init__(self, parent: QWidget, title: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.form = QFormLayout(self)
+
+    def _saved(self, write: Callable[[], object]) -> None:
+        try:
+            write()
+        except EmptyChairError as exc:
+            self.error.setText(str(exc))
+            return
+        self.accept()
+
+    def save(self) -> None:
+        raise NotImplementedError
+
+
+class DecisionDialog(_Saving):
+    """Add a decision, or change one in place: title, description, themes, named customers
+    and cohorts. Enter saves from any field (Shift+Enter: a new line in the description)."""
+
+    Save = Callable[[str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], object]
+
+    def __init__(self, parent: QWidget, on_save: Save, decision: Decision | None = None,
+                 ) -> None:
+        super().__init__(parent, "Edit decision" if decision else "Add a decision")
+        self.on_save = on_save
+        self.title = QLineEdit(placeholderText="Drop the free tier")
+        self.description = QPlainTextEdit()
+        self.description.setAccessibleName("Description")
+        self.description.setMaximumHeight(120)
+        enter_saves(self.description, self.save)
+        self.themes = QLineEdit(placeholderText="Pricing, Billing")
+        self.customers = QLineEdit(placeholderText="Names of customers, comma separated")
+        self.cohorts = QLineEdit(placeholderText="Cohorts, comma separated")
+        for edit in (self.title, self.themes, self.customers, self.cohorts):
+            edit.returnPressed.connect(self.save)
+        if decision is not None:
+            self.title.setText(decision.title)
+            self.description.setPlainText(decision.description)
+            self.themes.setText(", ".join(decision.themes))
+            self.customers.setText(", ".join(decision.named_customers))
+            self.cohorts.setText(", ".join(decision.named_cohorts))
+        self.error = form_rows(self.form, [
+            ("Title", self.title), ("Description", self.description), ("Themes", self.themes),
+            ("Customers", self.customers), ("Cohorts", self.cohorts)], self)
+
+    def save(self) -> None:
+        self._saved(lambda: self.on_save(
+            self.title.text(), self.description.toPlainText().strip(), names_in(self.themes),
+            names_in(self.customers), names_in(self.cohorts)))
+
+
+class MeetingDialog(_Saving):
+    """A new meeting, or a meeting's details changed in place. Tab goes from the date to
+    the facilitator (never into the date's day, month and year)."""
+
+    Save = Callable[[str, dt.date, str, str], object]
+
+    def __init__(self, parent: QWidget, on_save: Save, meeting: Meeting | None = None) -> None:
+        super().__init__(parent, "Edit meeting" if meeting else "New meeting")
+        self.on_save = on_save
+        self.title = QLineEdit(placeholderText="Product council")
+        self.date = DateField(meeting.held_on if meeting else None)
+        self.facilitator = QLineEdit()
+        self.attendees = QLineEdit()
+        for edit in (self.title, self.facilitator, self.attendees):
+            edit.returnPressed.connect(self.save)
+        if meeting is not None:
+            self.title.setText(meeting.title)
+            self.facilitator.setText(meeting.facilitator)
+            self.attendees.setText(meeting.attendees)
+        self.error = form_rows(self.form, [
+            ("Title", self.title), ("Date", self.date), ("Facilitator", self.facilitator),
+            ("Attendees", self.attendees)], self)
+
+    def save(self) -> None:
+        self._saved(lambda: self.on_save(self.title.text(), self.date.day(),
+                                         self.facilitator.text(), self.attendees.text()))
+
+
+class CarryOverDialog(_Saving):
+    """Which deferred decisions of earlier meetings come onto this agenda (all ticked)."""
+
+    def __init__(self, parent: QWidget, deferred: list[tuple[Decision, str]],
+                 on_save: Callable[[list[str]], object]) -> None:
+        super().__init__(parent, "Carry over deferred decisions")
+        self.on_save = on_save
+        self.choices = QListWidget()
+        self.choices.setAccessibleName("Deferred decisions")
+        for decision, meeting in deferred:
+            item = QListWidgetItem(f"{decision.title}  ({meeting})")
+            item.setData(Qt.ItemDataRole.UserRole, decision.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.choices.addItem(item)
+        self.error = form_rows(self.form, [("Deferred", self.choices)], self)
+
+    def chosen(self) -> list[str]:
+        return [str(self.choices.item(i).data(Qt.ItemDataRole.UserRole))
+                for i in range(self.choices.count())
+                if self.choices.item(i).checkState() == Qt.CheckState.Checked]
+
+    def save(self) -> None:
+        self._saved(lambda: self.on_save(self.chosen()))
+
+
+class ReopenDialog(_Saving):
+    """Why a closed meeting is reopened: the reason is logged with it."""
+
+    def __init__(self, parent: QWidget, title: str, on_save: Callable[[str], object]) -> None:
+        super().__init__(parent, "Reopen meeting")
+        self.on_save = on_save
+        self.reason = QLineEdit(placeholderText="A decision was recorded against the wrong "
+                                                "customer")
+        self.reason.returnPressed.connect(self.save)
+        note = QLabel(f"“{title}” is closed. Reopening logs your reason with a copy of "
+                      "what was frozen; closing it again freezes the record anew.")
+        note.setTextFormat(Qt.TextFormat.PlainText)
+        note.setWordWrap(True)
+        self.form.addRow(note)
+        self.error = form_rows(self.form, [("Why reopen", self.reason)], self)
+
+    def save(self) -> None:
+        self._saved(lambda: self.on_save(self.reason.text()))

@@ -1,0 +1,124 @@
+"""The shell: owns the board window's companions (the meeting room, the history) and the
+store's lifetime, and tells every open screen what each operation changed.
+
+One console and one history per board. A board switch closes them before the old store
+closes (they read it); closing the board window closes them, then the store. After every
+operation the screen that did it calls `apply(changes, initiator)`, and `changes_applied`
+reaches every other screen, which refreshes only what the Changes name (anki's OpChanges).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+from PySide6.QtCore import QObject, Signal
+
+from app.changes import Changes
+
+if TYPE_CHECKING:  # the meeting room loads when first opened: the start never pays for it
+    from PySide6.QtWidgets import QDialog, QWidget
+
+    from app.board.domain import VoiceDraft
+    from app.meeting.ports import MeetingStore
+    from ui.history.window import HistoryWindow
+    from ui.meeting.console import MeetingConsole
+
+
+class Board(Protocol):
+    """What the shell needs of the board window."""
+
+    @property
+    def store(self) -> MeetingStore: ...
+    @property
+    def theme(self) -> str: ...
+    def show_changes(self, changes: Changes) -> None: ...
+    def capture_for_meeting(self, save: Callable[[VoiceDraft], None],
+                            parent: QWidget) -> QDialog: ...
+
+
+class Shell(QObject):
+    changes_applied = Signal(object, object)  # Changes, the screen that made them
+
+    def __init__(self, board: Board, open_reader: Callable[[str], object]) -> None:
+        super().__init__()
+        self.board = board
+        self._open_reader = open_reader
+        self.console: MeetingConsole | None = None
+        self.history: HistoryWindow | None = None
+        self.changes_applied.connect(self._tell_everyone)
+
+    def apply(self, changes: Changes, initiator: object) -> None:
+        if changes.any:
+            self.changes_applied.emit(changes, initiator)
+
+    def _tell_everyone(self, changes: Changes, initiator: object) -> None:
+        if initiator is not self.board and changes.board:
+            self.board.show_changes(changes)
+        console = self.console
+        if console is not None and initiator is not console:
+            if changes.voices or changes.customers:
+                console.board_changed()  # who a decision affects may have changed
+            if changes.meetings or changes.decisions or changes.impacts:
+                console.session.reload_agenda()
+                console.refresh(changes)
+        if self.history is not None and initiator is not self.history:
+            self.history.reload()
+
+    # -- the companions ------------------------------------------------------------------
+    def open_meeting_room(self, meeting_id: str | None = None) -> MeetingConsole:
+        """The board's one meeting room: raised if open (on `meeting_id` if given)."""
+        from app.meeting.session import MeetingSession
+        from ui.meeting.console import MeetingConsole
+
+        if self.console is not None:
+            if meeting_id is not None:
+                self.console.show_meeting(self.board.store.get_meeting(meeting_id).id)
+            self.console.show()
+            self.console.raise_()
+            self.console.activateWindow()
+            return self.console
+        store = self.board.store
+        path = str(getattr(store, "path", ""))
+        console = MeetingConsole(
+            MeetingSession(store), lambda: self._open_reader(path),  # type: ignore[arg-type, return-value]
+            self.apply, self.board.capture_for_meeting, meeting_id)
+        console.closed.connect(lambda: self._forget(console))
+        self.console = console
+        console.show()
+        return console
+
+    def open_history(self) -> HistoryWindow:
+        from ui.history.window import HistoryWindow
+
+        if self.history is not None:
+            self.history.reload()
+        else:
+            self.history = HistoryWindow(self.board.store, self.board.theme)
+            self.history.destroyed.connect(lambda: setattr(self, "history", None))
+        self.history.show()
+        self.history.raise_()
+        return self.history
+
+    def _forget(self, console: MeetingConsole) -> None:
+        if self.console is console:
+            self.console = None
+
+    def close_companions(self) -> None:
+        """Before the store goes (a board switch, a restore, the window closing)."""
+        console, self.console = self.console, None
+        if console is not None:
+            with contextlib.suppress(RuntimeError, TypeError):
+                console.closed.disconnect()
+            console.close()
+        history, self.history = self.history, None
+        if history is not None:
+            history.close()
+
+    def retire(self, store: object) -> None:
+        """A board switch: the companions close, then the old store."""
+        self.close_companions()
+        close = getattr(store, "close", None)
+        if close is not None:
+            close()
