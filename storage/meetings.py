@@ -203,13 +203,18 @@ class MeetingsMixin(BoardParts):
                         MeetingStatus(r[6]), bool(r[7])) for r in rows]
 
     def get_meeting(self, meeting_id: str) -> Meeting:
-        """A meeting by id, or by the start of its id when only one meeting's id starts so
-        (ids are time-ordered UUIDv7s: meetings made together share their first digits)."""
+        """A meeting by id, by its short id (#1a2b3c4d, its last digits), or by the start
+        of its id when only one meeting's id starts so (ids are time-ordered UUIDv7s:
+        meetings made together share their first digits)."""
         meetings = self.meetings()
         for meeting in meetings:
             if meeting.id == meeting_id:
                 return meeting
-        found = [m for m in meetings if meeting_id and m.id.startswith(meeting_id)]
+        wanted = meeting_id.strip().lstrip("#").lower()
+        # The start of an id, or its short id (its last 8 digits, shown in the picker).
+        found = [m for m in meetings if wanted and (
+            m.id.startswith(wanted) or (len(wanted) >= 6 and
+                                        m.id.replace("-", "").endswith(wanted)))]
         if len(found) == 1:
             return found[0]
         if found:

@@ -222,7 +222,8 @@ class BoardWindow(QMainWindow):
                 action.setChecked(name == self.theme)
                 action.triggered.connect(lambda _=False, name=name: self.apply_theme(name))
             else:
-                action.triggered.connect(handlers[spec.id])
+                # triggered(checked) must not reach a handler's first argument
+                action.triggered.connect(lambda _=False, h=handlers[spec.id]: h())
             menu.addAction(action)
             self.actions_by_id[spec.id] = action
             if spec.id == "open_board":

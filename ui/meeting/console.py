@@ -40,8 +40,8 @@ from app.board.domain import VoiceDraft
 from app.changes import Changes
 from app.errors import EmptyChairError
 from app.meeting.domain import Decision, Effect, Meeting, MeetingStatus, Outcome, Stance
-from app.meeting.ports import MeetingStore
 from app.meeting.matching import DETAIL, AffectedCustomer, MatchResult, MatchStore
+from app.meeting.ports import MeetingStore
 from app.meeting.room import AgendaCount
 from app.meeting.session import MeetingSession, Step, short_id
 from ui.actions import MEETING_ACTIONS
