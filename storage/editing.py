@@ -190,12 +190,6 @@ class EditingMixin(BoardParts):
         return self._voices_by_rowid(rowids)
 
     # -- customers ---------------------------------------------------------------------
-    def get_customer(self, customer_id: str) -> Customer:
-        for customer in self.customers():  # type: ignore[attr-defined]
-            if customer.id == customer_id:
-                return customer  # type: ignore[no-any-return]
-        raise NotFoundError(f"no customer {customer_id}")
-
     def update_customer(self, customer: Customer) -> None:
         name = clean_name(customer.name, "name")
         if customer.weight < 0:

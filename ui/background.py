@@ -94,28 +94,28 @@ class Job(QObject):
     def __init__(self, work: Work) -> None:
         super().__init__()
         self.token = CancelToken()
-        self.thread = QThread()
+        self.worker_thread = QThread()
         self._runner = _Runner(work, self.token)
-        self._runner.moveToThread(self.thread)
-        self.thread.started.connect(self._runner.run)
+        self._runner.moveToThread(self.worker_thread)
+        self.worker_thread.started.connect(self._runner.run)
         # Signal to signal across threads: queued, re-emitted here in the GUI thread.
         self._runner.progress.connect(self.progress)
         self._runner.committing.connect(self.committing)
         self._runner.done.connect(self.done)
         self._runner.failed.connect(self.failed)
-        self._runner.done.connect(self.thread.quit)
-        self._runner.failed.connect(self.thread.quit)
-        self.thread.finished.connect(self._ended)
+        self._runner.done.connect(self.worker_thread.quit)
+        self._runner.failed.connect(self.worker_thread.quit)
+        self.worker_thread.finished.connect(self._ended)
 
     def start(self) -> None:
         Job._running.add(self)
-        self.thread.start()
+        self.worker_thread.start()
 
     @Slot()
     def _ended(self) -> None:
         # 'finished' is sent just before the thread's last instructions: look again shortly
         # rather than wait() here, which would hold Python's lock the thread may still need.
-        if self.thread.isRunning():
+        if self.worker_thread.isRunning():
             QTimer.singleShot(5, self._ended)
         else:
             Job._running.discard(self)
@@ -126,4 +126,4 @@ class Job(QObject):
         return self.token.cancel()
 
     def wait(self) -> None:
-        self.thread.wait()
+        self.worker_thread.wait()

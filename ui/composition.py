@@ -52,10 +52,6 @@ def rescue_board(damaged: Path, out: Path) -> dict[str, tuple[int, int]]:
     return rescue(Path(damaged).expanduser(), Path(out).expanduser(), make)
 
 
-def board_exists(path: Path) -> bool:
-    return path.exists()
-
-
 def open_reader(path: Path | str) -> BoardStore:
     """Another connection to a board this process already opened (and checked), for a
     worker thread: the identity and corruption checks are not repeated."""

@@ -34,10 +34,6 @@ class RowsTableModel(QAbstractTableModel):
             return self.HEADERS[section]
         return None
 
-    def row_at(self, index: AnyIndex) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        return self._rows[index.row()]
 
 
 def form_rows(form: QFormLayout, fields: list[tuple[str, QWidget]], dialog: Any) -> QLabel:

@@ -54,10 +54,6 @@ class ImportReport:
     dry_run: bool
     changes: Changes
 
-    @property
-    def refused(self) -> bool:
-        return self.result is None
-
 
 class InvalidRows(EmptyChairError):
     """Some rows are invalid and --skip-invalid was not given: nothing was imported."""

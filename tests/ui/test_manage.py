@@ -70,7 +70,7 @@ def test_named_dialog_create_rename(qtbot, make_window):
     window.manage_named()
     dialog = window.findChildren(NamedDialog)[-1]
     dialog.tabs.setCurrentIndex(1)  # themes
-    ask = dialog.create()
+    ask = dialog.create_named()
     ask.setTextValue("Security")
     with qtbot.waitSignal(window.search_done, timeout=10_000):
         ask.accept()

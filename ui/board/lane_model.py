@@ -11,7 +11,6 @@ from app.board.domain import Voice
 from ui.plain import tooltip
 
 VoiceRole = Qt.ItemDataRole.UserRole + 1
-SortRole = Qt.ItemDataRole.UserRole + 2
 PAGE = 100
 Fetch = Callable[[int, int], list[Voice]]
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -72,8 +71,6 @@ class VoiceLaneModel(QAbstractListModel):
             return f"{voice.kind.value} from {voice.customer_name}: {voice.text}"
         if role == VoiceRole:
             return voice
-        if role == SortRole:
-            return voice.heard_on.isoformat()
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
@@ -87,5 +84,3 @@ class VoiceLaneModel(QAbstractListModel):
                 return row
         return -1
 
-    def voice_at(self, row: int) -> Voice | None:
-        return self._voices[row] if 0 <= row < len(self._voices) else None

@@ -184,7 +184,7 @@ class NamedDialog(QDialog):
             lst = QListWidget()
             page_layout.addWidget(lst)
             buttons = QHBoxLayout()
-            for text, handler in (("New…", self.create), ("Rename…", self.rename),
+            for text, handler in (("New…", self.create_named), ("Rename…", self.rename),
                                   ("Merge into…", self.merge),
                                   ("Delete", self.delete)):
                 button = QPushButton(text)
@@ -218,7 +218,7 @@ class NamedDialog(QDialog):
         self.window_._try(command)
         self.reload()
 
-    def create(self) -> None:
+    def create_named(self) -> None:
         table = self.table()
 
         def create(name: str) -> None:

@@ -31,7 +31,6 @@ from ui.table_model import RowsTableModel
 from ui.theme import MUTED, styled
 
 ObjectRole = Qt.ItemDataRole.UserRole + 1
-SortRole = Qt.ItemDataRole.UserRole + 2
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -80,9 +79,6 @@ class CustomerTableModel(RowsTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (c.name, c.cohort_name or "—", f"{c.voice_count:,}", f"{c.weight:,.0f}")[col]
-        if role == SortRole:
-            return (c.name.casefold(), (c.cohort_name or "").casefold(), c.voice_count,
-                    c.weight)[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             return tooltip(f"{c.name}\n{c.cohort_name or 'no cohort'} · owner {c.owner or '—'}"
                            + (f"\n{c.notes}" if c.notes else ""))
@@ -126,8 +122,6 @@ class CohortTableModel(RowsTableModel):
         name, customers, voices, weight = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return (name, f"{customers:,}", f"{voices:,}", f"{weight:,.0f}")[index.column()]
-        if role == SortRole:
-            return (name.casefold(), customers, voices, weight)[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:  # the whole name: the column elides it
             return tooltip(f"{name}\n{customers:,} customers · {voices:,} voices")
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() > 0:
@@ -183,9 +177,9 @@ class SidePanel(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        self.find = QLineEdit(placeholderText="Find a customer…")
-        self.find.setClearButtonEnabled(True)
-        layout.addWidget(self.find)
+        self.find_box = QLineEdit(placeholderText="Find a customer…")
+        self.find_box.setClearButtonEnabled(True)
+        layout.addWidget(self.find_box)
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs)
         self.customer_model = CustomerTableModel(self)
@@ -198,7 +192,7 @@ class SidePanel(QWidget):
         self.tabs.addTab(self.cohort_view, "Cohorts")
         hint = styled(QLabel("Pick one to filter the lanes."), MUTED)
         layout.addWidget(hint)
-        self.find.textChanged.connect(self.customer_model.set_find)
+        self.find_box.textChanged.connect(self.customer_model.set_find)
         self.customer_view.selectionModel().currentRowChanged.connect(self._customer_changed)
         self.cohort_view.selectionModel().currentRowChanged.connect(self._cohort_changed)
 
