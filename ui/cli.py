@@ -353,8 +353,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
         for line in problem_lines(exc.plan):
             print(line, file=sys.stderr)
         raise
-    target = _board_path(args)
-    with _writable_board(target, args.dry_run) as store:
+    board = _board_path(args)
+    with _writable_board(board, args.dry_run) as store:
         _notices(store)
         before = store.count(VoiceFilter())
         try:
@@ -371,7 +371,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print(f"skipped {line}", file=sys.stderr)
     assert report.result is not None
     verb = "would add" if args.dry_run else "added"
-    print(f"{args.file} -> {target}: {plan.record_count:,} rows: {verb} "
+    print(f"{args.file} -> {board}: {plan.record_count:,} rows: {verb} "
           f"{report.result.added:,}, "
           f"already on the board {report.result.already_present:,}, "
           f"invalid {plan.problem_count:,}, "
@@ -413,11 +413,11 @@ def _cmd_import_customers(args: argparse.Namespace) -> int:
         for line in problem_lines(plan):
             print(terminal_text(line), file=sys.stderr)
         raise InvalidCustomerRows(plan)
-    target = _board_path(args)
-    with _writable_board(target, args.dry_run) as store:
+    board = _board_path(args)
+    with _writable_board(board, args.dry_run) as store:
         _notices(store)
         _command, result = run_customer_import(store, plan, dry_run=args.dry_run)
-    print(f"{args.file} -> {target}: {len(plan.rows):,} customers: "
+    print(f"{args.file} -> {board}: {len(plan.rows):,} customers: "
           + ("dry run, nothing written: " if args.dry_run else "") + result.summary())
     for line in result.field_lines():
         print(f"  {line}")
@@ -437,7 +437,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
         if whole:
             from app.snapshot import export_board, summary
 
-            counts = export_board(store, args.out)  # type: ignore[arg-type]
+            counts = export_board(store, args.out)
         else:
             rows = store.export_rows(flt)
             try:
@@ -475,7 +475,7 @@ def _cmd_import_board(args: argparse.Namespace) -> int:
         try:
             _notices(store)
             try:
-                report = import_board(store, args.file,  # type: ignore[arg-type]
+                report = import_board(store, args.file,
                                       keep_existing=args.keep_existing, dry_run=args.dry_run)
             except InvalidSnapshot as exc:
                 for line in exc.lines():

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from app.board.ports import BoardStore
 from storage.board import open_reader as board_open_reader
 from storage.errors import environment_message
 
 __all__ = ["environment_message", "open_reader", "open_store"]
 from storage.repository import SqliteBoard
+from ui.ports import Store
 
 APP_NAME = "empty-chair"
 
@@ -25,7 +25,7 @@ def default_board_path() -> Path:
     return platformdirs.user_data_path(APP_NAME, appauthor=False) / "board.db"
 
 
-def open_store(path: Path | str, *, create: bool = False) -> BoardStore:
+def open_store(path: Path | str, *, create: bool = False) -> Store:
     return SqliteBoard.open(path, create=create)
 
 
@@ -52,7 +52,7 @@ def rescue_board(damaged: Path, out: Path) -> dict[str, tuple[int, int]]:
     return rescue(Path(damaged).expanduser(), Path(out).expanduser(), make)
 
 
-def open_reader(path: Path | str) -> BoardStore:
+def open_reader(path: Path | str) -> Store:
     """Another connection to a board this process already opened (and checked), for a
     worker thread: the identity and corruption checks are not repeated."""
     return SqliteBoard(board_open_reader(Path(path)))

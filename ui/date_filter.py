@@ -11,7 +11,8 @@ NO_DATE = QDate(2000, 1, 1)  # shown as "From: any"; the earliest date a filter 
 
 
 def any_date_edit(name: str) -> QDateEdit:
-    edit = QDateEdit(calendarPopup=True)
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
     edit.setMinimumDate(NO_DATE)
     edit.setSpecialValueText(f"{name}: any")
     edit.setDate(NO_DATE)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app.errors import EmptyChairError
 from ui.board.search_worker import FirstRead
@@ -96,9 +96,10 @@ def _shoot_meeting(window: BoardWindow, screen: str, out: Path, size: tuple[int,
     console = window.open_meeting_room(_meeting_id(window, meeting))
     console.resize(*size)
     _wait_for_matches(console)
-    target = console
+    target: QWidget = console
     if screen == "chair":
         console.open_chair()
+        assert console.chair is not None
         target = console.chair
         target.resize(*size)
     QApplication.processEvents()
@@ -127,7 +128,7 @@ def _meeting_id(window: BoardWindow, wanted: str | None) -> str | None:
     """A meeting by id (or id prefix); by default the latest closed meeting, for a full view."""
     meetings = window.store.meetings()
     if wanted:
-        return window.store.get_meeting(wanted).id
+        return str(window.store.get_meeting(wanted).id)
     closed = [m for m in meetings if m.status.value == "closed"]
     return (closed or meetings or [None])[0].id if (closed or meetings) else None
 
@@ -155,7 +156,7 @@ def screenshot(screen: str, out: Path, path: Path, size: str, theme: str,
 
         store = open_store(path)
         try:
-            store.get_meeting(meeting)  # type: ignore[attr-defined]
+            store.get_meeting(meeting)
         finally:
             store.close()
     _app()

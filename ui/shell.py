@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Signal
@@ -41,7 +42,7 @@ class Board(Protocol):
 class Shell(QObject):
     changes_applied = Signal(object, object)  # Changes, the screen that made them
 
-    def __init__(self, board: Board, open_reader: Callable[[str], object]) -> None:
+    def __init__(self, board: Board, open_reader: Callable[[Path], object]) -> None:
         super().__init__()
         self.board = board
         self._open_reader = open_reader
@@ -80,7 +81,7 @@ class Shell(QObject):
             self.console.activateWindow()
             return self.console
         store = self.board.store
-        path = str(getattr(store, "path", ""))
+        path = Path(store.path)
         console = MeetingConsole(
             MeetingSession(store), lambda: self._open_reader(path),  # type: ignore[arg-type, return-value]
             self.apply, self.board.capture_for_meeting, meeting_id)

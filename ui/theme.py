@@ -79,7 +79,7 @@ def app_font(base: QFont, theme: str, zoom: int = 0) -> QFont:
 TITLE, DETAIL_TITLE, MUTED, COUNT, ERROR, LANE, PRIMARY = (
     "laneTitle", "detailTitle", "muted", "countLabel", "fieldError", "lane", "primary")
 LOOKS = (TITLE, DETAIL_TITLE, MUTED, COUNT, ERROR, LANE, PRIMARY)
-_current = {"theme": "light", "zoom": 0}
+_current: dict[str, str | int] = {"theme": "light", "zoom": 0}
 
 
 def styled(widget: WidgetT, look: str) -> WidgetT:
@@ -92,7 +92,7 @@ def styled(widget: WidgetT, look: str) -> WidgetT:
 
 def _style(widget: QWidget) -> None:
     look = widget.objectName()
-    theme, zoom = _current["theme"], int(_current["zoom"])
+    theme, zoom = str(_current["theme"]), int(_current["zoom"])
     t = tokens(theme)
     if look in (TITLE, DETAIL_TITLE):
         font = QFont(widget.font())

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from app.board.commands import Command
 from app.changes import Changes
+
+
+class Undoable(Protocol):
+    """A domain command: a board edit (app.board.commands, applied to the store) or a
+    meeting-room step (app.meeting.commands, applied to the session)."""
+
+    text: str
+
+    def apply(self, target: Any, /) -> Changes: ...
+    def revert(self, target: Any, /) -> Changes: ...
 
 
 class UndoableCommand(QUndoCommand):
@@ -18,7 +27,7 @@ class UndoableCommand(QUndoCommand):
     when the write succeeded: an undo that cannot happen now (the board busy in another
     program, a row changed in another window) stays on the stack, untouched, to try again."""
 
-    def __init__(self, command: Command, store: Any, on_change: Callable[[Changes], None],
+    def __init__(self, command: Undoable, store: Any, on_change: Callable[[Changes], None],
                  on_error: Callable[[Exception], None], stack: QUndoStack | None = None,
                  ) -> None:
         super().__init__(command.text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -46,7 +46,8 @@ class BoardStore(Protocol):
 
     def count(self, flt: VoiceFilter) -> int: ...
 
-    def export_rows(self, flt: VoiceFilter) -> Iterator[dict[str, Any]]: ...
+    def export_rows(self, flt: VoiceFilter) -> Generator[dict[str, Any], None, None]:
+        """Closed by the caller when it stops early (it holds a read transaction)."""
 
     def ensure_customers(self, seeds: Iterable[CustomerSeed]) -> list[str]: ...
 

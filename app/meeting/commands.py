@@ -192,9 +192,18 @@ class Together:
     text: str
 
     def apply(self, session: MeetingSession) -> Changes:
+        """All the parts or none: a part the store refuses takes back those before it (a
+        refused outcome must not leave the meeting started)."""
         changes = Changes()
-        for part in self.parts:
-            changes |= part.apply(session)
+        done: list[MeetingCommand] = []
+        try:
+            for part in self.parts:
+                changes |= part.apply(session)
+                done.append(part)
+        except BaseException:
+            for part in reversed(done):
+                part.revert(session)
+            raise
         return changes
 
     def revert(self, session: MeetingSession) -> Changes:

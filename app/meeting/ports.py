@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Protocol
 
 from app.board.domain import Cohort, Customer, VoiceDraft
@@ -55,6 +56,8 @@ class ClosingStore(Protocol):
 
 
 class NamesStore(Protocol):
+    path: Path
+
     def customers(self) -> list[Customer]: ...
     def cohorts(self) -> list[Cohort]: ...
 

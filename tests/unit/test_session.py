@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from app.board.domain import Cohort, Customer, Kind, VoiceDraft
+from app.board.domain import Cohort, Customer, Kind, VoiceDraft, check_plain, clean_name
 from app.errors import NotFoundError, ValidationError
 from app.meeting.domain import (
     Decision,
@@ -190,9 +190,13 @@ class FakeStore:
 
     def update_decision(self, decision: Decision,
                         records: Mapping[str, ImpactRecord | None] | None = None) -> None:
+        title = clean_name(decision.title, "title")  # refused before anything is written
+        for value, field in ((decision.description, "description"),
+                             (decision.owner, "owner"), (decision.rationale, "rationale")):
+            check_plain(value, field)
         self.writes.append("update_decision")
         self.decision_rows[decision.id].update(
-            title=decision.title.strip(), description=decision.description,
+            title=title, description=decision.description,
             owner=decision.owner, outcome=decision.outcome, rationale=decision.rationale,
             decided_at=decision.decided_at)
         self._links(decision.id, decision.themes, decision.named_customers,
@@ -482,6 +486,20 @@ def test_naming_keeps_what_the_room_recorded_and_undo_puts_it_back(session, fake
     assert session.record_of("cedar") == before
 
 
+def test_naming_a_dismissed_named_customer_confirms_it_again(session, fake):
+    session.select(fake.d2)
+    result = feed(session, fake.d2, shown("birch", ImpactStatus.CONFIRMED, (Route.NAMED,)))
+    session.dismiss("birch")
+    step = session.add_named("Birch")  # already named: the words stay, the record changes
+    assert fake.impact_records(fake.d2)["birch"].status is ImpactStatus.CONFIRMED
+    assert session.record_of("birch").status is ImpactStatus.CONFIRMED
+    assert status_in(result, "birch") is ImpactStatus.CONFIRMED
+    step.command.revert(session)
+    assert fake.impact_records(fake.d2)["birch"].status is ImpactStatus.DISMISSED
+    assert fake.named(fake.d2) == ("Birch",)
+    assert [a.customer.id for a in result.dismissed] == ["birch"]
+
+
 def test_naming_a_cohort_and_undo(session, fake, result):
     step = session.add_named("smb")
     assert fake.get_decision(fake.d1).named_cohorts == ("SMB",)
@@ -535,6 +553,13 @@ def test_an_outcome_stamps_when_it_was_decided(session, fake, clock):
         Outcome.PENDING, "", None)
     assert fake.get_meeting(fake.meeting) == planned
     assert session.meeting == planned
+
+
+def test_a_refused_outcome_does_not_start_the_meeting(session, fake):
+    with pytest.raises(ValidationError):
+        session.record_outcome(Outcome.APPROVED, "ship\x00it")  # the store refuses a NUL
+    assert fake.get_decision(fake.d1).outcome is Outcome.PENDING
+    assert fake.get_meeting(fake.meeting).status is MeetingStatus.PLANNED
 
 
 def test_mark_running_and_undo(session, fake):
@@ -642,7 +667,8 @@ def test_move_and_reorder_and_undo(session, fake, result):
     assert [d.id for d in fake.decisions(fake.meeting)] == [fake.d2, fake.d1]
     assert [d.id for d in session.agenda] == [fake.d2, fake.d1]
     assert session.current_id == fake.d1
-    assert session.result is result  # moving changes nobody's match
+    assert session.result_of(fake.d1) is result  # moving changes nobody's match
+    assert session.wanted_match() is None
     assert session.move(+1) is None  # already last
 
     step.command.revert(session)

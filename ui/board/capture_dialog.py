@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.board.domain import Channel, Kind, NeedDepth, VoiceDraft
 from app.errors import BoardError, ConflictError, ValidationError
+from ui.fields import DateField
 from ui.theme import ERROR, styled
 
 
@@ -43,7 +44,7 @@ class CaptureDialog(QDialog):
     last_channel = Channel.INTERVIEW
 
     def __init__(self, customers: list[str], cohorts: list[str], themes: list[str],
-                 save, draft: VoiceDraft | None = None,  # noqa: ANN001
+                 save: Callable[[VoiceDraft], object], draft: VoiceDraft | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Edit voice" if draft else "Capture a customer voice")
@@ -83,9 +84,7 @@ class CaptureDialog(QDialog):
         self.cohort.addItems(["", *cohorts])
         self.cohort.setToolTip("Cohort for a new customer")
         row("cohort", self.cohort)
-        self.heard_on = QDateEdit(calendarPopup=True)
-        self.heard_on.setDisplayFormat("yyyy-MM-dd")
-        self.heard_on.setDate(QDate.currentDate())
+        self.heard_on = DateField()  # Tab goes on to the channel, not into the month
         row("date", self.heard_on)
         self.channel = QComboBox()
         self.channel.addItems([c.value for c in Channel])

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen, QTextLayout, QTextOption
-from PySide6.QtWidgets import QAbstractScrollArea, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+)
 
 from app.board.domain import Kind, Voice
 from ui.board.lane_model import VoiceRole
@@ -47,7 +52,7 @@ def _wrap_width(width: float) -> float:
 class VoiceCardDelegate(QStyledItemDelegate):
     """Draws text with QPainter (never as HTML), so customer text is always plain."""
 
-    def __init__(self, theme: str = "light", parent: object = None) -> None:
+    def __init__(self, theme: str = "light", parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.theme = theme
         # Wrapped lines by (text, font, width): a card is measured, then painted, then
@@ -106,7 +111,7 @@ class VoiceCardDelegate(QStyledItemDelegate):
         # QStyle type, 15 ms of the first paint.
         view = self.parent()
         selected = bool(view.selectionModel().isSelected(index)) \
-            if hasattr(view, "selectionModel") else False
+            if isinstance(view, QAbstractItemView) else False
         painter.setPen(QPen(color(self.theme, "accent" if selected else "border"),
                             2 if selected else 1))
         painter.setBrush(color(self.theme, "selection" if selected else "surface"))

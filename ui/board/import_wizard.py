@@ -847,7 +847,7 @@ class ImportWizard(QWizard):
         self.reader.failed.connect(self._read_failed)
         self.checker.done.connect(self._checked)
         self.checker.failed.connect(self._check_failed)
-        self.checker.progress.connect(lambda d, t: self.validation_page.show_progress(d, t))
+        self.checker.progress.connect(self._checking)
         self.file_page = FilePage(self)
         self.preview_page = PreviewPage(self)
         self.mapping_page = MappingPage(self)
@@ -861,6 +861,9 @@ class ImportWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage)
 
     # -- reading -------------------------------------------------------------------------
+    def _checking(self, done: int, total: int) -> None:
+        self.validation_page.show_progress(done, total)
+
     @property
     def mode(self) -> str:
         return self.file_page.mode

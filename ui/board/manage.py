@@ -218,7 +218,7 @@ class NamedDialog(QDialog):
         self.window_._try(command)
         self.reload()
 
-    def create_named(self) -> None:
+    def create_named(self) -> QInputDialog:
         table = self.table()
 
         def create(name: str) -> None:

@@ -126,7 +126,7 @@ class BoardWindow(QMainWindow):
         self._open_board = open_board
         self.settings = settings
         self.theme = str(settings.value("theme", "light"))
-        self.zoom = int(settings.value("zoom", 0))
+        self.zoom = int(str(settings.value("zoom", 0)))
         self.undo_stack = QUndoStack(self)
         self.actions_by_id: dict[str, QAction] = {}
         self.selected: Voice | None = None

@@ -27,7 +27,8 @@ MAX_QUOTE_CHARS = 320  # one verbatim must fit the screen without scrolling
 
 
 def _label(name: str, text: str = "") -> QLabel:
-    label = QLabel(text, objectName=name)
+    label = QLabel(text)
+    label.setObjectName(name)
     label.setTextFormat(Qt.TextFormat.PlainText)  # customer words are never HTML
     label.setWordWrap(True)
     # Its width comes from the screen, never from the text: a 200-letter name without a
@@ -61,7 +62,8 @@ class Tile(QFrame):
     def __init__(self, title: str, lines: list[str]) -> None:
         from ui.elide import ElidedLabel
 
-        super().__init__(objectName="tile")
+        super().__init__()
+        self.setObjectName("tile")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
         self.title = ElidedLabel(title, max_lines=2, hint_chars=TILE_LINE_CHARS,
@@ -94,7 +96,8 @@ class ChairWindow(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.verbatim_index = 0
         self.stack = QStackedLayout(self)
-        page = QWidget(objectName="chair")
+        page = QWidget()
+        page.setObjectName("chair")
         page.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(72, 56, 72, 40)
@@ -117,7 +120,8 @@ class ChairWindow(QWidget):
         self.status = _label("chairStatus")
         layout.addWidget(self.status)
         self.stack.addWidget(page)
-        self.blank = QWidget(objectName="chairBlank")
+        self.blank = QWidget()
+        self.blank.setObjectName("chairBlank")
         self.blank.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.stack.addWidget(self.blank)
         if changed is not None:
@@ -142,8 +146,9 @@ class ChairWindow(QWidget):
         result = self.session.result
         while self.tiles.count():
             item = self.tiles.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self.title.setText(decision.title if decision else "No decision on the agenda")
         outcome = decision.outcome if decision is not None else Outcome.PENDING
         self.outcome.setText(

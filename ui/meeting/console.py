@@ -364,8 +364,8 @@ class MeetingConsole(QMainWindow):
         self._show_result(result, keep)
 
     def _show_result(self, result: MatchResult, keep: str | None = None) -> None:
-        selected = keep or (self.selected_customer().customer.id
-                            if self.selected_customer() is not None else None)
+        shown = self.selected_customer()
+        selected = keep or (shown.customer.id if shown is not None else None)
         listed = {a.customer.id for a in result.shortlist(self.list_size)}
         everyone = len(result.customers)
         self.summary.setText(result.summary() + (
@@ -526,8 +526,12 @@ class MeetingConsole(QMainWindow):
         decision = self.session.current
         if decision is None or self.session.closed:
             return
-        self._open_dialog(DecisionDialog(self, lambda *fields: self._checked(
-            lambda: self.session.edit_decision(*fields, decision_id=decision.id)), decision))
+        def save(title: str, description: str, themes: tuple[str, ...],
+                 customers: tuple[str, ...], cohorts: tuple[str, ...]) -> None:
+            self._checked(lambda: self.session.edit_decision(
+                title, description, themes, customers, cohorts, decision_id=decision.id))
+
+        self._open_dialog(DecisionDialog(self, save, decision))
 
     def _checked(self, action: Callable[[], Step | None]) -> None:
         """For dialogs: a refusal is raised (the dialog shows it and stays open)."""

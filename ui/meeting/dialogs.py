@@ -34,6 +34,7 @@ class _Saving(QDialog):
         self.setWindowTitle(title)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.form = QFormLayout(self)
+        self.error: QLabel  # set by form_rows in each dialog
 
     def _saved(self, write: Callable[[], object]) -> None:
         try:
