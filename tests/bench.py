@@ -395,6 +395,91 @@ def matching_section(board: Path) -> None:
           f"max {max(r['affected'])} of {CUSTOMERS:,}")
 
 
+def phase_keypress(db: str) -> dict[str, object]:
+    """A key on the meeting room's impact list (C, H, U, N, X) on the GUI thread, on a copy
+    of the board; beside it the same impact written by the store alone (the floor)."""
+    import shutil
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from ui.composition import open_store
+    from ui.gui import make_window
+    copy = Path(tempfile.mkdtemp(prefix="empty-chair-keys-")) / "board.db"
+    src = sqlite3.connect(db)
+    dst = sqlite3.connect(copy)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    store = open_store(copy)
+    meeting = store.create_meeting("Bench council", dt.date(2026, 6, 1))
+    for title, themes in AGENDA[:6]:
+        store.add_decision(meeting, title, themes=themes)
+    store.close()
+    app = QApplication([])
+    window = make_window(copy)
+    console = window.open_meeting_room(meeting)
+    console.resize(1500, 900)
+    console.open_chair()  # projected, as in a meeting: it follows every key too
+    asked: list[object] = []
+    real_match = console.matcher.match
+    keys = [Qt.Key.Key_C, Qt.Key.Key_H, Qt.Key.Key_U, Qt.Key.Key_N, Qt.Key.Key_X]
+    presses, floor, matches_per_key = [], [], []
+    for _row in range(6):
+        deadline = time.monotonic() + 60
+        while (console.matching or console.session.wanted_match() is not None) and \
+                time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.005)
+        model = console.affected_model
+        ids = model.customer_ids()[:10]
+        console.matcher.match = lambda request: asked.append(request)  # type: ignore[method-assign]
+        for customer_id in ids:
+            index = model.index_of_customer(customer_id)
+            if not index.isValid():
+                continue
+            console.tree.setCurrentIndex(index)
+            for key in keys:
+                before = len(asked)
+                start = time.perf_counter()
+                QTest.keyClick(console.tree, key)
+                presses.append(time.perf_counter() - start)
+                matches_per_key.append(len(asked) - before)
+                if key == Qt.Key.Key_X:
+                    break
+                # The floor: the same write, by the store alone, no screen.
+                decision = console.session.current
+                record = console.session.record_of(customer_id)
+                start = time.perf_counter()
+                console.store.put_impact(decision.id, customer_id, record)
+                floor.append(time.perf_counter() - start)
+        console.matcher.match = real_match  # type: ignore[method-assign]
+        console.step(1)
+    console.close()
+    window.close()
+    shutil.rmtree(copy.parent, ignore_errors=True)
+    return {"presses": presses, "floor": floor, "matches": matches_per_key}
+
+
+def meeting_section(board: Path) -> None:
+    r = child("keypress", str(board))
+    print(f"\nMeeting room on {VOICES:,} voices: a key on the impact list (C/H/U/N/X), the "
+          "chair projected")
+    print(f"  GUI thread per key  p50 {pct(r['presses'], 50) * 1e3:6.1f} ms   "
+          f"p95 {pct(r['presses'], 95) * 1e3:6.1f} ms (target <= 16 ms)   "
+          f"{len(r['presses'])} keys")
+    for offset, name in enumerate(("C confirm", "H helps", "U hurts", "N neutral",
+                                   "X dismiss")):
+        keys = r["presses"][offset::5]
+        print(f"    {name:<10} p50 {pct(keys, 50) * 1e3:6.1f} ms   "
+              f"p95 {pct(keys, 95) * 1e3:6.1f} ms")
+    print(f"  the same write by the store alone  p50 {pct(r['floor'], 50) * 1e3:6.1f} ms   "
+          f"p95 {pct(r['floor'], 95) * 1e3:6.1f} ms (the floor)")
+    print(f"  matches asked per key: at most {max(r['matches'], default=0)} "
+          f"(target <= 1; the cached match is updated in place)")
+
+
 def quality_section(_board: Path) -> None:
     """Matching quality on the labelled real exports (skipped where ../shared is absent)."""
     from tests.eval_matching import evaluate
@@ -489,7 +574,8 @@ def history_section(board: Path) -> None:
     print(f"  peak memory {r['peak_mb']:.0f} MB")
 
 
-EXTRA_SECTIONS: list = [window_section, matching_section, history_section, quality_section]
+EXTRA_SECTIONS: list = [window_section, matching_section, meeting_section, history_section,
+                         quality_section]
 
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--phase":
@@ -497,7 +583,8 @@ if __name__ == "__main__":
         fn = {"floor": phase_floor, "import": phase_import, "search": phase_search,
               "write_floor": phase_write_floor, "new_board": phase_new_board,
               "bare": phase_bare, "start": phase_start, "typing": phase_typing,
-              "matching": phase_matching, "seed_history": seed_history,
+              "matching": phase_matching, "keypress": phase_keypress,
+              "seed_history": seed_history,
               "history": phase_history}[phase]
         print(json.dumps(fn(*args)))
     else:

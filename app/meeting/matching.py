@@ -151,6 +151,9 @@ def _kinds_line(customers: list[AffectedCustomer]) -> str:
 class CohortRollup:
     name: str
     customers: list[AffectedCustomer] = field(default_factory=list)  # strongest first
+    # What count_kinds said, and for which list: a key on the impact list re-reads it, and
+    # a recorded status never changes a customer's matching voices.
+    _kinds_said: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def total_weight(self) -> float:
@@ -169,7 +172,9 @@ class CohortRollup:
         return _count(self.customers, kind)
 
     def count_kinds(self) -> str:
-        return _kinds_line(self.customers)
+        if self._kinds_said is None:  # MatchResult.apply forgets it when members change
+            self._kinds_said = _kinds_line(self.customers)
+        return self._kinds_said
 
 
 @dataclass(slots=True)
@@ -177,6 +182,7 @@ class MatchResult:
     cohorts: list[CohortRollup]  # every affected customer (the population), heaviest first
     dismissed: list[AffectedCustomer]
     terms: list[Term] = field(default_factory=list)
+    _order: list[AffectedCustomer] | None = field(default=None, repr=False, compare=False)
 
     @property
     def customers(self) -> list[AffectedCustomer]:
@@ -208,14 +214,22 @@ class MatchResult:
     def count_kinds(self) -> str:
         return _kinds_line(self.customers)
 
+    def _by_strength(self) -> list[AffectedCustomer]:
+        """Every affected customer, strongest first. The order does not depend on what the
+        room recorded, so it is sorted once per set of customers (a keypress re-reads it)."""
+        if self._order is None:  # apply forgets it when who is affected changes
+            self._order = sorted(self.customers, key=_strongest)
+        return self._order
+
     def shortlist(self, size: int = SHORTLIST) -> list[AffectedCustomer]:
         """The confirmed customers, then the strongest suggested ones, `size` in all (more
         when more are confirmed)."""
-        confirmed = sorted(self.confirmed, key=_strongest)
+        ordered = self._by_strength()
+        confirmed = [c for c in ordered if c.status is ImpactStatus.CONFIRMED]
         return confirmed + self.strongest_suggested(max(0, size - len(confirmed)))
 
     def strongest_suggested(self, size: int) -> list[AffectedCustomer]:
-        return sorted(self.suggested, key=_strongest)[:size]
+        return [c for c in self._by_strength() if c.status is ImpactStatus.SUGGESTED][:size]
 
     @property
     def too_common(self) -> list[Term]:
@@ -245,10 +259,15 @@ class MatchResult:
         found.evidence = [Evidence(e.voice, record.stances.get(e.voice.voice_id), e.matched,
                                    e.themes) for e in found.evidence]
         dismissed = record.status is ImpactStatus.DISMISSED
+        if dismissed and not was_dismissed and self._order is not None:
+            self._order.remove(found)  # still strongest first without it
+        elif dismissed != was_dismissed:
+            self._order = None  # back among the affected: sorted again when next asked
         if dismissed and not was_dismissed:
             for cohort in self.cohorts:
                 if found in cohort.customers:
                     cohort.customers.remove(found)
+                    cohort._kinds_said = None
             self.cohorts = [c for c in self.cohorts if c.customers]
             self.dismissed.append(found)
             self.dismissed.sort(key=lambda a: a.customer.name.casefold())
@@ -261,6 +280,7 @@ class MatchResult:
                 self.cohorts.append(home)
             home.customers.append(found)
             home.customers.sort(key=_strongest)
+            home._kinds_said = None
             self.cohorts.sort(key=lambda r: (-r.total_weight, r.name.casefold()))
         return True
 

@@ -59,16 +59,15 @@ class AffectedModel(QAbstractItemModel):
         nodes, top = self._build(result, names, listed)
         if [n.key for n in nodes] == [n.key for n in self._nodes] and \
                 [(n.parent, n.row) for n in nodes] == [(n.parent, n.row) for n in self._nodes]:
+            # The same rows: only those whose words changed are told (a confirm changes its
+            # customer and its cohort's heading), so the view re-measures two rows, not all.
+            changed = [i for i, (new, old) in enumerate(zip(nodes, self._nodes, strict=True))
+                       if new.texts != old.texts or new.customer is not old.customer
+                       or new.evidence is not old.evidence]
             self._nodes, self._top = nodes, top
             last = len(COLUMNS) - 1
-            groups = [(-1, len(top))] + [(i, len(n.children)) for i, n in enumerate(nodes)
-                                         if n.children]
-            for parent, count in groups:
-                if not count:
-                    continue
-                parent_index = QModelIndex() if parent < 0 else self._index_of(parent)
-                self.dataChanged.emit(self.index(0, 0, parent_index),
-                                      self.index(count - 1, last, parent_index))
+            for number in changed:
+                self.dataChanged.emit(self._index_of(number), self._index_of(number, last))
             return
         self.beginResetModel()
         self._nodes, self._top = nodes, top

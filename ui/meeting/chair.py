@@ -66,13 +66,25 @@ class Tile(QFrame):
         self.setObjectName("tile")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 18)
-        self.title = ElidedLabel(title, max_lines=2, hint_chars=TILE_LINE_CHARS,
-                                 objectName="tileTitle")
+        self.title = ElidedLabel(title, max_lines=2, hint_chars=TILE_LINE_CHARS)
+        self.title.setObjectName("tileTitle")
         layout.addWidget(self.title)
+        self.lines: list[ElidedLabel] = []
         for line in lines:
-            layout.addWidget(ElidedLabel(line, max_lines=1, hint_chars=TILE_LINE_CHARS,
-                                         objectName="tileLine"))  # packed to fit one line
+            label = ElidedLabel(line, max_lines=1, hint_chars=TILE_LINE_CHARS)
+            label.setObjectName("tileLine")
+            layout.addWidget(label)  # packed to fit one line
+            self.lines.append(label)
         layout.addStretch(1)
+
+    def shows(self, title: str, lines: list[str]) -> bool:
+        """Show these words if the tile has the same shape; False: build a new tile."""
+        if self.title.text() != title or len(lines) != len(self.lines):
+            return False
+        for label, line in zip(self.lines, lines, strict=True):
+            if label.text() != line:
+                label.setText(line)
+        return True
 
 
 class ChairWindow(QWidget):
@@ -144,11 +156,6 @@ class ChairWindow(QWidget):
     def refresh(self) -> None:
         decision = self.session.current
         result = self.session.result
-        while self.tiles.count():
-            item = self.tiles.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
         self.title.setText(decision.title if decision else "No decision on the agenda")
         outcome = decision.outcome if decision is not None else Outcome.PENDING
         self.outcome.setText(
@@ -158,6 +165,7 @@ class ChairWindow(QWidget):
         self.outcome.setVisible(outcome is not Outcome.PENDING)
         cohorts = result.cohorts if result else []
         confirmed_weight = sum(c.confirmed_weight for c in cohorts)
+        wanted: list[tuple[str, list[str], tuple[int, int, int, int]]] = []
         for i, cohort in enumerate(cohorts[:MAX_TILES]):
             confirmed = len(cohort.confirmed)
             suggested = len(cohort.customers) - confirmed
@@ -169,13 +177,14 @@ class ChairWindow(QWidget):
                      *([f"{cohort.confirmed_weight / confirmed_weight:.0%} of confirmed weight"]
                        if confirmed and confirmed_weight else []),
                      f"{suggested:,} suggested", *_packed(kinds)]
-            self.tiles.addWidget(Tile(cohort.name, lines), 0, i)
+            wanted.append((cohort.name, lines, (0, i, 1, 1)))
         if len(cohorts) > MAX_TILES:
             rest = cohorts[MAX_TILES:]
-            self.tiles.addWidget(Tile(f"+{len(rest)} more cohorts", [
+            wanted.append((f"+{len(rest)} more cohorts", [
                 f"{sum(len(c.confirmed) for c in rest):,} confirmed · "
-                f"{sum(len(c.customers) - len(c.confirmed) for c in rest):,} suggested"]),
-                1, 0, 1, MAX_TILES)
+                f"{sum(len(c.customers) - len(c.confirmed) for c in rest):,} suggested"],
+                (1, 0, 1, MAX_TILES)))
+        self._show_tiles(wanted)
         matching = decision is not None and result is None
         self.empty.setText("Finding who this decision affects…" if matching else
                            result.summary().rstrip(".") if result is not None else
@@ -185,7 +194,7 @@ class ChairWindow(QWidget):
         self.count.setVisible(bool(cohorts))
         pairs = self.evidence()
         self.verbatim_index = 0 if not pairs else min(self.verbatim_index, len(pairs) - 1)
-        self.show_verbatim()
+        self.show_verbatim(pairs)
         anonymous = self.session.meeting is not None and self.session.meeting.anonymous
         self.status.setText(f"Decision {self.session.position + 1} of "
                             f"{len(self.session.agenda)}"
@@ -202,8 +211,26 @@ class ChairWindow(QWidget):
                 f"{len(result.cohorts)} cohort{'s' if len(result.cohorts) != 1 else ''}"
                 f"  ·  showing {shown:,} of {everyone:,}")
 
-    def show_verbatim(self) -> None:
-        pairs = self.evidence()
+    def _show_tiles(self, wanted: list[tuple[str, list[str], tuple[int, int, int, int]]],
+                    ) -> None:
+        """The cohorts' tiles: the same tiles get new words (a key on the impact list
+        changes a count), different ones are built anew."""
+        shown = [self.tiles.itemAt(i).widget() for i in range(self.tiles.count())]  # type: ignore[union-attr]
+        if len(shown) == len(wanted) and all(
+                isinstance(tile, Tile) and tile.shows(title, lines)
+                for tile, (title, lines, _) in zip(shown, wanted, strict=True)):
+            return
+        while self.tiles.count():
+            item = self.tiles.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        for title, lines, (row, column, rows, columns) in wanted:
+            self.tiles.addWidget(Tile(title, lines), row, column, rows, columns)
+
+    def show_verbatim(self, pairs: list[tuple[AffectedCustomer, VoiceHit]] | None = None,
+                      ) -> None:
+        pairs = self.evidence() if pairs is None else pairs
         if not pairs:
             self.quote.setText("")
             self.who.setText("")
