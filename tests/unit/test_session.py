@@ -863,3 +863,30 @@ def test_named_record_confirms_and_keeps_what_was_recorded():
     assert named_record(prior, "acme") == ImpactRecord(
         "acme", ImpactStatus.CONFIRMED, Effect.HURTS, "churn risk", {"v1": Stance.AGAINST},
         ("v1", "v2"))
+
+
+def test_what_a_result_keeps_between_keys_stays_true_after_dismissals():
+    """Weights, kind counts, the strength order and the shortlist are kept between keys;
+    after dismissing and bringing customers back they equal a result built afresh."""
+    ids = list(FACTS)
+    result = result_of(*(shown(c) for c in ids))
+    before = (result.shortlist(3), [c.count_kinds() for c in result.cohorts])
+    assert before[0]  # read once: the caches are filled
+    for customer_id in ids[:2]:
+        record = ImpactRecord(customer_id, ImpactStatus.DISMISSED)
+        assert result.apply(customer_id, record)
+    remaining = result_of(*(shown(c) for c in ids[2:]))
+    assert [a.customer.id for a in result.customers] == \
+        [a.customer.id for a in remaining.customers]
+    assert [(c.name, c.total_weight, c.count_kinds()) for c in result.cohorts] == \
+        [(c.name, c.total_weight, c.count_kinds()) for c in remaining.cohorts]
+    assert [a.customer.id for a in result.shortlist(3)] == \
+        [a.customer.id for a in remaining.shortlist(3)]
+    for customer_id in ids[:2]:
+        assert result.apply(customer_id, ImpactRecord(customer_id, ImpactStatus.SUGGESTED))
+    fresh = result_of(*(shown(c) for c in ids))
+    assert [(c.name, c.total_weight, c.count_kinds()) for c in result.cohorts] == \
+        [(c.name, c.total_weight, c.count_kinds()) for c in fresh.cohorts]
+    assert sorted(a.customer.id for a in result.shortlist(3)) == \
+        sorted(a.customer.id for a in fresh.shortlist(3))
+    assert result.dismissed == []

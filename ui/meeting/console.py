@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -186,6 +186,7 @@ class MeetingConsole(QMainWindow):
         self.tree.header().resizeSection(1, 250)  # why, in words: wide enough to read
         self.tree.installEventFilter(self)
         self.affected_model.modelReset.connect(self._expand)
+        self.affected_model.rowsInserted.connect(self._expand_rows)
         centre_layout.addWidget(self.tree, 1)
         self.more_button = QPushButton(f"Show {LIST_STEP} more customers")
         self.more_button.clicked.connect(self.show_more)
@@ -381,14 +382,19 @@ class MeetingConsole(QMainWindow):
         self.decision_changed.emit()
 
     def _expand(self) -> None:
-        self.tree.expandAll()
+        self._expand_rows(QModelIndex(), 0, self.affected_model.rowCount() - 1)
+
+    def _expand_rows(self, parent: QModelIndex, first: int, last: int) -> None:
+        """New rows open, headings one line across (after a reset, or rows inserted)."""
         model = self.affected_model
-        for row in range(model.rowCount()):
-            self.tree.setFirstColumnSpanned(row, self.tree.rootIndex(), True)
-            parent = model.index(row, 0)
-            for child in range(model.rowCount(parent)):
-                if model.spans_first_column(model.index(child, 0, parent)):
-                    self.tree.setFirstColumnSpanned(child, parent, True)
+        for row in range(first, last + 1):
+            index = model.index(row, 0, parent)
+            if model.spans_first_column(index):
+                self.tree.setFirstColumnSpanned(row, parent, True)
+            children = model.rowCount(index)
+            if children:
+                self.tree.expand(index)
+                self._expand_rows(index, 0, children - 1)
 
     # -- matching -----------------------------------------------------------------------
     def _ask(self) -> None:
