@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
+from collections.abc import Iterator
 
 from app.board.domain import Customer, Voice, VoiceDraft, check_plain, clean_name
 from app.errors import ConflictError, NotFoundError, ValidationError
@@ -14,7 +13,6 @@ from storage.parts import BoardParts
 from storage.search import name_is, name_params
 
 _NAMED = {"cohorts", "themes"}
-_WORDS = re.compile(r"\w+")
 
 
 def _after(stamp: str) -> str:
@@ -127,39 +125,15 @@ class EditingMixin(BoardParts):
                 [(now if deleted else None, now, v) for v in voice_ids])
 
     # -- duplicates --------------------------------------------------------------------
-    def find_duplicates(self, threshold: float = 0.9, limit: int = 200) -> list[list[Voice]]:
-        """Groups of live voices from one customer whose wording is (nearly) the same."""
-        from difflib import SequenceMatcher  # only this dialog compares wordings
-
-        rows = self.conn.execute(
+    def voice_wordings(self) -> Iterator[tuple[int, str, str, str]]:
+        """(key, customer id, kind, text) of every live voice, by customer, oldest first
+        (app.board.duplicates compares them)."""
+        yield from self.conn.execute(
             "SELECT rowid, customer_id, kind, text FROM voices WHERE deleted_at IS NULL "
-            "ORDER BY customer_id, heard_on, rowid").fetchall()
-        by_customer: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
-        for rowid, customer_id, kind, text in rows:
-            normal = " ".join(_WORDS.findall(text.lower()))
-            by_customer[(customer_id, kind)].append((rowid, normal))
-        groups: list[list[int]] = []
-        for items in by_customer.values():
-            taken: set[int] = set()
-            for i, (rowid, text) in enumerate(items):
-                if rowid in taken:
-                    continue
-                group = [rowid]
-                for other, other_text in items[i + 1:]:
-                    if other in taken or abs(len(text) - len(other_text)) > 0.2 * max(
-                            len(text), 1):
-                        continue
-                    if other_text == text or SequenceMatcher(
-                            None, text, other_text, autojunk=False).ratio() >= threshold:
-                        group.append(other)
-                        taken.add(other)
-                if len(group) > 1:
-                    groups.append(group)
-                    if len(groups) >= limit:
-                        break
-            if len(groups) >= limit:
-                break
-        return [self._voices_by_rowid(g) for g in groups]
+            "ORDER BY customer_id, heard_on, rowid")
+
+    def voices_by_key(self, keys: list[int]) -> list[Voice]:
+        return self._voices_by_rowid(keys)
 
     def merge_voices(self, keep_id: str, other_ids: list[str]) -> None:
         with self.connection.write(), translated(self.path):
@@ -276,10 +250,6 @@ class EditingMixin(BoardParts):
     def set_named_deleted(self, table: str, row_id: str, deleted: bool) -> None:
         _check_named(table)
         with self.connection.write(), translated(self.path):
-            if deleted:
-                used = dict((i, n) for i, _, n in self.named_usage(table)).get(row_id, 0)
-                if used:
-                    raise ValidationError(table[:-1], f"is still used {used} time(s)")
             now = now_utc()
             self.conn.execute(f"UPDATE {table} SET deleted_at = ?, updated_at = ? WHERE id = ?",
                               [now if deleted else None, now, row_id])

@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -207,7 +207,7 @@ class SqliteBoard(EditingMixin, ImportMixin, MeetingsMixin, HistoryMixin,
             counts = {Kind(kind): int(n) for kind, n in rows}
         return {kind: counts.get(kind, 0) for kind in Kind}
 
-    def export_rows(self, flt: VoiceFilter) -> Iterator[dict[str, Any]]:
+    def export_rows(self, flt: VoiceFilter) -> Generator[dict[str, Any], None, None]:
         """Every matching voice as a flat record, oldest first: one snapshot of the board.
 
         One read transaction holds the snapshot for the whole export (an import committing

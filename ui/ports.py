@@ -7,12 +7,13 @@ from typing import Protocol
 
 from app.board.commands import EditStore
 from app.board.customer_import import CustomerImportStore
+from app.board.duplicates import DuplicateStore
 from app.board.ports import BoardStore
 from app.history.log import HistoryStore
 from app.meeting.ports import MeetingStore
 from app.snapshot import SnapshotStore
 
 
-class Store(BoardStore, EditStore, CustomerImportStore, MeetingStore, HistoryStore,
-            SnapshotStore, Protocol):
+class Store(BoardStore, EditStore, CustomerImportStore, DuplicateStore, MeetingStore,
+            HistoryStore, SnapshotStore, Protocol):
     """What the composition root hands the windows (storage.repository.SqliteBoard)."""

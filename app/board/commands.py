@@ -7,6 +7,7 @@ from typing import Protocol
 
 from app.board.domain import Customer, Voice, VoiceDraft
 from app.changes import Changes
+from app.errors import ValidationError
 
 VOICES = Changes(voices=True)
 ALL = Changes(voices=True, customers=True, cohorts=True, themes=True)
@@ -25,6 +26,7 @@ class EditStore(Protocol):
     def create_named(self, table: str, name: str) -> str: ...
     def rename_named(self, table: str, row_id: str, name: str) -> None: ...
     def set_named_deleted(self, table: str, row_id: str, deleted: bool) -> None: ...
+    def named_usage(self, table: str) -> list[tuple[str, str, int]]: ...
     def merge_named(self, table: str, source_id: str, target_id: str) -> list[str]: ...
     def unmerge_named(self, table: str, source_id: str, target_id: str,
                       moved: list[str]) -> None: ...
@@ -197,13 +199,18 @@ class RenameNamed:
 
 @dataclass
 class DeleteNamed:
-    """Delete an unused cohort or theme (soft)."""
+    """Delete an unused cohort or theme (soft). One still in use is refused: merge it into
+    another instead, so no customer loses its cohort and no voice its theme."""
 
     table: str
     row_id: str
     text: str = "Delete"
 
     def apply(self, store: EditStore) -> Changes:
+        used = {row_id: n for row_id, _, n in store.named_usage(self.table)}.get(self.row_id, 0)
+        if used:
+            raise ValidationError(self.table[:-1], f"is still used {used} time(s); merge it "
+                                  "into another instead")
         store.set_named_deleted(self.table, self.row_id, True)
         return _named_changes(self.table)
 

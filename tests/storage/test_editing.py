@@ -22,6 +22,7 @@ from app.board.commands import (
     draft_of,
 )
 from app.board.domain import Channel, Kind, NeedDepth, VoiceDraft
+from app.board.duplicates import find_duplicates
 from app.board.filters import VoiceFilter
 from app.errors import BoardError, ValidationError
 
@@ -110,7 +111,7 @@ def test_duplicates_are_found_and_merged_keeping_every_source(store):
                       channel=Channel.SALES_CALL, themes=("Billing",))).apply(store)
     CreateVoice(draft("We were charged twice for March.", customer="Other")).apply(store)
     CreateVoice(draft("Completely different words here")).apply(store)
-    [group] = store.find_duplicates()
+    [group] = find_duplicates(store)
     assert [v.heard_on.day for v in group] == [1, 4]
     merge = MergeVoices(group[0].id, [group[1].id])
     merge.apply(store)
@@ -119,7 +120,7 @@ def test_duplicates_are_found_and_merged_keeping_every_source(store):
     [source] = store.merged_sources(kept.id)
     assert (source.heard_on, source.channel) == (dt.date(2026, 3, 4), Channel.SALES_CALL)
     assert store.count(VoiceFilter(customer="Acme")) == 2
-    assert store.find_duplicates() == []
+    assert find_duplicates(store) == []
     merge.revert(store)
     assert store.count(VoiceFilter(customer="Acme")) == 3
     assert store.merged_sources(kept.id) == []

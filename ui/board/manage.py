@@ -141,7 +141,9 @@ class DuplicatesDialog(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        self.groups = self.window_.store.find_duplicates()
+        from app.board.duplicates import find_duplicates
+
+        self.groups = find_duplicates(self.window_.store)
         self.list.clear()
         for group in self.groups:
             first = group[0]
