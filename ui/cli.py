@@ -181,11 +181,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="customers on the short list (default 20); totals count everyone")
     match.add_argument("--json", action="store_true")
 
+    meetings = sub.add_parser("meetings", help="list meetings with their short ids (for "
+                              "report --meeting)")
+    _add_db(meetings)
+
     report = sub.add_parser("report", help="meeting minutes or a period review, HTML or PDF")
     report.add_argument("out", type=Path, help="OUT.html or OUT.pdf")
     _add_db(report)
     _add_force(report)
-    report.add_argument("--meeting", help="minutes of this meeting (id or its first characters)")
+    report.add_argument("--meeting", help="minutes of this meeting: its short id (see "
+                        "`empty-chair meetings`), its id, or the id's first characters")
     report.add_argument("--from", dest="date_from", type=_date)
     report.add_argument("--to", dest="date_to", type=_date)
 
@@ -611,6 +616,22 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_meetings(args: argparse.Namespace) -> int:
+    from app.meeting.session import short_id
+
+    store = open_store(_board_path(args))
+    try:
+        _notices(store)
+        for m in store.meetings():
+            decided = sum(1 for d in store.decisions(m.id) if d.outcome is not Outcome.PENDING)
+            total = len(store.decisions(m.id))
+            print(terminal_text(f"#{short_id(m.id)}  {m.held_on}  {m.status.value:<8} "
+                                f"{decided}/{total} decided  {m.title}"))
+    finally:
+        store.close()
+    return 0
+
+
 def _cmd_log(args: argparse.Namespace) -> int:
     from app.board.exporting import export_to
     from app.history.log import LOG_FIELDS, LogFilter, decision_log, log_records
@@ -721,6 +742,7 @@ def _cmd_screenshot(args: argparse.Namespace) -> int:
 COMMANDS = {"demo": _cmd_demo, "import": _cmd_import, "export": _cmd_export,
             "search": _cmd_search, "backup": _cmd_backup, "match": _cmd_match,
             "report": _cmd_report, "log": _cmd_log, "restore": _cmd_restore,
+            "meetings": _cmd_meetings,
             "rescue": _cmd_rescue,
             "import-customers": _cmd_import_customers,
             "screenshot": _cmd_screenshot}

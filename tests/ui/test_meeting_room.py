@@ -360,7 +360,7 @@ def test_console_and_chair_tell_the_whole_population(qtbot, make_window):
     settle(qtbot, console)
     assert chair.count.text().startswith("1 confirmed customer  ·  49 suggested")
     tile_text = [w.text() for w in chair.findChildren(type(chair.title))]
-    assert "100% of confirmed weight" in tile_text
+    assert "(100% by weight)" in tile_text
     assert "confirmed" in chair.who.text()  # the confirmed customer's voice comes first
     assert console.agenda_model.data(console.agenda_model.index(0)).endswith(
         "50 customers · 1 confirmed")

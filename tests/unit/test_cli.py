@@ -124,3 +124,17 @@ def test_python_dash_m_ui_is_the_same_command():
                             text=True, check=False)
     assert result.returncode == 0
     assert "empty-chair" in result.stdout
+
+
+def test_meetings_lists_short_ids_that_report_takes(demo_db, tmp_path, capsys):
+    assert main(["meetings", "--db", str(demo_db)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    closed = next(line for line in lines if " closed " in line)
+    short = closed.split()[0]
+    assert short.startswith("#")
+    assert len(short) == 9
+    out = tmp_path / "minutes.html"
+    assert main(["report", str(out), "--db", str(demo_db), "--meeting", short[1:]]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert short in page
+    assert closed.split(maxsplit=5)[-1] in page  # the meeting's title

@@ -173,8 +173,8 @@ class ChairWindow(QWidget):
                      (Kind.COMPLAINT, Kind.NEED, Kind.QUOTE) if (n := cohort.count(kind))]
             # Confirmed customers are the ones the room says are affected; suggested ones
             # are the matching's guess, not yet reviewed, and are never counted as affected.
-            lines = [f"{confirmed:,} confirmed",
-                     *([f"{cohort.confirmed_weight / confirmed_weight:.0%} of confirmed weight"]
+            lines = [f"{confirmed:,} confirmed",  # and their share of the confirmed weight
+                     *([f"({cohort.confirmed_weight / confirmed_weight:.0%} by weight)"]
                        if confirmed and confirmed_weight else []),
                      f"{suggested:,} suggested", *_packed(kinds)]
             wanted.append((cohort.name, lines, (0, i, 1, 1)))

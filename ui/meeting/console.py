@@ -182,8 +182,11 @@ class MeetingConsole(QMainWindow):
         self.tree.setAccessibleName("Affected customers")
         self.tree.setWordWrap(True)
         self.tree.setUniformRowHeights(False)
-        self.tree.header().resizeSection(0, 470)
-        self.tree.header().resizeSection(1, 250)  # why, in words: wide enough to read
+        header = self.tree.header()
+        header.resizeSection(0, 430)
+        header.resizeSection(1, 230)  # why, in words: wide enough to read
+        header.resizeSection(2, 90)  # status and effect always show whole
+        header.resizeSection(3, 80)
         self.tree.installEventFilter(self)
         self.affected_model.modelReset.connect(self._expand)
         self.affected_model.rowsInserted.connect(self._expand_rows)
@@ -308,8 +311,10 @@ class MeetingConsole(QMainWindow):
         self.actions_by_id["reopen_meeting"].setEnabled(closed)
         self.agenda.setDragEnabled(not closed)
         self.buttons["close"].setText("Reopen meeting…" if closed else "Close meeting…")
-        self.buttons["minutes"].setEnabled(meeting is not None)
-        self.buttons["duplicate"].setEnabled(meeting is not None)
+        for key in ("minutes", "duplicate", "close"):
+            self.buttons[key].setEnabled(meeting is not None)
+        for key in ("export_minutes", "duplicate_meeting", "project"):
+            self.actions_by_id[key].setEnabled(meeting is not None)
         if closed and meeting is not None:
             self.banner.setText(f"Closed meeting #{short_id(meeting.id)}: what the room saw is "
                                 "frozen and read-only. Reopen it (Meeting > Reopen meeting…) "
