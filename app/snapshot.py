@@ -19,7 +19,7 @@ from app.board.json_chunks import Chunks
 from app.board.ports import MayCommit, Progress
 from app.changes import Changes
 from app.errors import EmptyChairError, ImportFileError
-from app.meeting.domain import Effect, ImpactStatus, MeetingStatus, Outcome, Stance
+from app.meeting.domain import Delivery, Effect, ImpactStatus, MeetingStatus, Outcome, Stance
 
 FORMAT = "empty-chair-board"
 VERSION = 1
@@ -269,7 +269,18 @@ TABLES: tuple[Table, ...] = (
         Column("rationale", text, default=""),
         Column("decided_at", stamp, nullable=True, default=None),
         Column("deferred_from", row_id, nullable=True, default=None, refers="decisions"),
-        Column("frozen", json_record, nullable=True, default=None), *_stamps())),
+        Column("frozen", json_record, nullable=True, default=None), *_stamps(),
+        Column("delivery", _values(Delivery), default=Delivery.NOT_STARTED.value),
+        Column("delivery_on", day, nullable=True, default=None))),
+    Table("action_items", (
+        Column("id", row_id), Column("decision_id", row_id, refers="decisions"),
+        Column("what", text), Column("owner", text, default=""),
+        Column("due_on", day, nullable=True, default=None),
+        Column("done_on", day, nullable=True, default=None), *_stamps())),
+    Table("customers_told", (
+        Column("decision_id", row_id, refers="decisions"),
+        Column("customer_id", row_id, refers="customers"), Column("told_on", day),
+        *_stamps()), key=("decision_id", "customer_id")),
     Table("meeting_events", (
         Column("id", row_id), Column("meeting_id", row_id, refers="meetings"),
         Column("action", one_of("closed", "reopened")), Column("reason", text, default=""),

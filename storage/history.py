@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from collections.abc import Iterable
 from typing import Any
 
+from app.board.domain import Kind
+from app.history.follow import VoiceRow
 from storage.search import name_is, name_params
 
 # Voices a decision answered: the customer was confirmed on a decision sharing a theme with
@@ -112,3 +117,30 @@ class HistoryMixin:
             " v.customer_id LEFT JOIN cohorts h ON h.id = c.cohort_id WHERE v.deleted_at IS "
             f"NULL AND {where} ORDER BY v.heard_on", params).fetchall()
         return [{"date": r[0], "kind": r[1], "text": r[2], "customer": r[3]} for r in rows]
+
+    # -- follow-through --------------------------------------------------------------------
+    def customer_voices(self, customer_ids: Iterable[str], kinds: Iterable[Kind],
+                        start: dt.date | None = None, end: dt.date | None = None,
+                        ) -> list[VoiceRow]:
+        """The customers' live voices of these kinds heard in [start, end), oldest first,
+        each with its themes."""
+        rows = self.conn.execute(
+            "SELECT v.id, v.customer_id, v.kind, v.text, v.heard_on, (SELECT group_concat("
+            "t.name, char(31)) FROM voice_themes vt JOIN themes t ON t.id = vt.theme_id WHERE "
+            "vt.voice_id = v.id AND vt.deleted_at IS NULL AND t.deleted_at IS NULL) FROM "
+            "voices v WHERE v.deleted_at IS NULL AND v.customer_id IN (SELECT value FROM "
+            "json_each(?)) AND v.kind IN (SELECT value FROM json_each(?)) AND v.heard_on >= ? "
+            "AND v.heard_on < ? ORDER BY v.heard_on, v.rowid",
+            [json.dumps(list(customer_ids)), json.dumps([k.value for k in kinds]),
+             (start or dt.date.min).isoformat(), (end or dt.date.max).isoformat()])
+        return [VoiceRow(r[0], r[1], Kind(r[2]), r[3], dt.date.fromisoformat(r[4]),
+                         tuple(r[5].split("\x1f")) if r[5] else ()) for r in rows]
+
+    def voices_saying(self, words: Iterable[str]) -> set[str]:
+        """Ids of live voices holding any of the words, in any form of their stems."""
+        query = " OR ".join('"' + w.replace('"', '""') + '"' for w in words if w.strip())
+        if not query:
+            return set()
+        return {r[0] for r in self.conn.execute(
+            "SELECT v.id FROM voices_fts f JOIN voices v ON v.rowid = f.rowid WHERE "
+            "voices_fts MATCH ? AND v.deleted_at IS NULL", [query])}

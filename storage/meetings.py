@@ -12,7 +12,9 @@ from typing import Any
 from app.board.domain import Kind, VoiceDraft, check_plain, clean_name
 from app.errors import NotFoundError, ValidationError
 from app.meeting.domain import (
+    ActionItem,
     Decision,
+    Delivery,
     Effect,
     ImpactRecord,
     ImpactStatus,
@@ -254,8 +256,8 @@ class MeetingsMixin(BoardParts):
         """The meeting's live agenda, in order: three queries however long it is."""
         rows = self.conn.execute(
             "SELECT id, meeting_id, position, title, description, owner, outcome, rationale, "
-            "decided_at FROM decisions WHERE meeting_id = ? AND deleted_at IS NULL "
-            "ORDER BY position", [meeting_id]).fetchall()
+            "decided_at, delivery, delivery_on FROM decisions WHERE meeting_id = ? AND "
+            "deleted_at IS NULL ORDER BY position", [meeting_id]).fetchall()
         themes: dict[str, list[str]] = {}
         for decision_id, name in self.conn.execute(
                 "SELECT dt.decision_id, t.name FROM decision_themes dt JOIN themes t ON t.id = "
@@ -278,7 +280,8 @@ class MeetingsMixin(BoardParts):
             themes=tuple(themes.get(r[0], ())),
             named_customers=tuple(sorted(customers.get(r[0], ()))),
             named_cohorts=tuple(sorted(cohorts.get(r[0], ()))),
-            outcome=Outcome(r[6]), rationale=r[7], decided_at=r[8]) for r in rows]
+            outcome=Outcome(r[6]), rationale=r[7], decided_at=r[8], delivery=Delivery(r[9]),
+            delivery_on=dt.date.fromisoformat(r[10]) if r[10] else None) for r in rows]
 
     def frozen_records(self, meeting_id: str) -> dict[str, str]:
         """Each frozen decision record of the meeting as stored (JSON text, read by
@@ -571,3 +574,69 @@ class MeetingsMixin(BoardParts):
         return [MeetingEvent(MeetingAction(a), at, reason) for a, at, reason in self.conn.execute(
             "SELECT action, created_at, reason FROM meeting_events WHERE meeting_id = ? AND "
             "deleted_at IS NULL ORDER BY created_at, rowid", [meeting_id])]
+
+    # -- follow-through (after the meeting; a closed meeting's decisions still ship) --------
+    def set_delivery(self, decision_id: str, delivery: Delivery, on: dt.date | None) -> None:
+        with self.connection.write(), translated(self.path):
+            self.conn.execute(
+                "UPDATE decisions SET delivery = ?, delivery_on = ?, updated_at = ? WHERE id = ?",
+                [delivery.value, on.isoformat() if on else None, now_utc(), decision_id])
+
+    def action_items(self, decision_ids: Iterable[str]) -> dict[str, list[ActionItem]]:
+        """Live action items per decision, oldest first."""
+        items: dict[str, list[ActionItem]] = {}
+        for row in self.conn.execute(
+                "SELECT id, decision_id, what, owner, due_on, done_on FROM action_items WHERE "
+                "decision_id IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL "
+                "ORDER BY created_at, rowid", [json.dumps(list(decision_ids))]):
+            items.setdefault(row[1], []).append(_item(row))
+        return items
+
+    def put_action_item(self, item: ActionItem, deleted: bool = False) -> None:
+        """Write an action item as it is (a new one by its id), or with deleted, soft-delete
+        it."""
+        clean_name(item.what, "action")
+        check_plain(item.owner, "owner")
+        with self.connection.write(), translated(self.path):
+            now = now_utc()
+            self.conn.execute(
+                "INSERT INTO action_items (id, decision_id, what, owner, due_on, done_on, "
+                "created_at, updated_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON "
+                "CONFLICT (id) DO UPDATE SET what = excluded.what, owner = excluded.owner, "
+                "due_on = excluded.due_on, done_on = excluded.done_on, updated_at = "
+                "excluded.updated_at, deleted_at = excluded.deleted_at",
+                [item.id, item.decision_id, item.what.strip(), item.owner.strip(),
+                 item.due_on.isoformat() if item.due_on else None,
+                 item.done_on.isoformat() if item.done_on else None, now, now,
+                 now if deleted else None])
+
+    def new_action_id(self) -> str:
+        return new_id()
+
+    def told(self, decision_ids: Iterable[str]) -> dict[str, dict[str, dt.date]]:
+        """Per decision: the customers told how it ended, and when."""
+        told: dict[str, dict[str, dt.date]] = {}
+        for decision_id, customer_id, on in self.conn.execute(
+                "SELECT decision_id, customer_id, told_on FROM customers_told WHERE decision_id "
+                "IN (SELECT value FROM json_each(?)) AND deleted_at IS NULL",
+                [json.dumps(list(decision_ids))]):
+            told.setdefault(decision_id, {})[customer_id] = dt.date.fromisoformat(on)
+        return told
+
+    def set_told(self, decision_id: str, told: Mapping[str, dt.date | None]) -> None:
+        """Mark customers told (on a day) or, with None, not told, in one transaction."""
+        with self.connection.write(), translated(self.path):
+            now = now_utc()
+            self.conn.executemany(
+                "INSERT INTO customers_told (decision_id, customer_id, told_on, created_at, "
+                "updated_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+                "told_on = excluded.told_on, updated_at = excluded.updated_at, deleted_at = "
+                "excluded.deleted_at",
+                [(decision_id, customer_id, (on or dt.date.today()).isoformat(), now, now,
+                  None if on else now) for customer_id, on in told.items()])
+
+
+def _item(row: Any) -> ActionItem:
+    return ActionItem(row[0], row[1], row[2], row[3],
+                      dt.date.fromisoformat(row[4]) if row[4] else None,
+                      dt.date.fromisoformat(row[5]) if row[5] else None)

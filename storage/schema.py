@@ -288,3 +288,31 @@ def m011_meeting_events(db: Database) -> None:
             created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT
         )""")
     db.execute("CREATE INDEX meeting_events_meeting ON meeting_events(meeting_id, created_at)")
+
+
+@migrations()
+def m012_follow_through(db: Database) -> None:
+    # After the meeting: each decision's delivery (and the day it last changed), its
+    # action items, and which affected customers were told how it ended.
+    db.execute("ALTER TABLE decisions ADD COLUMN delivery TEXT NOT NULL DEFAULT 'not_started' "
+               "CHECK (delivery IN ('not_started', 'in_progress', 'shipped', 'dropped'))")
+    db.execute("ALTER TABLE decisions ADD COLUMN delivery_on TEXT")  # YYYY-MM-DD
+    db.execute("""
+        CREATE TABLE action_items (
+            id TEXT PRIMARY KEY,
+            decision_id TEXT NOT NULL REFERENCES decisions(id),
+            what TEXT NOT NULL,
+            owner TEXT NOT NULL DEFAULT '',
+            due_on TEXT,
+            done_on TEXT,
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT
+        )""")
+    db.execute("CREATE INDEX action_items_decision ON action_items(decision_id)")
+    db.execute("""
+        CREATE TABLE customers_told (
+            decision_id TEXT NOT NULL REFERENCES decisions(id),
+            customer_id TEXT NOT NULL REFERENCES customers(id),
+            told_on TEXT NOT NULL,
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT,
+            PRIMARY KEY (decision_id, customer_id)
+        )""")

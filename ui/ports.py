@@ -9,11 +9,12 @@ from app.board.commands import EditStore
 from app.board.customer_import import CustomerImportStore
 from app.board.duplicates import DuplicateStore
 from app.board.ports import BoardStore
+from app.history.follow import FollowStore
 from app.history.log import HistoryStore
 from app.meeting.ports import MeetingStore
 from app.snapshot import SnapshotStore
 
 
 class Store(BoardStore, EditStore, CustomerImportStore, DuplicateStore, MeetingStore,
-            HistoryStore, SnapshotStore, Protocol):
+            HistoryStore, FollowStore, SnapshotStore, Protocol):
     """What the composition root hands the windows (storage.repository.SqliteBoard)."""

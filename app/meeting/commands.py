@@ -7,12 +7,13 @@ state before and after (not a diff), so undo puts back exactly what was there.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from app.board.domain import VoiceDraft
 from app.changes import Changes
-from app.meeting.domain import Decision, ImpactRecord, Meeting
+from app.meeting.domain import ActionItem, Decision, Delivery, ImpactRecord, Meeting
 
 if TYPE_CHECKING:
     from app.meeting.session import MeetingSession
@@ -182,6 +183,67 @@ class EditMeeting:
     def revert(self, session: MeetingSession) -> Changes:
         session.write_meeting(self.before)
         return MEETING
+
+
+FOLLOW = Changes(decisions=True)
+
+
+@dataclass
+class SetDelivery:
+    """What became of a decision (and the day it changed), after the meeting."""
+
+    decision_id: str
+    before: tuple[Delivery, dt.date | None]
+    after: tuple[Delivery, dt.date | None]
+    text: str = "Set delivery"
+
+    def apply(self, session: MeetingSession) -> Changes:
+        session.write_delivery(self.decision_id, *self.after)
+        return FOLLOW
+
+    def revert(self, session: MeetingSession) -> Changes:
+        session.write_delivery(self.decision_id, *self.before)
+        return FOLLOW
+
+
+@dataclass
+class PutActionItem:
+    """Add, change, tick off or remove one action item (None: not there)."""
+
+    before: ActionItem | None
+    after: ActionItem | None
+    text: str = "Action item"
+
+    def _write(self, session: MeetingSession, want: ActionItem | None,
+               other: ActionItem | None) -> Changes:
+        item = want or other
+        assert item is not None
+        session.write_action(item, deleted=want is None)
+        return FOLLOW
+
+    def apply(self, session: MeetingSession) -> Changes:
+        return self._write(session, self.after, self.before)
+
+    def revert(self, session: MeetingSession) -> Changes:
+        return self._write(session, self.before, self.after)
+
+
+@dataclass
+class SetTold:
+    """Customers told how a decision ended (the day), or not told (None)."""
+
+    decision_id: str
+    before: dict[str, dt.date | None]
+    after: dict[str, dt.date | None]
+    text: str = "Told"
+
+    def apply(self, session: MeetingSession) -> Changes:
+        session.write_told(self.decision_id, self.after)
+        return FOLLOW
+
+    def revert(self, session: MeetingSession) -> Changes:
+        session.write_told(self.decision_id, self.before)
+        return FOLLOW
 
 
 @dataclass

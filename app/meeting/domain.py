@@ -20,6 +20,19 @@ class Outcome(StrEnum):
     DEFERRED = "deferred"
 
 
+class Delivery(StrEnum):
+    """What became of a decision after the meeting."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    SHIPPED = "shipped"
+    DROPPED = "dropped"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
 class Effect(StrEnum):
     HELPS = "helps"
     HURTS = "hurts"
@@ -70,6 +83,23 @@ class Decision:
     outcome: Outcome = Outcome.PENDING
     rationale: str = ""
     decided_at: str | None = None
+    # Follow-through, written apart from the decision (a closed meeting's decision still
+    # ships): what became of it and the day that last changed.
+    delivery: Delivery = Delivery.NOT_STARTED
+    delivery_on: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionItem:
+    id: str
+    decision_id: str
+    what: str
+    owner: str = ""
+    due_on: dt.date | None = None
+    done_on: dt.date | None = None
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.done_on is None and self.due_on is not None and self.due_on < today
 
 
 class MeetingAction(StrEnum):

@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Protocol
 
 from app.board.domain import Cohort, Customer, VoiceDraft
-from app.meeting.domain import Decision, ImpactRecord, Meeting, MeetingEvent
+from app.meeting.domain import (
+    ActionItem,
+    Decision,
+    Delivery,
+    ImpactRecord,
+    Meeting,
+    MeetingEvent,
+)
 from app.meeting.matching import MatchStore
 
 
@@ -55,6 +62,17 @@ class ClosingStore(Protocol):
     def meeting_events(self, meeting_id: str) -> list[MeetingEvent]: ...
 
 
+class FollowStore(Protocol):
+    """Follow-through: what became of each decision after the meeting."""
+
+    def set_delivery(self, decision_id: str, delivery: Delivery, on: dt.date | None) -> None: ...
+    def action_items(self, decision_ids: Iterable[str]) -> dict[str, list[ActionItem]]: ...
+    def put_action_item(self, item: ActionItem, deleted: bool = False) -> None: ...
+    def new_action_id(self) -> str: ...
+    def told(self, decision_ids: Iterable[str]) -> dict[str, dict[str, dt.date]]: ...
+    def set_told(self, decision_id: str, told: Mapping[str, dt.date | None]) -> None: ...
+
+
 class NamesStore(Protocol):
     path: Path
 
@@ -62,5 +80,6 @@ class NamesStore(Protocol):
     def cohorts(self) -> list[Cohort]: ...
 
 
-class MeetingStore(MatchStore, AgendaStore, ImpactStore, ClosingStore, NamesStore, Protocol):
+class MeetingStore(MatchStore, AgendaStore, ImpactStore, ClosingStore, FollowStore, NamesStore,
+                   Protocol):
     """Everything the meeting room (console, chair, minutes) reads and writes."""

@@ -27,13 +27,18 @@ from app.meeting.commands import (
     EditDecision,
     EditMeeting,
     MeetingCommand,
+    PutActionItem,
     RecordImpact,
     RemoveDecision,
     ReorderAgenda,
+    SetDelivery,
+    SetTold,
     Together,
 )
 from app.meeting.domain import (
+    ActionItem,
     Decision,
+    Delivery,
     Effect,
     ImpactRecord,
     ImpactStatus,
@@ -89,6 +94,8 @@ class MeetingSession:
         self.frozen: dict[str, FrozenDecision] = {}
         self.current_id: str | None = None
         self._records: dict[str, dict[str, ImpactRecord]] = {}
+        self.actions: dict[str, list[ActionItem]] = {}  # per decision: its action items
+        self.told: dict[str, dict[str, dt.date]] = {}  # per decision: customers told, when
         self._results: dict[str, MatchResult] = {}  # matches still true
         self._last: dict[str, MatchResult] = {}  # outdated ones, shown until the new lands
         self._stale: set[str] = set()  # decisions whose agenda count is out of date
@@ -178,6 +185,7 @@ class MeetingSession:
         """Read the agenda again after an edit of it. Matches of unchanged decisions stay."""
         if self.meeting is None:
             self.agenda, self._records, self.frozen = [], {}, {}
+            self.actions, self.told = {}, {}
             self.current_id = None
             return
         row = max(self.position, 0)
@@ -188,6 +196,9 @@ class MeetingSession:
             d.id for d in self.agenda)
         self.frozen = {d: FrozenDecision.from_json(text) for d, text in
                        self.store.frozen_records(self.meeting.id).items()}
+        ids = [d.id for d in self.agenda]
+        self.actions = self.store.action_items(ids)
+        self.told = self.store.told(ids)
         for d in self.agenda:
             old = before.get(d.id)
             if old is None or spec_of(old) != spec_of(d) or not keep_matches:
@@ -304,6 +315,29 @@ class MeetingSession:
         for customer_id, record in records.items():
             self.remember(decision.id, customer_id, record)
         self._outdate(decision.id)
+
+    def write_delivery(self, decision_id: str, delivery: Delivery,
+                       on: dt.date | None) -> None:
+        self.store.set_delivery(decision_id, delivery, on)
+        self.agenda = [dataclasses.replace(d, delivery=delivery, delivery_on=on)
+                       if d.id == decision_id else d for d in self.agenda]
+
+    def write_action(self, item: ActionItem, deleted: bool) -> None:
+        self.store.put_action_item(item, deleted)
+        items = [i for i in self.actions.get(item.decision_id, []) if i.id != item.id]
+        if not deleted:
+            old = [i.id for i in self.actions.get(item.decision_id, [])]
+            items.insert(old.index(item.id) if item.id in old else len(items), item)
+        self.actions[item.decision_id] = items
+
+    def write_told(self, decision_id: str, told: Mapping[str, dt.date | None]) -> None:
+        self.store.set_told(decision_id, told)
+        kept = self.told.setdefault(decision_id, {})
+        for customer_id, on in told.items():
+            if on is None:
+                kept.pop(customer_id, None)
+            else:
+                kept[customer_id] = on
 
     def write_meeting(self, meeting: Meeting) -> None:
         self.store.update_meeting(meeting)
@@ -513,6 +547,98 @@ class MeetingSession:
                                     facilitator=facilitator.strip(),
                                     attendees=attendees.strip())
         return self._run(EditMeeting(meeting, after, f"Edit {after.title}"))
+
+    # -- follow-through: after the meeting too (a closed meeting's decisions still ship) ---
+    def _followed(self, decision_id: str | None = None) -> Decision:
+        if self.meeting is None:
+            raise ValidationError("meeting", "no meeting is open")
+        decision = next((d for d in self.agenda if d.id == (decision_id or self.current_id)),
+                        None)
+        if decision is None:
+            raise ValidationError("decision", "no decision on the agenda yet")
+        return decision
+
+    def today(self) -> dt.date:
+        return self.clock().date()
+
+    def set_delivery(self, delivery: Delivery, decision_id: str | None = None) -> Step | None:
+        """What became of the decision; the day it changed is today. Allowed after the
+        meeting closed: delivery is not part of what the room saw."""
+        decision = self._followed(decision_id)
+        if delivery is decision.delivery:
+            return None
+        on = None if delivery is Delivery.NOT_STARTED else self.today()
+        return self._run(SetDelivery(decision.id, (decision.delivery, decision.delivery_on),
+                                     (delivery, on), f"{delivery.label.capitalize()}: "
+                                                     f"{decision.title}"))
+
+    def add_action(self, what: str, owner: str = "", due_on: dt.date | None = None,
+                   decision_id: str | None = None) -> Step:
+        decision = self._followed(decision_id)
+        if not what.strip():
+            raise ValidationError("action", "say what is to be done")
+        item = ActionItem(self.store.new_action_id(), decision.id, what.strip(), owner.strip(),
+                          due_on)
+        return self._run(PutActionItem(None, item, f"Action: {item.what}"))
+
+    def _action(self, item_id: str) -> ActionItem:
+        for items in self.actions.values():
+            for item in items:
+                if item.id == item_id:
+                    return item
+        raise NotFoundError(f"no action item {item_id}")
+
+    def edit_action(self, item_id: str, what: str, owner: str, due_on: dt.date | None) -> Step:
+        before = self._action(item_id)
+        if not what.strip():
+            raise ValidationError("action", "say what is to be done")
+        after = dataclasses.replace(before, what=what.strip(), owner=owner.strip(),
+                                    due_on=due_on)
+        return self._run(PutActionItem(before, after, f"Edit action: {after.what}"))
+
+    def toggle_done(self, item_id: str) -> Step:
+        before = self._action(item_id)
+        after = dataclasses.replace(before, done_on=None if before.done_on else self.today())
+        return self._run(PutActionItem(before, after, ("Done: " if after.done_on else
+                                                       "Not done: ") + after.what))
+
+    def remove_action(self, item_id: str) -> Step:
+        before = self._action(item_id)
+        return self._run(PutActionItem(before, None, f"Remove action: {before.what}"))
+
+    def mark_told(self, customer_ids: list[str], told: bool = True,
+                  decision_id: str | None = None) -> Step | None:
+        """These customers were told how the decision ended (today), or, with told=False,
+        not. Only a decided decision's customers can be told."""
+        decision = self._followed(decision_id)
+        if told and decision.outcome is Outcome.PENDING:
+            raise ValidationError("told", "the decision is still pending: nothing to tell yet")
+        kept = self.told.get(decision.id, {})
+        before: dict[str, dt.date | None] = {c: kept.get(c) for c in customer_ids}
+        after: dict[str, dt.date | None] = {c: (kept.get(c) or self.today()) if told
+                                            else None for c in customer_ids}
+        if before == after:
+            return None
+        count = len(customer_ids)
+        return self._run(SetTold(decision.id, before, after,
+                                 f"{'Told' if told else 'Not told'}: {count} customer"
+                                 f"{'s' if count != 1 else ''}"))
+
+    def not_told(self) -> dict[str, list[str]]:
+        """Per decided decision of this meeting: confirmed customers not told yet."""
+        waiting = {}
+        for d in self.agenda:
+            if d.outcome is Outcome.PENDING:
+                continue
+            told = self.told.get(d.id, {})
+            frozen = self.frozen.get(d.id)
+            confirmed = [c.id for _, c in frozen.confirmed] if frozen else [
+                c for c, r in self._records.get(d.id, {}).items()
+                if r.status is ImpactStatus.CONFIRMED]
+            missing = [c for c in confirmed if c not in told]
+            if missing:
+                waiting[d.id] = missing
+        return waiting
 
     # -- meetings, not undoable (each is its own explicit, confirmed act) ------------------
     def new_meeting(self, title: str, held_on: dt.date, facilitator: str = "",

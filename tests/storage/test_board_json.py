@@ -82,6 +82,15 @@ def rich(store):
                                               outcome=Outcome.DEFERRED))
     store.set_meeting(m1, anonymous=True, notes="Quarterly")
     close_meeting(store, m1)
+    # Follow-through after the close: delivery, action items (one done), who was told.
+    from app.meeting.domain import ActionItem, Delivery
+
+    store.set_delivery(d1, Delivery.SHIPPED, D(2026, 3, 20))
+    store.put_action_item(ActionItem("a1", d1, "Ship the split", "Jonas", D(2026, 3, 1),
+                                     D(2026, 3, 18)))
+    store.put_action_item(ActionItem("a2", d1, "Tell finance teams", "Ana", D(2026, 4, 1)))
+    store.put_action_item(ActionItem("a3", d1, "A mistake"), deleted=True)
+    store.set_told(d1, {ids["Acme"]: D(2026, 3, 25)})
     m2 = store.create_meeting("April council", D(2026, 4, 10))
     store.add_decision(m2, "Price rise", themes=("Pricing",), deferred_from=d3)
     dropped = store.add_decision(m2, "Dropped item")
@@ -399,9 +408,8 @@ def test_cli_round_trip(rich, board_path, tmp_path, capsys):
     assert main(["export", str(out), "--db", str(board_path)]) == 0
     said = capsys.readouterr().out
     assert said == (f"{out}: the whole board: 2 cohorts, 4 customers, 4 themes, 7 voices, "
-                    "7 voice themes, 2 meetings, 5 decisions, 1 meeting events, 4 decision themes, "
-                    "4 impacts, "
-                    "3 impact evidence\n")
+                    "7 voice themes, 2 meetings, 5 decisions, 3 action items, 1 customers told, "
+                    "1 meeting events, 4 decision themes, 4 impacts, 3 impact evidence\n")
     copy_path = tmp_path / "copy.db"
     assert main(["import", str(out), "--db", str(copy_path)]) == 0
     said = capsys.readouterr().out

@@ -266,6 +266,13 @@ class FakeStore:
         for voice_id in voice_ids:
             self.voices[voice_id]["deleted"] = deleted
 
+    # -- follow-through (not exercised here: tests/storage/test_follow_through.py) ---------
+    def action_items(self, decision_ids):
+        return {}
+
+    def told(self, decision_ids):
+        return {}
+
     # -- closing ------------------------------------------------------------------------
     def frozen_records(self, meeting_id: str) -> dict[str, str]:
         return {r["id"]: r["frozen"] for r in self.decision_rows.values()
