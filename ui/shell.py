@@ -22,16 +22,16 @@ if TYPE_CHECKING:  # the meeting room loads when first opened: the start never p
     from PySide6.QtWidgets import QDialog, QWidget
 
     from app.board.domain import VoiceDraft
-    from app.meeting.ports import MeetingStore
     from ui.history.window import HistoryWindow
     from ui.meeting.console import MeetingConsole
+    from ui.ports import Store
 
 
 class Board(Protocol):
     """What the shell needs of the board window."""
 
     @property
-    def store(self) -> MeetingStore: ...
+    def store(self) -> Store: ...
     @property
     def theme(self) -> str: ...
     def show_changes(self, changes: Changes) -> None: ...
@@ -84,7 +84,7 @@ class Shell(QObject):
         path = Path(store.path)
         console = MeetingConsole(
             MeetingSession(store), lambda: self._open_reader(path),  # type: ignore[arg-type, return-value]
-            self.apply, self.board.capture_for_meeting, meeting_id)
+            self.apply, self.board.capture_for_meeting, meeting_id, store)
         console.closed.connect(lambda: self._forget(console))
         self.console = console
         console.show()

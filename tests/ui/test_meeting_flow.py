@@ -309,3 +309,52 @@ def test_the_decision_record_fits_a_1080p_screen(qtbot, room):
                             .QTextBrowser).toPlainText()
     assert "Confirmed by the room" in text
     assert "Acme Retail" in text
+
+
+def test_follow_through_in_the_console_even_after_the_close(qtbot, room, tmp_path):
+    import csv
+
+    from app.meeting.domain import Delivery
+    from ui.meeting.dialogs import ActionDialog, LoopDialog
+
+    _window, console = room
+    decision = console.current_decision()
+    select(console, "Acme Retail")
+    qtbot.keyClick(console.tree, Qt.Key.Key_C)
+    console.outcome.setCurrentText("approved")
+    key(qtbot, console, Qt.Key.Key_Return, CTRL)
+    console.confirm_close()  # what follows happens after the meeting
+    assert console.delivery.isEnabled()
+    console.delivery.setCurrentIndex(console.delivery.findData(Delivery.SHIPPED.value))
+    console.delivery.activated.emit(console.delivery.currentIndex())
+    assert console.store.get_decision(decision.id).delivery is Delivery.SHIPPED
+    assert console.delivery_note.text().startswith("Shipped since ")
+    console.buttons["add_action"].click()
+    dialog = console.dialog
+    assert isinstance(dialog, ActionDialog)
+    qtbot.keyClicks(dialog.what, "Tell the finance teams")
+    qtbot.keyClicks(dialog.owner, "Ana")
+    qtbot.keyClick(dialog.owner, Qt.Key.Key_Return)
+    [item] = console.store.action_items([decision.id])[decision.id]
+    assert (item.what, item.owner, item.done_on) == ("Tell the finance teams", "Ana", None)
+    console.action_list.item(0).setCheckState(Qt.CheckState.Checked)  # done
+    assert console.store.action_items([decision.id])[decision.id][0].done_on is not None
+    key(qtbot, console, Qt.Key.Key_Z, CTRL)
+    assert console.store.action_items([decision.id])[decision.id][0].done_on is None
+    # Who to tell: Acme, confirmed; tick it, export the list.
+    assert console.tell_button.text() == "Who to tell (1 not told yet)…"
+    console.tell_button.click()
+    loop_dialog = console.dialog
+    assert isinstance(loop_dialog, LoopDialog)
+    assert "Acme Retail" in loop_dialog.rows.item(0).text()
+    loop_dialog.rows.item(0).setCheckState(Qt.CheckState.Checked)
+    acme = next(c.id for c in console.store.customers() if c.name == "Acme Retail")
+    assert acme in console.store.told([decision.id])[decision.id]
+    assert console.tell_button.text() == "Who to tell…"
+    out = tmp_path / "tell.csv"
+    assert console.export_loop(out) == out
+    with out.open(encoding="utf-8") as f:
+        [row] = list(csv.DictReader(f))
+    assert (row["customer"], row["owner"], row["delivery"]) == ("Acme Retail", "Priya",
+                                                                "shipped")
+    assert row["told_on"]

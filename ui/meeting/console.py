@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import (
@@ -26,6 +27,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QPlainTextEdit,
@@ -39,7 +42,16 @@ from PySide6.QtWidgets import (
 from app.board.domain import VoiceDraft
 from app.changes import Changes
 from app.errors import EmptyChairError
-from app.meeting.domain import Decision, Effect, Meeting, MeetingStatus, Outcome, Stance
+from app.history.follow import FollowStore, can_close_loop
+from app.meeting.domain import (
+    Decision,
+    Delivery,
+    Effect,
+    Meeting,
+    MeetingStatus,
+    Outcome,
+    Stance,
+)
 from app.meeting.matching import DETAIL, AffectedCustomer, MatchResult, MatchStore
 from app.meeting.ports import MeetingStore
 from app.meeting.room import AgendaCount
@@ -48,7 +60,14 @@ from ui.actions import MEETING_ACTIONS
 from ui.fields import window_shortcuts_win
 from ui.meeting.affected_model import AffectedModel, CustomerRole, VoiceRole
 from ui.meeting.agenda_model import AgendaModel
-from ui.meeting.dialogs import CarryOverDialog, DecisionDialog, MeetingDialog, ReopenDialog
+from ui.meeting.dialogs import (
+    ActionDialog,
+    CarryOverDialog,
+    DecisionDialog,
+    LoopDialog,
+    MeetingDialog,
+    ReopenDialog,
+)
 from ui.meeting.matcher import MatchRunner
 from ui.theme import PRIMARY, styled
 from ui.undo import UndoableCommand, step
@@ -83,9 +102,12 @@ class MeetingConsole(QMainWindow):
     def __init__(self, session: MeetingSession, open_reader: Callable[[], MatchStore],
                  broadcast: Broadcast | None = None,
                  capture: CaptureFactory | None = None,
-                 meeting_id: str | None = None) -> None:
+                 meeting_id: str | None = None, follow: FollowStore | None = None) -> None:
         super().__init__()
         self.session = session
+        # Who to tell reads the board's voices through the history's port; the composition
+        # root's store is both (ui.ports.Store).
+        self.follow: FollowStore = follow or cast("FollowStore", session.store)
         self.broadcast = broadcast or (lambda changes, initiator: None)
         self.capture = capture
         self.undo_stack = QUndoStack(self)
@@ -226,6 +248,33 @@ class MeetingConsole(QMainWindow):
         right_layout.addRow("Rationale", self.rationale)
         right_layout.addRow(self.save_button)
         right_layout.addRow(next_button)
+        # Follow-through: after the meeting too (a closed meeting's decisions still ship).
+        right_layout.addRow(_plain("Follow-through", "laneTitle"))
+        self.delivery = QComboBox()
+        for delivery in Delivery:
+            self.delivery.addItem(delivery.label, delivery.value)
+        self.delivery.setAccessibleName("Delivery")
+        self.delivery.activated.connect(self._delivery_chosen)
+        right_layout.addRow("Delivery", self.delivery)
+        self.delivery_note = _plain("", "muted")
+        right_layout.addRow(self.delivery_note)
+        self.action_list = QListWidget()
+        self.action_list.setAccessibleName("Action items")
+        self.action_list.setWordWrap(True)
+        self.action_list.itemChanged.connect(self._action_ticked)
+        self.action_list.itemActivated.connect(lambda _item: self.edit_action())
+        right_layout.addRow(self.action_list)
+        actions_row = QHBoxLayout()
+        for key, text, handler in (("add_action", "Add action…", self.add_action),
+                                   ("remove_action", "Remove", self.remove_action)):
+            button = QPushButton(text)
+            button.clicked.connect(handler)
+            actions_row.addWidget(button)
+            self.buttons[key] = button
+        right_layout.addRow(actions_row)
+        self.tell_button = QPushButton("Who to tell…")
+        self.tell_button.clicked.connect(self.close_the_loop)
+        right_layout.addRow(self.tell_button)
         splitter.addWidget(right)
         splitter.setSizes([330, 850, 320])
         outer.addWidget(splitter, 1)
@@ -356,6 +405,7 @@ class MeetingConsole(QMainWindow):
         if self._listed_for != decision.id:
             self.list_size = LIST_STEP  # "Show more" is for one decision, not the meeting
         self.decision_title.setText(decision.title)
+        self._show_follow_through(decision)
         self.outcome.setCurrentText(decision.outcome.value)
         if self.rationale.toPlainText() != decision.rationale:
             self.rationale.setPlainText(decision.rationale)
@@ -368,6 +418,109 @@ class MeetingConsole(QMainWindow):
             self.decision_changed.emit()
             return
         self._show_result(result, keep)
+
+    def _show_follow_through(self, decision: Decision | None) -> None:
+        self.delivery.setCurrentIndex(self.delivery.findData(
+            (decision.delivery if decision else Delivery.NOT_STARTED).value))
+        self.delivery_note.setText(
+            f"{decision.delivery.label.capitalize()} since {decision.delivery_on}"
+            if decision and decision.delivery_on else "")
+        self.action_list.blockSignals(True)
+        self.action_list.clear()
+        today = self.session.today()
+        for item in self.session.actions.get(decision.id, []) if decision else []:
+            due = f" · due {item.due_on}" if item.due_on else ""
+            late = " · OVERDUE" if item.overdue(today) else ""
+            done = f" · done {item.done_on}" if item.done_on else ""
+            row = QListWidgetItem(f"{item.what} — {item.owner or 'no owner'}{due}{done}{late}")
+            row.setData(Qt.ItemDataRole.UserRole, item.id)
+            row.setFlags(row.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            row.setCheckState(Qt.CheckState.Checked if item.done_on else
+                              Qt.CheckState.Unchecked)
+            self.action_list.addItem(row)
+        self.action_list.blockSignals(False)
+        waiting = len(self.session.not_told().get(decision.id, [])) if decision else 0
+        self.tell_button.setText(f"Who to tell ({waiting} not told yet)…" if waiting
+                                 else "Who to tell…")
+        self.tell_button.setEnabled(decision is not None and can_close_loop(decision))
+        for widget in (self.delivery, self.action_list, self.buttons["add_action"],
+                       self.buttons["remove_action"]):
+            widget.setEnabled(decision is not None)
+
+    def _delivery_chosen(self) -> None:
+        delivery = Delivery(self.delivery.currentData())
+        self._do(lambda: self.session.set_delivery(delivery))
+
+    def _action_ticked(self, row: QListWidgetItem) -> None:
+        item_id = str(row.data(Qt.ItemDataRole.UserRole))
+        self._do(lambda: self.session.toggle_done(item_id))
+
+    def _chosen_action(self) -> str | None:
+        row = self.action_list.currentItem()
+        return str(row.data(Qt.ItemDataRole.UserRole)) if row is not None else None
+
+    def add_action(self) -> None:
+        if self.session.current is None:
+            return
+        self._open_dialog(ActionDialog(self, lambda what, owner, due: self._checked(
+            lambda: self.session.add_action(what, owner, due))))
+
+    def edit_action(self) -> None:
+        item_id = self._chosen_action()
+        decision = self.session.current
+        if item_id is None or decision is None:
+            return
+        item = next(i for i in self.session.actions.get(decision.id, []) if i.id == item_id)
+        self._open_dialog(ActionDialog(self, lambda what, owner, due: self._checked(
+            lambda: self.session.edit_action(item_id, what, owner, due)), item))
+
+    def remove_action(self) -> None:
+        item_id = self._chosen_action()
+        if item_id is not None:
+            self._do(lambda: self.session.remove_action(item_id))
+
+    def close_the_loop(self) -> None:
+        """Who to tell how the current decision ended; tick them off; export a CSV."""
+        from app.history.follow import loop
+
+        decision = self.session.current
+        if decision is None:
+            return
+        try:
+            _, rows = loop(self.follow, decision.id)
+        except EmptyChairError as exc:
+            self._failed(exc)
+            return
+
+        def told(customer_ids: list[str], is_told: bool) -> None:
+            self._do(lambda: self.session.mark_told(customer_ids, is_told))
+
+        self._open_dialog(LoopDialog(self, decision, rows, told,
+                                     lambda: self.export_loop()))
+
+    def export_loop(self, path: str | Path | None = None) -> Path | None:
+        """The current decision's customers to tell, as CSV for a mail merge or a CRM."""
+        from app.board.exporting import export_to
+        from app.history.follow import LOOP_FIELDS, loop, loop_records
+
+        decision = self.session.current
+        if decision is None:
+            return None
+        if path is None:
+            chosen, _ = QFileDialog.getSaveFileName(self, "Export who to tell",
+                                                    f"tell-{short_id(decision.id)}.csv",
+                                                    "CSV (*.csv)")
+            if not chosen:
+                return None
+            path = chosen
+        try:
+            shipped, rows = loop(self.follow, decision.id)
+            export_to(Path(path), iter(loop_records(shipped, rows)), LOOP_FIELDS)
+        except EmptyChairError as exc:
+            self._failed(exc)
+            return None
+        self.statusBar().showMessage(f"{len(rows):,} customers written to {path}", 10000)
+        return Path(path)
 
     def _show_result(self, result: MatchResult, keep: str | None = None) -> None:
         shown = self.selected_customer()

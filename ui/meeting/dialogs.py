@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import EmptyChairError
-from app.meeting.domain import Decision, Meeting
+from app.history.follow import LoopRow
+from app.meeting.domain import ActionItem, Decision, Meeting
 from ui.fields import DateField, enter_saves
 from ui.table_model import form_rows
 
@@ -156,3 +157,89 @@ class ReopenDialog(_Saving):
 
     def save(self) -> None:
         self._saved(lambda: self.on_save(self.reason.text()))
+
+
+class ActionDialog(_Saving):
+    """An action item: what, who, by when (no date: no due date). Enter saves."""
+
+    Save = Callable[[str, str, "dt.date | None"], object]
+
+    def __init__(self, parent: QWidget, on_save: Save, item: ActionItem | None = None,
+                 ) -> None:
+        from PySide6.QtWidgets import QCheckBox
+
+        super().__init__(parent, "Edit action item" if item else "Add an action item")
+        self.on_save = on_save
+        self.what = QLineEdit(placeholderText="Ship the per-department invoice")
+        self.owner = QLineEdit(placeholderText="Who does it")
+        self.has_due = QCheckBox("Due by")
+        self.due = DateField(item.due_on if item and item.due_on else
+                             dt.date.today() + dt.timedelta(days=14))
+        self.has_due.setChecked(item is None or item.due_on is not None)
+        self.has_due.toggled.connect(self.due.setEnabled)
+        self.due.setEnabled(self.has_due.isChecked())
+        for edit in (self.what, self.owner):
+            edit.returnPressed.connect(self.save)
+        if item is not None:
+            self.what.setText(item.what)
+            self.owner.setText(item.owner)
+        self.error = form_rows(self.form, [("What", self.what), ("Owner", self.owner),
+                                           ("", self.has_due), ("Due", self.due)], self)
+
+    def save(self) -> None:
+        self._saved(lambda: self.on_save(self.what.text(), self.owner.text(),
+                                         self.due.day() if self.has_due.isChecked() else None))
+
+
+class LoopDialog(QDialog):
+    """Who to tell how a decision ended: its confirmed customers with owner and the voice
+    that ties them to it; tick those told (one undoable step per change); export a CSV for
+    a mail merge or a CRM."""
+
+    def __init__(self, parent: QWidget, decision: Decision, rows: list[LoopRow],
+                 on_told: Callable[[list[str], bool], object],
+                 on_export: Callable[[], object]) -> None:
+        from PySide6.QtWidgets import QDialogButtonBox, QPushButton, QVBoxLayout
+
+        super().__init__(parent)
+        self.setWindowTitle(f"Who to tell — {decision.title}")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(900, 600)
+        layout = QVBoxLayout(self)
+        head = QLabel(f"“{decision.title}”: {decision.outcome.value}, "
+                      f"{decision.delivery.label}. Tick the customers who have been told.")
+        head.setTextFormat(Qt.TextFormat.PlainText)
+        head.setWordWrap(True)
+        layout.addWidget(head)
+        self.rows = QListWidget()
+        self.rows.setAccessibleName("Customers to tell")
+        self.rows.setWordWrap(True)
+        self._on_told = on_told
+        self.fill(rows)
+        self.rows.itemChanged.connect(self._ticked)
+        layout.addWidget(self.rows, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        export = QPushButton("Export CSV…")
+        export.clicked.connect(lambda: on_export())
+        buttons.addButton(export, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def fill(self, rows: list[LoopRow]) -> None:
+        self.rows.blockSignals(True)
+        self.rows.clear()
+        for r in rows:
+            said = (f"{r.voice.kind.value}, {r.voice.heard_on}: “{' '.join(r.voice.text.split())}”"
+                    if r.voice else "named on the agenda")
+            told = f" · told {r.told_on}" if r.told_on else " · not told yet"
+            item = QListWidgetItem(f"{r.customer.name} ({r.customer.cohort_name or 'no cohort'}"
+                                   f", owner {r.customer.owner or '—'}){told}\n    {said}")
+            item.setData(Qt.ItemDataRole.UserRole, r.customer.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if r.told_on else Qt.CheckState.Unchecked)
+            self.rows.addItem(item)
+        self.rows.blockSignals(False)
+
+    def _ticked(self, item: QListWidgetItem) -> None:
+        told = item.checkState() == Qt.CheckState.Checked
+        self._on_told([str(item.data(Qt.ItemDataRole.UserRole))], told)
