@@ -33,6 +33,10 @@ _ANSWERED_PAIRS = """
     WHERE e.deleted_at IS NULL"""
 
 
+def _bounds(start: dt.date | None, end: dt.date | None) -> tuple[str, str]:
+    return (start or dt.date.min).isoformat(), (end or dt.date.max).isoformat()
+
+
 class HistoryMixin:
     conn: Any
 
@@ -44,7 +48,9 @@ class HistoryMixin:
         """
         decisions = self.conn.execute(
             "SELECT d.id, m.id, m.title, m.held_on, d.title, d.outcome, d.decided_at, "
-            "d.rationale, d.frozen FROM decisions d JOIN meetings m ON m.id = d.meeting_id "
+            "d.rationale, CASE WHEN m.status = 'closed' THEN d.frozen END, d.delivery, "
+            "d.delivery_on FROM decisions d JOIN meetings m "
+            "ON m.id = d.meeting_id "
             "WHERE d.deleted_at IS NULL AND m.deleted_at IS NULL "
             "ORDER BY m.held_on, d.position").fetchall()
         themes: dict[str, list[str]] = {}
@@ -65,25 +71,33 @@ class HistoryMixin:
         return [{"id": did, "meeting_id": mid, "meeting": mtitle, "date": held_on,
                  "title": title, "outcome": outcome, "decided_at": decided_at,
                  "rationale": rationale, "themes": themes.get(did, []),
-                 "customers": live.get(did, []), "frozen": frozen}
-                for did, mid, mtitle, held_on, title, outcome, decided_at, rationale, frozen
-                in decisions]
+                 "customers": live.get(did, []), "frozen": frozen, "delivery": delivery,
+                 "delivery_on": delivery_on}
+                for did, mid, mtitle, held_on, title, outcome, decided_at, rationale, frozen,
+                delivery, delivery_on in decisions]
 
-    def voice_month_counts(self) -> list[tuple[str, str, int]]:
+    def voice_month_counts(self, start: dt.date | None = None,
+                           end: dt.date | None = None) -> list[tuple[str, str, int]]:
+        lo, hi = _bounds(start, end)
         return [tuple(r) for r in self.conn.execute(
             "SELECT substr(heard_on, 1, 7), kind, count(*) FROM voices WHERE deleted_at IS "
-            "NULL GROUP BY 1, 2 ORDER BY 1")]
+            "NULL AND heard_on >= ? AND heard_on <= ? GROUP BY 1, 2 ORDER BY 1", [lo, hi])]
 
-    def theme_voice_counts(self) -> dict[str, int]:
-        """Complaints and needs heard per theme."""
+    def theme_voice_counts(self, start: dt.date | None = None,
+                           end: dt.date | None = None) -> dict[str, int]:
+        """Complaints and needs heard per theme, in [start, end]."""
+        lo, hi = _bounds(start, end)
         return dict(self.conn.execute(
             "SELECT t.name, count(*) FROM voice_themes vt JOIN themes t ON t.id = vt.theme_id "
             "JOIN voices v ON v.id = vt.voice_id WHERE vt.deleted_at IS NULL AND "
-            "v.deleted_at IS NULL AND v.kind != 'quote' AND t.deleted_at IS NULL "
-            "GROUP BY t.name").fetchall())
+            "v.deleted_at IS NULL AND v.kind != 'quote' AND t.deleted_at IS NULL AND "
+            "v.heard_on >= ? AND v.heard_on <= ? GROUP BY t.name", [lo, hi]).fetchall())
 
-    def unanswered_voices(self, limit: int = 500) -> list[dict[str, Any]]:
-        """Complaints and needs no decision with their customer confirmed has touched."""
+    def unanswered_voices(self, limit: int = 500, start: dt.date | None = None,
+                          end: dt.date | None = None) -> list[dict[str, Any]]:
+        """Complaints and needs heard in [start, end] that no decision with their customer
+        confirmed has touched."""
+        lo, hi = _bounds(start, end)
         rows = self.conn.execute(
             f"""SELECT v.id, v.kind, v.text, v.heard_on, v.severity, c.name, h.name, c.weight,
                 (SELECT group_concat(t.name, '; ') FROM voice_themes vt JOIN themes t
@@ -91,22 +105,28 @@ class HistoryMixin:
             FROM voices v JOIN customers c ON c.id = v.customer_id
             LEFT JOIN cohorts h ON h.id = c.cohort_id
             WHERE v.deleted_at IS NULL AND v.kind IN ('complaint', 'need')
+              AND v.heard_on >= ? AND v.heard_on <= ?
               AND v.id NOT IN (SELECT voice_id FROM ({_ANSWERED_PAIRS}))
-            ORDER BY v.heard_on ASC, c.weight DESC, v.id LIMIT ?""", [limit]).fetchall()
+            ORDER BY v.heard_on ASC, c.weight DESC, v.id LIMIT ?""",
+            [lo, hi, limit]).fetchall()
         keys = ("id", "kind", "text", "heard_on", "severity", "customer", "cohort", "weight",
                 "themes")
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
-    def answer_delays(self) -> list[tuple[str, int]]:
-        """(heard_on, days until the first decision that addressed it) per answered voice.
+    def answer_delays(self, start: dt.date | None = None,
+                      end: dt.date | None = None) -> list[tuple[str, int]]:
+        """(heard_on, days until the first decision that addressed it) per answered voice
+        heard in [start, end].
 
         CROSS JOIN keeps SQLite walking the few answered pairs and looking voices up by id,
         instead of scanning every voice (0.8 s -> well under 0.1 s on 100k voices)."""
+        lo, hi = _bounds(start, end)
         return [tuple(r) for r in self.conn.execute(
             f"""SELECT v.heard_on, min(julianday(a.held_on) - julianday(v.heard_on))
             FROM ({_ANSWERED_PAIRS}) a CROSS JOIN voices v ON v.id = a.voice_id
             WHERE a.held_on >= v.heard_on AND v.kind IN ('complaint', 'need')
-            GROUP BY v.id""")]
+              AND v.heard_on >= ? AND v.heard_on <= ?
+            GROUP BY v.id""", [lo, hi])]
 
     def timeline_voices(self, customer: str | None = None,
                         cohort: str | None = None) -> list[dict[str, Any]]:

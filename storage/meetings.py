@@ -177,7 +177,7 @@ class MeetingsMixin(BoardParts):
         if not ids:
             return []
         rows = self.conn.execute(f"{_HIT}, v.rowid FROM voices v WHERE v.id IN "
-                                 f"({_marks(ids)})", ids).fetchall()
+                                 f"({_marks(ids)}) AND v.deleted_at IS NULL", ids).fetchall()
         return [_hit(r, key=r[6]) for r in rows]
 
     # -- meetings -----------------------------------------------------------------------
@@ -284,11 +284,13 @@ class MeetingsMixin(BoardParts):
             delivery_on=dt.date.fromisoformat(r[10]) if r[10] else None) for r in rows]
 
     def frozen_records(self, meeting_id: str) -> dict[str, str]:
-        """Each frozen decision record of the meeting as stored (JSON text, read by
-        app.meeting.frozen): decision id -> text."""
+        """Each frozen decision record of a closed meeting as stored (JSON text, read by
+        app.meeting.frozen): decision id -> text. A reopened meeting has none until it closes
+        again: the records it had are in its reopen event."""
         return dict(self.conn.execute(
-            "SELECT id, frozen FROM decisions WHERE meeting_id = ? AND deleted_at IS NULL AND "
-            "frozen IS NOT NULL", [meeting_id]).fetchall())
+            "SELECT d.id, d.frozen FROM decisions d JOIN meetings m ON m.id = d.meeting_id "
+            "WHERE d.meeting_id = ? AND d.deleted_at IS NULL AND d.frozen IS NOT NULL AND "
+            "m.status = 'closed'", [meeting_id]).fetchall())
 
     def get_decision(self, decision_id: str) -> Decision:
         row = self.conn.execute("SELECT meeting_id FROM decisions WHERE id = ?",
@@ -327,9 +329,12 @@ class MeetingsMixin(BoardParts):
             "value FROM json_each(?))", [now, now, decision_id, json.dumps(wanted)])
         for customer_id in wanted:
             self.conn.execute(
+                # Newly named: confirmed. Already named: what the room recorded stays (a
+                # named customer the room dismissed stays dismissed when the outcome is set).
                 "INSERT INTO impacts (id, decision_id, customer_id, routes, status, created_at,"
                 " updated_at) VALUES (?, ?, ?, 'named', 'confirmed', ?, ?) ON CONFLICT DO "
-                "UPDATE SET routes = 'named', status = 'confirmed', deleted_at = NULL",
+                "UPDATE SET status = CASE WHEN routes = 'named' AND deleted_at IS NULL THEN "
+                "status ELSE 'confirmed' END, routes = 'named', deleted_at = NULL",
                 [new_id(), decision_id, customer_id, now, now])
         cohort_ids = self._ids_by_name("cohorts")
         for name in cohorts:
@@ -553,7 +558,7 @@ class MeetingsMixin(BoardParts):
 
     def reopen_meeting(self, meeting_id: str, reason: str) -> None:
         """Reopen a closed meeting on purpose: the reason is logged with a copy of every
-        record frozen at the close, and those records stay until the meeting closes again."""
+        record frozen at the close (which no reader uses while the meeting is open)."""
         check_plain(reason, "reason")
         with self.connection.write(), translated(self.path):
             now = now_utc()

@@ -608,7 +608,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
         if args.meeting:
             content = minutes_of(store, args.meeting)
         else:
-            content = review_html(store, args.date_from, args.date_to)
+            from app.history.log import Period, decision_log, voices_by_kind
+
+            period = Period(args.date_from, args.date_to)  # a reversed range: refused
+            if not voices_by_kind(store, period)[0] and not any(
+                    period.keeps(e.date) for e in decision_log(store)):
+                raise EmptyChairError(f"nothing to review from {period.label()}: no voice "
+                                      "was heard and no decision taken; pick another period")
+            content = review_html(store, period)
     finally:
         store.close()
     write_report(content, args.out)

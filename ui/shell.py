@@ -59,13 +59,15 @@ class Shell(QObject):
             self.board.show_changes(changes)
         console = self.console
         if console is not None and initiator is not console:
-            if changes.voices or changes.customers:
+            if changes.board or changes.meetings or changes.decisions or changes.impacts:
+                # A renamed theme, customer or cohort is renamed on the agenda too.
+                console.session.reload_agenda()
+            if changes.board:
                 console.board_changed()  # who a decision affects may have changed
             if changes.meetings or changes.decisions or changes.impacts:
-                console.session.reload_agenda()
                 console.refresh(changes)
         if self.history is not None and initiator is not self.history:
-            self.history.reload()
+            self.history.mark_stale()  # read again when next looked at, not on every key
 
     # -- the companions ------------------------------------------------------------------
     def open_meeting_room(self, meeting_id: str | None = None) -> MeetingConsole:
@@ -94,7 +96,7 @@ class Shell(QObject):
         from ui.history.window import HistoryWindow
 
         if self.history is not None:
-            self.history.reload()
+            self.history.mark_stale()
         else:
             self.history = HistoryWindow(self.board.store, self.board.theme)
             self.history.destroyed.connect(lambda: setattr(self, "history", None))

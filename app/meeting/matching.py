@@ -328,7 +328,8 @@ def _drop(customers: list[AffectedCustomer], customer: AffectedCustomer) -> bool
 
 
 def _strongest(c: AffectedCustomer) -> tuple[float, float, str]:
-    return (-c.score, -c.customer.weight, c.customer.name.casefold())
+    # The same order match_decision gives its customers (name as written on a tie).
+    return (-c.score, -c.customer.weight, c.customer.name)
 
 
 def _fold(text: str) -> str:

@@ -179,6 +179,7 @@ class MeetingSession:
         self.counts.clear()
         self._stale.clear()
         self.current_id = None
+        self.agenda = []  # everything is new: matched and counted afresh
         self.reload_agenda()
 
     def reload_agenda(self, select: str | None = None, keep_matches: bool = True) -> None:
@@ -670,8 +671,8 @@ class MeetingSession:
         return Changes(meetings=True, decisions=True, impacts=True)
 
     def reopen(self, reason: str) -> Changes:
-        """Reopen a closed meeting: logged with its reason, and the records frozen at the
-        close are kept (in the log, and on each decision until it closes again)."""
+        """Reopen a closed meeting: logged with its reason and a copy of the records frozen
+        at the close; until it closes again its record is the live one."""
         if self.meeting is None or not self.closed:
             raise ValidationError("meeting", "only a closed meeting can be reopened")
         if not reason.strip():

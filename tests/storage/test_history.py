@@ -78,20 +78,26 @@ def test_log_filters(board):
 def test_chart_series_match_hand_counts(board):
     log = history.decision_log(board)
     months, series = history.decisions_by_effect(log)
-    assert months == ["2026-02", "2026-04"]
-    assert series[Effect.HELPS] == [1, 0]
-    assert series[Effect.HURTS] == [1, 1]
+    # Every month from the first decision's to the last's: March had none, and is there.
+    assert months == [D(2026, 2, 1), D(2026, 3, 1), D(2026, 4, 1)]
+    assert series[Effect.HELPS] == [1, 0, 0]
+    assert series[Effect.HURTS] == [1, 0, 1]
     _, weighted = history.decisions_by_effect(log, weighted=True)
-    assert weighted[Effect.HURTS] == [500, 1000]
+    assert weighted[Effect.HURTS] == [500, 0, 1000]
     months, kinds = history.voices_by_kind(board)
-    assert months == ["2026-01", "2026-02", "2026-03"]
+    assert months == [D(2026, 1, 1), D(2026, 2, 1), D(2026, 3, 1)]
     assert kinds == {"complaint": [2, 0, 1], "need": [0, 1, 0], "quote": [0, 0, 1]}
+    # The period limits every series: only February's voices, then only Q1's answers.
+    months, kinds = history.voices_by_kind(board, history.Period(D(2026, 2, 1),
+                                                                 D(2026, 2, 28)))
+    assert (months, kinds["need"]) == ([D(2026, 2, 1)], [1])
     assert sorted(history.theme_gaps(board, log)) == [("Billing", 2, 1), ("Pricing", 1, 1),
                                                       ("Support", 1, 1)]
     assert [(t, share, n) for t, _, share, n in history.representation(log)] == [
         ("February council", 0.5, 2), ("April council", 1.0, 1)]
     # Acme's invoice (36 days), Beta's (26) and Acme's pricing need (68): median 36.
-    assert history.answer_time(board) == [("2026 Q1", 36.0, 3)]
+    assert history.answer_time(board) == [(D(2026, 1, 1), 36.0, 3)]
+    assert history.answer_time(board, history.Period(D(2026, 4, 1))) == []
 
 
 def test_unanswered_voices_and_timeline(board):

@@ -69,7 +69,7 @@ def test_pdf_holds_the_decisions_and_verbatims(board, tmp_path, qapp):  # noqa: 
 
 
 def test_period_review_and_cli(board, board_path, tmp_path, capsys, qapp):  # noqa: F811
-    page = review_html(board, None, None)
+    page = review_html(board, history.Period())
     assert page.count("data:image/png;base64,") == len(charts.CHARTS)
     assert "Nobody answers the phone" in page  # the unanswered complaint
     board.close()
@@ -88,7 +88,7 @@ def test_period_review_and_cli(board, board_path, tmp_path, capsys, qapp):  # no
 def test_every_chart_renders_in_every_theme_and_exports(board, tmp_path, theme):  # noqa: F811
     entries = history.decision_log(board)
     for key, (_name, build) in charts.CHARTS.items():
-        figure = build(board, entries, theme)
+        figure = build(board, entries, theme, history.Period())
         assert figure.axes[0].get_title()
         assert figure.axes[0].get_xlabel()
         figure.savefig(tmp_path / f"{key}.svg", format="svg")
@@ -98,7 +98,7 @@ def test_every_chart_renders_in_every_theme_and_exports(board, tmp_path, theme):
 
 def test_empty_board_says_no_data_yet(store):
     for _key, (_name, build) in charts.CHARTS.items():
-        figure = build(store, [], "light")
+        figure = build(store, [], "light", history.Period())
         texts = [t.get_text() for t in figure.axes[0].texts]
         assert texts == ["No data yet"]
 
@@ -161,7 +161,9 @@ def test_exports_from_the_gui(qtbot, board, tmp_path):  # noqa: F811
 
     window = HistoryWindow(board)
     qtbot.addWidget(window)
-    window.export_review(str(tmp_path / "review.html"))
+    job = window.export_review(str(tmp_path / "review.html"))
+    with qtbot.waitSignal(job.done, timeout=30_000):
+        pass
     assert "Impact review" in (tmp_path / "review.html").read_text(encoding="utf-8")
     console = MeetingConsole(MeetingSession(board), lambda: open_reader(board.path),
                              meeting_id=_meeting_id(board, "February council"))

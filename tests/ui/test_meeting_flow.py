@@ -81,7 +81,11 @@ def test_closing_asks_lists_pending_and_leaves_the_meeting_read_only(qtbot, room
     assert [e.action for e in console.store.meeting_events(console.meeting.id)] == [
         MeetingAction.CLOSED, MeetingAction.REOPENED]
     assert console.store.meeting_events(console.meeting.id)[1].reason == "Acme was left out"
-    assert decision.id in console.store.frozen_records(console.meeting.id)  # kept until closed
+    # What was frozen is kept, in the reopen event; while open the record is live again.
+    [(kept,)] = console.store.conn.execute(
+        "SELECT frozen FROM meeting_events WHERE action = 'reopened'").fetchall()
+    assert decision.id in __import__("json").loads(kept)
+    assert console.store.frozen_records(console.meeting.id) == {}
     assert console.rationale.isEnabled()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -12,6 +13,8 @@ from ui.theme import tokens
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from app.history.follow import HelpReport
 
 MAX_LABEL = 28
 
@@ -47,6 +50,7 @@ def _figure(theme: str, title: str, xlabel: str, ylabel: str) -> tuple[Figure, A
 
 
 def _no_data(figure: Any, axes: Any, theme: str) -> Any:
+    figure.empty_chart = True  # the review says "nothing in this period" instead of it
     axes.set_xticks([])
     axes.set_yticks([])
     axes.text(0.5, 0.5, "No data yet", ha="center", va="center", fontsize=16,
@@ -61,6 +65,18 @@ def _legend(axes: Any, theme: str) -> None:
     legend.get_frame().set_alpha(0.9)
 
 
+def _date_axis(axes: Any, days: list[dt.date]) -> None:
+    """A real time axis: dates placed by their day, every month a tick's worth of room, so
+    2018 never sits next to 2023 and a missing month is a gap."""
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    locator = AutoDateLocator(minticks=3, maxticks=12)
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    if len(days) == 1:  # one point: a month either side, never a zero-width axis
+        axes.set_xlim(days[0] - dt.timedelta(days=45), days[0] + dt.timedelta(days=45))
+
+
 def decisions_chart(entries: list[history.LogEntry], theme: str,
                     weighted: bool = False) -> Figure:
     t = tokens(theme)
@@ -69,35 +85,40 @@ def decisions_chart(entries: list[history.LogEntry], theme: str,
     months, series = history.decisions_by_effect(entries, weighted)
     if not months:
         return _no_data(figure, axes, theme)
-    x = range(len(months))
-    axes.bar([i - 0.2 for i in x], series[Effect.HELPS], width=0.4, color=t["quote"],
-             label="helps")
-    axes.bar([i + 0.2 for i in x], series[Effect.HURTS], width=0.4, color=t["complaint"],
-             label="hurts")
-    axes.set_xticks(list(x), months, rotation=45, ha="right")
+    shift = dt.timedelta(days=7)
+    axes.bar([m + dt.timedelta(days=8) - shift for m in months], series[Effect.HELPS],
+             width=12, color=t["quote"], label="helps")
+    axes.bar([m + dt.timedelta(days=8) + shift for m in months], series[Effect.HURTS],
+             width=12, color=t["complaint"], label="hurts")
+    _date_axis(axes, months)
+    axes.set_ylim(bottom=0)
     _legend(axes, theme)
     return figure
 
 
-def voices_chart(store: Any, theme: str) -> Figure:
+def voices_chart(store: Any, theme: str, period: history.Period = history.EVERYTHING,
+                 ) -> Figure:
     t = tokens(theme)
     figure, axes = _figure(theme, "Voices per month by kind", "Month", "Voices")
-    months, series = history.voices_by_kind(store)
+    months, series = history.voices_by_kind(store, period)
     if not months:
         return _no_data(figure, axes, theme)
     for kind in ("complaint", "need", "quote"):
-        axes.plot(months, series[kind], color=t[kind], linewidth=2, label=kind + "s")
-    step = max(1, len(months) // 12)
-    axes.set_xticks(range(0, len(months), step), months[::step], rotation=45, ha="right")
+        # NaN months break the line: a month nobody was heard is a gap, not a fall to 0.
+        axes.plot(months, series[kind], color=t[kind], linewidth=2, marker="o",
+                  markersize=3 if len(months) > 24 else 5, label=kind + "s")
+    _date_axis(axes, months)
+    axes.set_ylim(bottom=0)
     _legend(axes, theme)
     return figure
 
 
-def themes_chart(store: Any, entries: list[history.LogEntry], theme: str) -> Figure:
+def themes_chart(store: Any, entries: list[history.LogEntry], theme: str,
+                 period: history.Period = history.EVERYTHING) -> Figure:
     t = tokens(theme)
     figure, axes = _figure(theme, "Themes: complaints and needs heard vs decisions taken",
                            "Theme", "Count")
-    rows = history.theme_gaps(store, entries)[:12]
+    rows = history.theme_gaps(store, entries, period)[:12]
     if not rows:
         return _no_data(figure, axes, theme)
     x = range(len(rows))
@@ -135,25 +156,53 @@ def representation_chart(entries: list[history.LogEntry], theme: str) -> Figure:
     return figure
 
 
-def answer_time_chart(store: Any, theme: str) -> Figure:
+def answer_time_chart(store: Any, theme: str, period: history.Period = history.EVERYTHING,
+                      ) -> Figure:
     t = tokens(theme)
     figure, axes = _figure(theme, "Median days from a voice to the first decision that "
                            "answered it", "Quarter heard", "Days (median)")
-    rows = history.answer_time(store)
+    rows = history.answer_time(store, period)
     if not rows:
         return _no_data(figure, axes, theme)
-    axes.plot([r[0] for r in rows], [r[1] for r in rows], marker="o", color=t["need"],
-              linewidth=2)
-    axes.tick_params(axis="x", rotation=45)
+    quarters = [r[0] + dt.timedelta(days=45) for r in rows]  # the middle of the quarter
+    axes.plot(quarters, [r[1] for r in rows], marker="o", color=t["need"], linewidth=2)
+    _date_axis(axes, quarters)
+    axes.set_ylim(0, max(1.0, max(r[1] for r in rows) * 1.15))  # days are never negative
     return figure
 
 
-CHARTS: dict[str, tuple[str, Callable[..., Figure]]] = {
-    "decisions": ("Decisions by effect", lambda s, e, th: decisions_chart(e, th)),
-    "voices": ("Voices by kind", lambda s, e, th: voices_chart(s, th)),
-    "themes": ("Theme gaps", lambda s, e, th: themes_chart(s, e, th)),
-    "representation": ("Representation", lambda s, e, th: representation_chart(e, th)),
-    "answer_time": ("Time to answer", lambda s, e, th: answer_time_chart(s, th)),
+def help_chart(report: HelpReport, theme: str, weighted: bool = True) -> Figure:
+    """Did it help: per cohort, the complaints and needs (weighted) before and after it
+    shipped."""
+    t = tokens(theme)
+    figure, axes = _figure(theme, f"Complaints and needs {report.days} days before and after "
+                           f"it shipped ({report.shipped_on})", "Cohort",
+                           "Customer weight" if weighted else "Voices")
+    if not report.cohorts:
+        return _no_data(figure, axes, theme)
+    rows = report.cohorts[:10]
+    x = range(len(rows))
+    before = [c.before_weight if weighted else c.before for c in rows]
+    after = [c.after_weight if weighted else c.after for c in rows]
+    axes.bar([i - 0.2 for i in x], before, width=0.4, color=t["muted"], label="before")
+    axes.bar([i + 0.2 for i in x], after, width=0.4, color=t["accent"], label="after")
+    axes.set_xticks(list(x), [_label(c.cohort) for c in rows], rotation=45, ha="right")
+    axes.set_ylim(bottom=0)
+    if not weighted:
+        from matplotlib.ticker import MaxNLocator
+
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    _legend(axes, theme)
+    return figure
+
+
+ChartBuild = Callable[[Any, list[history.LogEntry], str, history.Period], "Figure"]
+CHARTS: dict[str, tuple[str, ChartBuild]] = {
+    "decisions": ("Decisions by effect", lambda s, e, th, p: decisions_chart(e, th)),
+    "voices": ("Voices by kind", lambda s, e, th, p: voices_chart(s, th, p)),
+    "themes": ("Theme gaps", lambda s, e, th, p: themes_chart(s, e, th, p)),
+    "representation": ("Representation", lambda s, e, th, p: representation_chart(e, th)),
+    "answer_time": ("Time to answer", lambda s, e, th, p: answer_time_chart(s, th, p)),
 }
 
 

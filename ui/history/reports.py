@@ -4,19 +4,23 @@ and PDF (Qt's own writer)."""
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import html
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.errors import EmptyChairError
 from app.history import log as history
+from app.history.follow import HELP_DAYS, did_it_help, follow_through
 from app.meeting.domain import Effect, ImpactStatus
 from app.meeting.frozen import FrozenCustomer, FrozenDecision
 from app.meeting.ports import MeetingStore
 from app.meeting.session import MeetingSession, short_id
+
+if TYPE_CHECKING:
+    from ui.ports import Store
 
 STYLE = """body{font-family:'DejaVu Sans',Arial,sans-serif;color:#1d1f23;max-width:60em;
 margin:2em auto;line-height:1.4} h1{font-size:1.8em} h2{font-size:1.35em;margin-top:1.6em;
@@ -30,6 +34,12 @@ def _e(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
+def _c(text: Any) -> str:
+    """Customer text, escaped and isolated (U+2068 … U+2069): a right-to-left override or an
+    Arabic name inside it never reverses the words around it."""
+    return f"\u2068{_e(text)}\u2069"
+
+
 def _page(title: str, body: list[str]) -> str:
     return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
             f"<title>{_e(title)}</title><style>{STYLE}</style></head><body>"
@@ -37,13 +47,13 @@ def _page(title: str, body: list[str]) -> str:
 
 
 def _customer_html(c: FrozenCustomer) -> list[str]:
-    why = f" — {_e(c.why)}" if c.why else ""
-    note = f" — {_e(c.note)}" if c.note else ""
-    lines = [f"<li><b>{_e(c.name)}</b> (effect {_e(c.effect.value)}){note}"
+    why = f" — {_c(c.why)}" if c.why else ""
+    note = f" — {_c(c.note)}" if c.note else ""
+    lines = [f"<li><b>{_c(c.name)}</b> (effect {_e(c.effect.value)}){note}"
              f"<span class='muted'>{why}</span>"]
     for e in c.evidence:
         stance = f" [{_e(e.stance.value)}]" if e.stance else ""
-        lines.append(f"<blockquote>{_e(e.text)}<br><span class='muted'>"
+        lines.append(f"<blockquote>{_c(e.text)}<br><span class='muted'>"
                      f"{_e(e.kind.value)}, {_e(e.heard_on)}{stance}</span></blockquote>")
     lines.append("</li>")
     return lines
@@ -71,7 +81,7 @@ def affected_html(record: FrozenDecision) -> list[str]:
     for cohort in cohorts:
         confirmed = [c for c in cohort.customers if c.status is ImpactStatus.CONFIRMED]
         suggested = [c for c in cohort.customers if c.status is ImpactStatus.SUGGESTED]
-        body.append(f"<h3>{_e(cohort.name)} — {cohort.confirmed:,} confirmed, "
+        body.append(f"<h3>{_c(cohort.name)} — {cohort.confirmed:,} confirmed, "
                     f"{cohort.customers_total - cohort.confirmed:,} suggested · weight "
                     f"{cohort.total_weight:,.0f}</h3>")
         if confirmed:
@@ -128,37 +138,94 @@ def minutes_of(store: MeetingStore, meeting_id: str) -> str:
     return minutes_html(session)
 
 
-def review_html(store: Any, date_from: dt.date | None, date_to: dt.date | None,
-                theme: str = "light") -> str:
-    """The period review: every chart, then the decision log for the period."""
-    from ui.history.charts import CHARTS, png_bytes
+Progress = Callable[[int, int], None]
 
-    entries = history.decision_log(store, history.LogFilter(date_from=date_from,
-                                                            date_to=date_to))
-    span = f"{date_from or 'the start'} to {date_to or 'today'}"
-    body = [f"<h1>Impact review, {_e(span)}</h1>",
+
+def review_html(store: Store, period: history.Period, theme: str = "light",
+                progress: Progress | None = None, days: int = HELP_DAYS) -> str:
+    """The period review: every chart, the decision log, what shipped and whether it
+    helped, what is overdue, and the oldest unanswered voices, all for the period. A section
+    with nothing in it says so."""
+    from ui.history.charts import CHARTS, help_chart, png_bytes
+
+    entries = history.decision_log(store, history.LogFilter(date_from=period.date_from,
+                                                            date_to=period.date_to))
+    follow = follow_through(store)  # shipped, or due, in the period: of any meeting
+    shipped = [f for f in follow.shipped
+               if f.decision.delivery_on and period.keeps(f.decision.delivery_on)]
+    overdue = [(i, f) for i, f in follow.overdue if i.due_on and period.keeps(i.due_on)]
+    steps = len(CHARTS) + len(shipped) + 2
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, steps)
+
+    nothing = "<p class='muted'><i>Nothing in this period.</i></p>"
+    body = [f"<h1>Impact review, {_e(period.label())}</h1>",
             f"<p class='muted'>{len(entries)} decisions in "
             f"{len({e.meeting_id for e in entries})} meetings.</p>"]
     for name, build in CHARTS.values():
-        data = base64.b64encode(png_bytes(build(store, entries, theme))).decode()
-        # Width in pixels: Qt's PDF writer sizes images by it (the HTML scales it down).
-        body.append(f"<h2>{_e(name)}</h2><img alt='{_e(name)}' width='640' "
-                    f"src='data:image/png;base64,{data}'>")
-    body.append("<h2>Decision log</h2><table><tr><th>Date</th><th>Meeting</th>"
-                "<th>Decision</th><th>Outcome</th><th>Customers</th><th>Helps</th>"
-                "<th>Hurts</th></tr>")
-    for e in entries:
-        body.append(f"<tr><td>{e.date}</td><td>{_e(e.meeting)}</td><td>{_e(e.title)}</td>"
-                    f"<td>{_e(e.outcome.value)}</td><td>{_e(', '.join(e.customers))}</td>"
-                    f"<td>{e.effects[Effect.HELPS]}</td><td>{e.effects[Effect.HURTS]}</td></tr>")
-    body.append("</table>")
-    unanswered = history.unanswered(store, 25)
-    body.append("<h2>Oldest unanswered complaints and needs</h2><ul>")
-    for v in unanswered:
-        body.append(f"<li>{_e(v['heard_on'])} · {_e(v['customer'])} ({_e(v['cohort'] or '—')})"
-                    f"<blockquote>{_e(v['text'])}</blockquote></li>")
-    body.append("</ul>")
-    return _page(f"Impact review {span}", body)
+        figure = build(store, entries, theme, period)
+        empty = getattr(figure, "empty_chart", False)
+        body.append(f"<h2>{_e(name)}</h2>")
+        body.append(nothing if empty else _image(name, png_bytes(figure)))
+        step()
+    body.append("<h2>Decision log</h2>")
+    if entries:
+        body.append("<table><tr><th>Date</th><th>Meeting</th><th>Decision</th>"
+                    "<th>Outcome</th><th>Delivery</th><th>Customers</th><th>Helps</th>"
+                    "<th>Hurts</th></tr>")
+        for e in entries:
+            body.append(f"<tr><td>{e.date}</td><td>{_e(e.meeting)}</td><td>{_e(e.title)}</td>"
+                        f"<td>{_e(e.outcome.value)}</td><td>{_e(e.delivery.label)}</td>"
+                        f"<td>{_e(', '.join(e.customers))}</td><td>{e.effects[Effect.HELPS]}"
+                        f"</td><td>{e.effects[Effect.HURTS]}</td></tr>")
+        body.append("</table>")
+    else:
+        body.append(nothing)
+    step()
+    body.append(f"<h2>Shipped: did it help? ({days} days either side)</h2>")
+    if not shipped:
+        body.append(nothing)
+    for f in shipped:
+        report = did_it_help(store, f.decision.id, days)
+        body.append(f"<h3>{_e(f.decision.title)} — shipped {report.shipped_on}</h3>")
+        body.append(f"<p>{_e(report.verdict())}</p>")
+        if report.enough:
+            body.append(_image(f"Did it help: {f.decision.title}",
+                               png_bytes(help_chart(report, theme)), 560))
+        step()
+    body.append("<h2>Overdue action items</h2>")
+    if overdue:
+        body.append("<ul>")
+        for item, f in overdue:
+            body.append(f"<li><b>{_e(item.what)}</b> — {_e(item.owner or 'no owner')}, due "
+                        f"{item.due_on} · {_e(f.decision.title)} ({_e(f.meeting.title)})</li>")
+        body.append("</ul>")
+    else:
+        body.append(nothing)
+    unanswered = history.unanswered(store, 25, period)
+    body.append("<h2>Oldest unanswered complaints and needs</h2>")
+    if unanswered:
+        body.append("<ul>")
+        for v in unanswered:
+            body.append(f"<li>{_e(v['heard_on'])} · {_e(v['customer'])} "
+                        f"({_e(v['cohort'] or '—')})<blockquote>{_e(v['text'])}</blockquote>"
+                        "</li>")
+        body.append("</ul>")
+    else:
+        body.append(nothing)
+    step()
+    return _page(f"Impact review {period.label()}", body)
+
+
+def _image(name: str, png: bytes, width: int = 640) -> str:
+    data = base64.b64encode(png).decode()
+    # Width in pixels: Qt's PDF writer sizes images by it (the HTML scales it down).
+    return f"<p><img alt='{_e(name)}' width='{width}' src='data:image/png;base64,{data}'></p>"
 
 
 def write_report(content: str, out: Path) -> Path:
@@ -197,9 +264,67 @@ def _write_pdf(content: str, out: Path) -> None:
     for uri in set(re.findall(r"data:image/png;base64,[A-Za-z0-9+/=]+", content)):
         image = QImage.fromData(QByteArray(base64.b64decode(uri.split(",", 1)[1])))
         document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(uri), image)
-    document.setHtml(content)  # our own HTML, with every customer text escaped
+    document.setHtml(printable(content))  # our own HTML, with every customer text escaped
     document.setPageSize(QSizeF(writer.width(), writer.height()))
+    keep_headings_with_content(document)
     document.print_(writer)
     del writer  # flushed and closed: only then is the file whole
     if not out.exists() or out.stat().st_size == 0:
         raise EmptyChairError(f"{out}: the PDF could not be written (a full disk?)")
+
+
+# Fonts that draw emoji and symbols, when installed; DejaVu Sans draws many symbols too.
+SYMBOL_FONTS = ("DejaVu Sans", "Noto Color Emoji", "Noto Emoji", "Symbola", "Noto Sans Symbols",
+                "Noto Sans Symbols 2")
+
+
+def printable(content: str) -> str:
+    """The HTML with every character no installed font can draw named in words instead
+    ("[face with tears of joy]"), so a PDF never prints a missing-glyph box."""
+    from PySide6.QtGui import QFont, QFontDatabase, QRawFont
+
+    wanted = {c for c in content if ord(c) > 0x2000}
+    if not wanted:
+        return content
+    installed = set(QFontDatabase.families())
+    fonts = [QRawFont.fromFont(QFont(f)) for f in SYMBOL_FONTS if f in installed]
+    missing = {c for c in wanted if not any(f.supportsCharacter(c) for f in fonts)}
+    if not missing:
+        return content
+    import unicodedata
+
+    def name(c: str) -> str:
+        if unicodedata.category(c) in ("Mn", "Me", "Cf") or c in "\ufe0f\u200d":
+            return ""  # joiners and variation selectors: nothing to see
+        return f"[{unicodedata.name(c, f'U+{ord(c):04X}').lower()}]"
+
+    return "".join(name(c) if c in missing else c for c in content)
+
+
+def keep_headings_with_content(document: Any, rounds: int = 4) -> int:
+    """A heading never ends a page: one whose next block (a chart, a table, a paragraph)
+    starts on the next page moves to that page too. Returns how many were moved."""
+    from PySide6.QtGui import QTextCursor, QTextFormat
+
+    height = document.pageSize().height()
+    moved = 0
+    for _ in range(rounds):
+        layout = document.documentLayout()
+        changed = False
+        block = document.begin()
+        while block.isValid():
+            following = block.next()
+            if block.blockFormat().headingLevel() > 0 and following.isValid():
+                here = int(layout.blockBoundingRect(block).top() // height)
+                there = int(layout.blockBoundingRect(following).top() // height)
+                if there > here and not block.blockFormat().pageBreakPolicy() & \
+                        QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore:
+                    fmt = block.blockFormat()
+                    fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+                    QTextCursor(block).setBlockFormat(fmt)
+                    moved += 1
+                    changed = True  # what lies below moved: it is measured anew as we go
+            block = following
+        if not changed:
+            break
+    return moved

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.board.exporting import export_to
+from app.errors import EmptyChairError
 from app.history import log as history
 from app.meeting.domain import Effect, Outcome
 from ui.date_filter import any_date_edit, day_of
@@ -34,6 +36,9 @@ from ui.elide import fit_combo
 from ui.plain import tooltip
 from ui.table_model import RowsTableModel
 from ui.theme import COUNT, styled
+
+if TYPE_CHECKING:
+    from ui.background import CancelToken, Job
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 EntryRole = Qt.ItemDataRole.UserRole + 1
@@ -104,6 +109,11 @@ class HistoryWindow(QMainWindow):
         self.setWindowTitle("Empty Chair — Impact history")
         self.resize(1500, 900)
         self.all_entries = history.decision_log(store)
+        self._stale = False
+        self._reload_soon = QTimer(self)
+        self._reload_soon.setSingleShot(True)
+        self._reload_soon.setInterval(800)
+        self._reload_soon.timeout.connect(self.reload)
         self.tabs = QTabWidget()
         self.setCentralWidget(self.tabs)
         self.tabs.addTab(self._log_tab(), "Decision log")
@@ -182,11 +192,26 @@ class HistoryWindow(QMainWindow):
             customer=self._value(self.f_customer), theme=self._value(self.f_theme),
             effect=Effect(effect) if effect else None)
 
+    def period(self) -> history.Period:
+        """The From / To filters as the period every tab and chart covers."""
+        flt = self.current_filter()
+        return history.Period(flt.date_from, flt.date_to)
+
     def apply_filter(self) -> None:
+        try:
+            self.period()
+        except EmptyChairError as exc:  # a reversed range: said, nothing redrawn
+            self.count.setText(str(exc))
+            return
         flt = self.current_filter()
         shown = [e for e in self.all_entries if flt.keeps(e)]
         self.log_model.set_entries(shown)
-        self.count.setText(f"{len(shown):,} of {len(self.all_entries):,} decisions")
+        self.count.setText(f"{len(shown):,} of {len(self.all_entries):,} decisions"
+                           if shown else "Nothing in this period")
+        if self.canvases:
+            self._draw_charts()
+        if self.unanswered_list.count():
+            self.load_unanswered()
 
     def open_decision(self, index: QModelIndex) -> QDialog:
         """The decision's record, as the room saw it (frozen at the close) or, while its
@@ -236,17 +261,62 @@ class HistoryWindow(QMainWindow):
             export_to(Path(path), iter(history.log_records(self.log_model.entries())),
                       history.LOG_FIELDS)
 
-    def export_review(self, path: str | None = None) -> None:
-        """The period review (charts and the filtered years' log) as HTML or PDF."""
+    def export_review(self, path: str | None = None) -> Job | None:
+        """The period review as HTML or PDF, written in a worker thread on its own
+        connection, with a progress bar (charts are drawn one by one, then the pages)."""
+        from PySide6.QtWidgets import QProgressDialog
+
+        from ui.background import Job
+        from ui.composition import open_reader
         from ui.history.reports import review_html, write_report
 
+        try:
+            period = self.period()
+        except EmptyChairError as exc:
+            self._say(str(exc))
+            return None
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, "Export review", "review.pdf",
                                                   "PDF (*.pdf);;HTML (*.html)")
-        if path:
-            flt = self.current_filter()
-            write_report(review_html(self.store, flt.date_from, flt.date_to, self.theme),
-                         Path(path))
+        if not path:
+            return None
+        out, board, theme = Path(path), Path(self.store.path), self.theme
+
+        def work(progress: Callable[[int, int], None], token: CancelToken) -> Path:
+            reader = open_reader(board)
+            try:
+                def step(done: int, total: int) -> None:
+                    if token():
+                        raise EmptyChairError("cancelled: no review was written")
+                    progress(done, total + 1)
+
+                content = review_html(reader, period, theme, step)
+            finally:
+                reader.close()
+            return write_report(content, out)
+
+        bar = QProgressDialog("Drawing the period review…", "Cancel", 0, 0, self)
+        bar.setWindowTitle("Export review")
+        bar.setMinimumDuration(300)
+        job = Job(work)
+        def moved(done: int, total: int) -> None:
+            bar.setMaximum(total)
+            bar.setValue(done)
+
+        def ended(message: str) -> None:
+            bar.reset()
+            self._say(message)
+
+        job.progress.connect(moved)
+        bar.canceled.connect(job.cancel)
+        job.done.connect(lambda written: ended(f"Review written to {written}"))
+        job.failed.connect(lambda exc: ended(str(exc)))
+        self.review_job = job
+        job.start()
+        return job
+
+    def _say(self, text: str) -> None:
+        self.statusBar().showMessage(text, 15000)
 
     # -- timelines and unanswered --------------------------------------------------------
     def _timeline_tab(self) -> QWidget:
@@ -290,7 +360,11 @@ class HistoryWindow(QMainWindow):
         return page
 
     def load_unanswered(self) -> None:
-        for v in history.unanswered(self.store, 500):
+        self.unanswered_list.clear()
+        rows = history.unanswered(self.store, 500, self.period())
+        if not rows:
+            self.unanswered_list.addItem("Nothing in this period")
+        for v in rows:
             text = " ".join(v["text"].split())
             self.unanswered_list.addItem(
                 f"{v['heard_on']} · {v['kind']} · {v['customer']} ({v['cohort'] or '—'}, "
@@ -307,25 +381,33 @@ class HistoryWindow(QMainWindow):
         self.show_timeline()
 
     # -- charts --------------------------------------------------------------------------
+    def mark_stale(self) -> None:
+        """Something the history shows changed: read again a moment after the last change
+        while the window is shown, else when it is next shown (a key in the meeting room
+        must not redraw five charts)."""
+        self._stale = True
+        if self.isVisible():
+            self._reload_soon.start()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        if self._stale:
+            self.reload()
+        super().showEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        for dialog in self.findChildren(QDialog):  # a record dialog goes with the window
+            dialog.close()
+        super().closeEvent(event)
+
     def reload(self) -> None:
         """Something the history shows changed (a decision, an impact, a voice): read the
         log again; the other tabs reload as they are next shown."""
+        self._stale = False
+        self._reload_soon.stop()
         self.all_entries = history.decision_log(self.store)
         self.apply_filter()
         self.unanswered_list.clear()
         self.timeline_list.clear()
-        if self.canvases:
-            from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
-
-            from ui.history.charts import CHARTS
-
-            shown = self.chart_tabs.currentIndex()
-            for index, (key, (name, build)) in enumerate(CHARTS.items()):
-                canvas = FigureCanvasQTAgg(build(self.store, self.all_entries, self.theme))
-                self.chart_tabs.removeTab(index)
-                self.chart_tabs.insertTab(index, canvas, name)
-                self.canvases[key] = canvas
-            self.chart_tabs.setCurrentIndex(shown)
         self._tab_changed(self.tabs.currentIndex())
 
     def _tab_changed(self, index: int) -> None:
@@ -338,7 +420,6 @@ class HistoryWindow(QMainWindow):
             self.load_unanswered()
 
     def build_charts(self) -> None:
-        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 
         from ui.history.charts import CHARTS
 
@@ -360,24 +441,31 @@ class HistoryWindow(QMainWindow):
         self.chart_tabs = QTabWidget()
         self.chart_tabs.tabBar().hide()
         layout.addWidget(self.chart_tabs)
-        for key, (name, build) in CHARTS.items():
-            canvas = FigureCanvasQTAgg(build(self.store, self.all_entries, self.theme))
-            self.canvases[key] = canvas
-            self.chart_tabs.addTab(canvas, name)
         self.chart_choice.currentIndexChanged.connect(self.chart_tabs.setCurrentIndex)
-        self.weighted.toggled.connect(self._reweigh)
+        self.weighted.toggled.connect(lambda _on: self._draw_charts())
+        self._draw_charts()
 
-    def _reweigh(self, weighted: bool) -> None:
+    def _draw_charts(self) -> None:
+        """Every chart for the period and the filtered decisions (the same the log shows)."""
         from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 
-        from ui.history.charts import decisions_chart
+        from ui.history.charts import CHARTS, decisions_chart
 
-        index = list(self.canvases).index("decisions")
-        canvas = FigureCanvasQTAgg(decisions_chart(self.all_entries, self.theme, weighted))
-        self.chart_tabs.removeTab(index)
-        self.chart_tabs.insertTab(index, canvas, "Decisions by effect")
-        self.chart_tabs.setCurrentIndex(index)
-        self.canvases["decisions"] = canvas
+        try:
+            period = self.period()
+        except EmptyChairError:
+            return
+        entries = self.log_model.entries()
+        shown = max(self.chart_tabs.currentIndex(), 0)
+        for index, (key, (name, build)) in enumerate(CHARTS.items()):
+            figure = decisions_chart(entries, self.theme, self.weighted.isChecked()) \
+                if key == "decisions" else build(self.store, entries, self.theme, period)
+            canvas = FigureCanvasQTAgg(figure)
+            if key in self.canvases:
+                self.chart_tabs.removeTab(index)
+            self.chart_tabs.insertTab(index, canvas, name)
+            self.canvases[key] = canvas
+        self.chart_tabs.setCurrentIndex(shown)
 
     def current_figure(self) -> Any:
         return self.canvases[self.chart_choice.currentData()].figure

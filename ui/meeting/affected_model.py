@@ -127,11 +127,15 @@ class AffectedModel(QAbstractItemModel):
             old, new = self._rows[parent].children, rows[parent].children
             if old != new:
                 ops = SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
-                for tag, i1, i2, j1, j2 in reversed(ops):  # from the end: rows stay valid
+                # Every remove first (from the end, so rows stay valid), then every insert
+                # (from the start, at its place in the new order): a row that moved (a
+                # cohort lighter after a dismiss) goes out whole before it comes back.
+                for tag, i1, i2, _j1, _j2 in reversed(ops):
                     if tag in ("delete", "replace"):
                         self._remove(parent, i1, i2)
+                for tag, _i1, _i2, j1, j2 in ops:
                     if tag in ("insert", "replace"):
-                        self._insert(parent, i1, new[j1:j2], rows)
+                        self._insert(parent, j1, new[j1:j2], rows)
             pending += [c for c in new if c in self._rows and self._rows[c].children is not
                         rows[c].children]
         changed = [n for n, row in rows.items() if n != ROOT and n in self._rows and (

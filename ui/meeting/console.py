@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from app.board.domain import VoiceDraft
 from app.changes import Changes
-from app.errors import EmptyChairError
+from app.errors import BoardError, EmptyChairError
 from app.history.follow import FollowStore, can_close_loop
 from app.meeting.domain import (
     Decision,
@@ -117,6 +117,8 @@ class MeetingConsole(QMainWindow):
         self._asked: tuple[str, int] | None = None  # the match on its way
         self._asked_counts: list[tuple[str, int]] = []
         self._listed_for: str | None = None
+        self._form_for: tuple[str, Outcome, str] | None = None  # the outcome form shows
+        self._gone = False  # closed: its store may be closed too, nothing more is written
         self.matcher = MatchRunner(open_reader, self)
         self.matcher.matched.connect(self._matched)
         self.matcher.counted.connect(self._counted)
@@ -406,8 +408,10 @@ class MeetingConsole(QMainWindow):
             self.list_size = LIST_STEP  # "Show more" is for one decision, not the meeting
         self.decision_title.setText(decision.title)
         self._show_follow_through(decision)
-        self.outcome.setCurrentText(decision.outcome.value)
-        if self.rationale.toPlainText() != decision.rationale:
+        stored = (decision.id, decision.outcome, decision.rationale)
+        if stored != self._form_for:  # what the facilitator is typing stays until saved
+            self._form_for = stored
+            self.outcome.setCurrentText(decision.outcome.value)
             self.rationale.setPlainText(decision.rationale)
         result = session.result
         if result is None:
@@ -610,6 +614,8 @@ class MeetingConsole(QMainWindow):
     # -- doing ---------------------------------------------------------------------------
     def _do(self, action: Callable[[], Step | None], keep: str | None = None) -> bool:
         """Run one session action: push it for undo, show what it changed, tell the shell."""
+        if self._gone:
+            return False
         try:
             done = action()
         except EmptyChairError as exc:
@@ -699,6 +705,8 @@ class MeetingConsole(QMainWindow):
 
     def _checked(self, action: Callable[[], Step | None]) -> None:
         """For dialogs: a refusal is raised (the dialog shows it and stays open)."""
+        if self._gone:
+            raise EmptyChairError("the meeting room was closed: nothing was saved")
         done = action()
         if done is not None:
             self.undo_stack.push(UndoableCommand(done.command, self.session, self._applied,
@@ -780,6 +788,9 @@ class MeetingConsole(QMainWindow):
             return
 
         def save(draft: VoiceDraft) -> None:
+            if self._gone:
+                raise BoardError("the meeting room was closed with its board: nothing was "
+                                 "saved")
             done = self.session.capture(draft)  # a refusal stays in the capture dialog
             self.undo_stack.push(UndoableCommand(done.command, self.session, self._applied,
                                                  self._failed, self.undo_stack))
@@ -862,6 +873,8 @@ class MeetingConsole(QMainWindow):
         return box
 
     def confirm_close(self) -> None:
+        if self._gone:
+            return
         try:
             changes = self.session.close()
         except EmptyChairError as exc:
@@ -924,6 +937,10 @@ class MeetingConsole(QMainWindow):
             self._show_result(result)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        # Its dialogs go with it: one left open after a board switch wrote to a closed store.
+        self._gone = True
+        for dialog in self.findChildren(QDialog):
+            dialog.close()
         if self.chair is not None:
             self.chair.close()
         self.matcher.stop()
