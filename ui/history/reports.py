@@ -288,7 +288,7 @@ def printable(content: str) -> str:
         return content
     installed = set(QFontDatabase.families())
     fonts = [QRawFont.fromFont(QFont(f)) for f in SYMBOL_FONTS if f in installed]
-    missing = {c for c in wanted if not any(f.supportsCharacter(c) for f in fonts)}
+    missing = {c for c in wanted if not any(f.supportsCharacter(ord(c)) for f in fonts)}
     if not missing:
         return content
     import unicodedata
@@ -301,30 +301,63 @@ def printable(content: str) -> str:
     return "".join(name(c) if c in missing else c for c in content)
 
 
-def keep_headings_with_content(document: Any, rounds: int = 4) -> int:
-    """A heading never ends a page: one whose next block (a chart, a table, a paragraph)
-    starts on the next page moves to that page too. Returns how many were moved."""
+def keep_headings_with_content(document: Any, rounds: int = 60) -> int:
+    """A heading never ends a page: a run of headings whose content (the first block after
+    them: a chart, a table, a paragraph) starts on a later page moves to that page with it.
+    One run at a time, each followed by a whole new layout (Qt's incremental layout after a
+    format change stopped short, and printing then dropped the pages after it). Returns how
+    many runs were moved."""
     from PySide6.QtGui import QTextCursor, QTextFormat
 
+    always = QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore
     height = document.pageSize().height()
     moved = 0
     for _ in range(rounds):
-        layout = document.documentLayout()
-        changed = False
-        block = document.begin()
-        while block.isValid():
-            following = block.next()
-            if block.blockFormat().headingLevel() > 0 and following.isValid():
-                here = int(layout.blockBoundingRect(block).top() // height)
-                there = int(layout.blockBoundingRect(following).top() // height)
-                if there > here and not block.blockFormat().pageBreakPolicy() & \
-                        QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore:
-                    fmt = block.blockFormat()
-                    fmt.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
-                    QTextCursor(block).setBlockFormat(fmt)
-                    moved += 1
-                    changed = True  # what lies below moved: it is measured anew as we go
-            block = following
-        if not changed:
+        orphan = _first_orphan(document, height, always)
+        if orphan is None:
             break
+        fmt = orphan.blockFormat()
+        fmt.setPageBreakPolicy(always)
+        QTextCursor(orphan).setBlockFormat(fmt)
+        _lay_out_again(document)
+        moved += 1
     return moved
+
+
+def _first_orphan(document: Any, height: float, always: Any) -> Any:
+    layout = document.documentLayout()
+    block = document.begin()
+    while block.isValid():
+        if block.blockFormat().headingLevel() <= 0:
+            block = block.next()
+            continue
+        first, content = block, block.next()
+        while content.isValid() and content.blockFormat().headingLevel() > 0:
+            content = content.next()  # h2 then h3: they travel together
+        if not content.isValid():
+            return None
+        if not first.blockFormat().pageBreakPolicy() & always and \
+                int(_first_line_top(layout, content) // height) > \
+                int(_first_line_top(layout, first) // height):
+            return first
+        block = content
+    return None
+
+
+def _lay_out_again(document: Any) -> None:
+    from PySide6.QtCore import QSizeF
+
+    page = QSizeF(document.pageSize())
+    document.markContentsDirty(0, document.characterCount())
+    document.setPageSize(QSizeF(page.width(), page.height() + 1))
+    document.setPageSize(page)
+
+
+def _first_line_top(layout: Any, block: Any) -> float:
+    """Where a block's first line is drawn: a chart too tall for what is left of a page
+    starts its block there but draws on the next page."""
+    top = float(layout.blockBoundingRect(block).top())
+    lines = block.layout()
+    if lines is not None and lines.lineCount():
+        top += float(lines.lineAt(0).position().y())
+    return top
