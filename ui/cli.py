@@ -10,14 +10,14 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from app.board.domain import Channel, Kind, parse_enum
 from app.board.filters import VoiceFilter
 from app.errors import EmptyChairError, ValidationError
-from app.meeting.domain import Effect, Outcome
+from app.meeting.domain import Delivery, Effect, Outcome
 from ui.composition import default_board_path, open_store
 from ui.plain import terminal_text
 
@@ -185,6 +185,23 @@ def build_parser() -> argparse.ArgumentParser:
                               "report --meeting)")
     _add_db(meetings)
 
+    loop = sub.add_parser("loop", help="who to tell how a shipped, dropped or rejected "
+                          "decision ended: CSV for a mail merge or a CRM")
+    loop.add_argument("decision", help="the decision: its id (or the id's start, or its "
+                      "short id from `log`), or its exact title")
+    loop.add_argument("out", type=Path, help="OUT.csv or OUT.json")
+    _add_db(loop)
+    _add_force(loop)
+    loop.add_argument("--told", action="store_true",
+                      help="also mark every listed customer told, today")
+
+    helped = sub.add_parser("helped", help="did a shipped decision help? its customers' "
+                            "complaints and needs before and after it shipped")
+    helped.add_argument("decision", help="as for `loop`")
+    _add_db(helped)
+    helped.add_argument("--days", type=_positive, default=90,
+                        help="days either side of shipping (default 90)")
+
     report = sub.add_parser("report", help="meeting minutes or a period review, HTML or PDF")
     report.add_argument("out", type=Path, help="OUT.html or OUT.pdf")
     _add_db(report)
@@ -203,6 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
     log.add_argument("--outcome", choices=[o.value for o in Outcome])
     log.add_argument("--customer")
     log.add_argument("--cohort")
+    log.add_argument("--status", choices=[d.value for d in Delivery],
+                     help="only decisions whose delivery is this")
     log.add_argument("--theme")
     log.add_argument("--effect", choices=[e.value for e in Effect])
 
@@ -639,6 +658,67 @@ def _cmd_meetings(args: argparse.Namespace) -> int:
     return 0
 
 
+def _decision_named(store: Any, wanted: str) -> Any:
+    """A decision by id, the start of its id, its short id, or its exact title."""
+    from app.meeting.session import short_id
+
+    key = wanted.strip().lstrip("#")
+    everything = [d for m in store.meetings() for d in store.decisions(m.id)]
+    tests: list[Callable[[Any], bool]] = [
+        lambda d: bool(d.id == key), lambda d: bool(d.id.startswith(key) and len(key) >= 4),
+        lambda d: short_id(d.id) == key, lambda d: bool(d.title.casefold() == key.casefold())]
+    for test in tests:
+        found = [d for d in everything if test(d)]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise ValidationError("decision", f"{wanted!r} names {len(found)} decisions; "
+                                  "give its id (see `empty-chair log`)")
+    raise ValidationError("decision", f"no decision {wanted!r}")
+
+
+def _cmd_loop(args: argparse.Namespace) -> int:
+    from app.board.exporting import export_to
+    from app.history.follow import LOOP_FIELDS, loop, loop_records
+
+    _check_out(args.out, args)
+    store = open_store(_board_path(args))
+    try:
+        _notices(store)
+        decision, rows = loop(store, _decision_named(store, args.decision).id)
+        if args.told and rows:
+            store.set_told(decision.id, {r.customer.id: r.told_on or dt.date.today()
+                                         for r in rows})
+            decision, rows = loop(store, decision.id)
+    finally:
+        store.close()
+    count = export_to(args.out, iter(loop_records(decision, rows)), LOOP_FIELDS)
+    waiting = sum(1 for r in rows if r.told_on is None)
+    print(terminal_text(f"{args.out}: {count:,} customers to tell about “{decision.title}” "
+                        f"({waiting:,} not told yet)"))
+    return 0
+
+
+def _cmd_helped(args: argparse.Namespace) -> int:
+    from app.history.follow import did_it_help
+
+    store = open_store(_board_path(args))
+    try:
+        _notices(store)
+        report = did_it_help(store, _decision_named(store, args.decision).id, args.days)
+    finally:
+        store.close()
+    print(terminal_text(f"{report.decision.title} (shipped {report.shipped_on}): "
+                        f"{report.verdict()}"))
+    for c in report.cohorts:
+        print(terminal_text(f"  {c.cohort}: {c.before} → {c.after} (weighted "
+                            f"{c.before_weight:,.0f} → {c.after_weight:,.0f})"))
+    for customer, voice in report.after[:5]:
+        print(terminal_text(f"  after: {voice.heard_on} {customer.name}: "
+                            f"{' '.join(voice.text.split())[:120]}"))
+    return 0
+
+
 def _cmd_log(args: argparse.Namespace) -> int:
     from app.board.exporting import export_to
     from app.history.log import LOG_FIELDS, LogFilter, decision_log, log_records
@@ -646,7 +726,8 @@ def _cmd_log(args: argparse.Namespace) -> int:
     flt = LogFilter(date_from=args.date_from, date_to=args.date_to,
                     outcome=Outcome(args.outcome) if args.outcome else None,
                     cohort=args.cohort, customer=args.customer, theme=args.theme,
-                    effect=Effect(args.effect) if args.effect else None)
+                    effect=Effect(args.effect) if args.effect else None,
+                    delivery=Delivery(args.status) if args.status else None)
     _check_out(args.out, args)
     store = open_store(_board_path(args))
     try:
@@ -749,7 +830,7 @@ def _cmd_screenshot(args: argparse.Namespace) -> int:
 COMMANDS = {"demo": _cmd_demo, "import": _cmd_import, "export": _cmd_export,
             "search": _cmd_search, "backup": _cmd_backup, "match": _cmd_match,
             "report": _cmd_report, "log": _cmd_log, "restore": _cmd_restore,
-            "meetings": _cmd_meetings,
+            "meetings": _cmd_meetings, "loop": _cmd_loop, "helped": _cmd_helped,
             "rescue": _cmd_rescue,
             "import-customers": _cmd_import_customers,
             "screenshot": _cmd_screenshot}

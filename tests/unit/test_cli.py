@@ -138,3 +138,44 @@ def test_meetings_lists_short_ids_that_report_takes(demo_db, tmp_path, capsys):
     page = out.read_text(encoding="utf-8")
     assert short in page
     assert closed.split(maxsplit=5)[-1] in page  # the meeting's title
+
+
+def test_loop_helped_and_log_status_on_a_shipped_decision(tmp_path, capsys):
+    import datetime as dt
+
+    from app.board.domain import CustomerSeed, Kind, VoiceDraft
+    from app.meeting.domain import Delivery, Outcome
+    from app.meeting.session import MeetingSession
+    from ui.composition import open_store
+
+    db = tmp_path / "b.db"
+    store = open_store(db, create=True)
+    store.ensure_customers([CustomerSeed("Atlas", "Enterprise", 10, "Priya")])
+    store.insert_voice(VoiceDraft("Exports are slow", Kind.COMPLAINT, "Atlas",
+                                  dt.date(2026, 2, 1), themes=("Exports",)))
+    session = MeetingSession(store)
+    session.new_meeting("Council", dt.date(2026, 2, 10))
+    session.add_decision("Faster exports", themes=("Exports",), customers=("Atlas",))
+    session.record_outcome(Outcome.APPROVED, "")
+    session.set_delivery(Delivery.SHIPPED)
+    store.close()
+    out = tmp_path / "tell.csv"
+    assert main(["loop", "faster exports", str(out), "--db", str(db)]) == 0
+    assert "1 customers to tell about “Faster exports” (1 not told yet)" in \
+        capsys.readouterr().out
+    with out.open(encoding="utf-8") as f:
+        [row] = list(csv.DictReader(f))
+    assert (row["customer"], row["owner"], row["said"]) == ("Atlas", "Priya",
+                                                            "Exports are slow")
+    assert main(["loop", "Faster exports", str(out), "--db", str(db), "--force",
+                 "--told"]) == 0
+    assert "(0 not told yet)" in capsys.readouterr().out
+    assert main(["helped", "Faster exports", "--db", str(db)]) == 0
+    assert "Too little data to tell" in capsys.readouterr().out
+    log = tmp_path / "log.csv"
+    assert main(["log", str(log), "--db", str(db), "--status", "shipped"]) == 0
+    assert "1 decisions" in capsys.readouterr().out
+    assert main(["log", str(log), "--db", str(db), "--status", "dropped", "--force"]) == 0
+    assert "0 decisions" in capsys.readouterr().out
+    assert main(["loop", "nothing like it", str(out), "--db", str(db), "--force"]) == 1
+    assert "no decision 'nothing like it'" in capsys.readouterr().err

@@ -247,6 +247,16 @@ def write_report(content: str, out: Path) -> Path:
     return out
 
 
+def add_images(document: Any, content: str) -> None:
+    """QTextDocument does not read data: URLs: hand it the embedded charts as resources."""
+    from PySide6.QtCore import QByteArray, QUrl
+    from PySide6.QtGui import QImage, QTextDocument
+
+    for uri in set(re.findall(r"data:image/png;base64,[A-Za-z0-9+/=]+", content)):
+        image = QImage.fromData(QByteArray(base64.b64decode(uri.split(",", 1)[1])))
+        document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(uri), image)
+
+
 def _write_pdf(content: str, out: Path) -> None:
     from PySide6.QtCore import QMarginsF, QSizeF
     from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
@@ -257,13 +267,7 @@ def _write_pdf(content: str, out: Path) -> None:
     writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
     writer.setTitle("Empty Chair report")
     document = QTextDocument()
-    # QTextDocument does not read data: URLs; hand it the embedded charts as resources.
-    from PySide6.QtCore import QByteArray, QUrl
-    from PySide6.QtGui import QImage
-
-    for uri in set(re.findall(r"data:image/png;base64,[A-Za-z0-9+/=]+", content)):
-        image = QImage.fromData(QByteArray(base64.b64decode(uri.split(",", 1)[1])))
-        document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(uri), image)
+    add_images(document, content)
     document.setHtml(printable(content))  # our own HTML, with every customer text escaped
     document.setPageSize(QSizeF(writer.width(), writer.height()))
     keep_headings_with_content(document)

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from app.board.exporting import export_to
 from app.errors import EmptyChairError
 from app.history import log as history
-from app.meeting.domain import Effect, Outcome
+from app.meeting.domain import Delivery, Effect, Outcome
 from ui.date_filter import any_date_edit, day_of
 from ui.elide import fit_combo
 from ui.plain import tooltip
@@ -121,6 +121,11 @@ class HistoryWindow(QMainWindow):
         self.tabs.addTab(self._unanswered_tab(), "Unanswered voices")
         self.charts_page = QWidget()
         self.tabs.addTab(self.charts_page, "Charts")
+        from ui.history.follow_tab import FollowTab
+
+        self.follow_tab = FollowTab(store, theme)
+        self.tabs.addTab(self.follow_tab, "Follow-through")
+        self._follow_loaded = False
         self.canvases: dict[str, Any] = {}
         self.tabs.currentChanged.connect(self._tab_changed)
         self.apply_filter()
@@ -219,13 +224,23 @@ class HistoryWindow(QMainWindow):
         from PySide6.QtWidgets import QDialogButtonBox, QTextBrowser
 
         from app.meeting.frozen import FrozenDecision
-        from ui.history.reports import _e, decision_html
+        from ui.history.reports import _e, add_images, decision_html
 
         entry: history.LogEntry = index.data(EntryRole)
         decision = self.store.get_decision(entry.id)
         text = self.store.frozen_records(decision.meeting_id).get(decision.id)
         head = [f"<h2>{_e(entry.title)}</h2>",
                 f"<p class='muted'>{_e(entry.meeting)}, {entry.date}</p>"]
+        if decision.delivery is Delivery.SHIPPED:
+            from app.history.follow import did_it_help
+            from ui.history.charts import help_chart, png_bytes
+            from ui.history.reports import _image
+
+            report = did_it_help(self.store, decision.id, self.follow_tab.days.value())
+            head.append(f"<p><b>Did it help?</b> {_e(report.verdict())}</p>")
+            if report.enough:
+                head.append(_image("Did it help", png_bytes(help_chart(report, self.theme)),
+                                   560))
         if text:
             body = decision_html(FrozenDecision.from_json(text), decision.description)
         else:
@@ -241,7 +256,9 @@ class HistoryWindow(QMainWindow):
         layout = QVBoxLayout(dialog)
         page = QTextBrowser()
         page.setOpenLinks(False)  # customer text is plain: nothing in it is a link to follow
-        page.setHtml("".join(head + body))
+        record = "".join(head + body)
+        add_images(page.document(), record)
+        page.setHtml(record)
         page.setAccessibleName("Decision record")
         layout.addWidget(page)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -408,6 +425,7 @@ class HistoryWindow(QMainWindow):
         self.apply_filter()
         self.unanswered_list.clear()
         self.timeline_list.clear()
+        self._follow_loaded = False
         self._tab_changed(self.tabs.currentIndex())
 
     def _tab_changed(self, index: int) -> None:
@@ -418,6 +436,9 @@ class HistoryWindow(QMainWindow):
             self.load_timeline_choices()
         if index == 2 and not self.unanswered_list.count():
             self.load_unanswered()
+        if self.tabs.widget(index) is self.follow_tab and not self._follow_loaded:
+            self._follow_loaded = True
+            self.follow_tab.reload()
 
     def build_charts(self) -> None:
 
