@@ -190,6 +190,7 @@ def write_demo_meetings(store: Any, today: dt.date) -> None:
                 decision, outcome=outcome, rationale=rationale,
                 decided_at=f"{today - dt.timedelta(days=days_ago)}T11:00:00+00:00"))
         close_meeting(store, meeting)
+        _follow_through(store, meeting, today - dt.timedelta(days=days_ago), today)
     upcoming = store.create_meeting("Product council", today + dt.timedelta(days=7),
                                     "Priya (Success)", "Tom, Ana, Jonas, Mei")
     store.add_decision(upcoming, "Raise prices 10% on the Team plan",
@@ -198,6 +199,32 @@ def write_demo_meetings(store: Any, today: dt.date) -> None:
     store.add_decision(upcoming, "Weekly scheduled reports",
                        "Email the weekly report every Monday at eight.", "Jonas (Product)",
                        ("Reporting",))
+
+
+def _follow_through(store: Any, meeting: str, held: dt.date, today: dt.date) -> None:
+    """After the meeting: approved decisions shipped a month later (or under way), each
+    with action items, one of them late; half of a shipped decision's customers told."""
+    from app.meeting.domain import ActionItem, Delivery
+
+    for n, decision in enumerate(store.decisions(meeting)):
+        if decision.outcome is not Outcome.APPROVED:
+            continue
+        shipped = n % 2 == 0
+        store.set_delivery(decision.id, Delivery.SHIPPED if shipped else Delivery.IN_PROGRESS,
+                           held + dt.timedelta(days=30))
+        store.put_action_item(ActionItem(f"{decision.id}-a", decision.id, "Write the "
+                                         "release note", "Mei (Success)",
+                                         held + dt.timedelta(days=35),
+                                         held + dt.timedelta(days=33) if shipped else None))
+        store.put_action_item(ActionItem(f"{decision.id}-b", decision.id, "Call the "
+                                         "accounts that asked", "Tom (Sales)",
+                                         min(today, held + dt.timedelta(days=45))
+                                         - dt.timedelta(days=1)))
+        if shipped:
+            confirmed = [c for c, r in store.impact_records(decision.id).items()
+                         if r.status is ImpactStatus.CONFIRMED]
+            store.set_told(decision.id, {c: held + dt.timedelta(days=40)
+                                         for c in confirmed[: len(confirmed) // 2]})
 
 
 def write_demo(store: BoardStore, voices: int = 1500, customers: int | None = None,

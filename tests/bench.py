@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -491,7 +492,7 @@ def seed_history(db: str) -> dict[str, float]:
     """200 meetings of 10 decisions, each with confirmed customers and effects, one write."""
     import dataclasses
 
-    from app.meeting.domain import Effect, ImpactStatus, Outcome
+    from app.meeting.domain import ActionItem, Delivery, Effect, ImpactStatus, Outcome
     from ui.composition import open_store
 
     store = open_store(db)
@@ -511,15 +512,93 @@ def seed_history(db: str) -> dict[str, float]:
                 for customer in rng.sample(customers, rng.randint(0, 6)):
                     store.record_impact(decision_id, customer, status=ImpactStatus.CONFIRMED,
                                         effect=rng.choice(list(Effect)))
+                outcome = rng.choice(list(Outcome)[1:])
                 store.update_decision(dataclasses.replace(
-                    store.get_decision(decision_id), outcome=rng.choice(list(Outcome)[1:])))
+                    store.get_decision(decision_id), outcome=outcome))
+                if outcome is Outcome.APPROVED and d % 3 == 0:  # follow-through
+                    held = dt.date(2024, 1, 1) + dt.timedelta(days=5 * m)
+                    store.set_delivery(decision_id, Delivery.SHIPPED,
+                                       held + dt.timedelta(days=30))
+                    store.put_action_item(ActionItem(f"{decision_id}-a", decision_id,
+                                                     "Tell the customers", "Ana",
+                                                     held + dt.timedelta(days=40)))
     store.close()
     return {"seconds": time.perf_counter() - start}
+
+
+def phase_follow(db: str) -> dict[str, object]:
+    """Issue 14's figures: did it help, its chart, a timeline, the follow-through, the
+    period review PDF (a hundred days, 200 decisions), the picker over 10,000 names."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.history import log as history
+    from app.history.follow import did_it_help, follow_through
+    from ui.composition import open_store
+    from ui.history.charts import help_chart, timeline_chart
+    from ui.history.picker import SearchPicker
+    from ui.history.reports import review_html, write_report
+
+    app = QApplication([])
+    store = open_store(db)
+
+    def drawn(figure: Any) -> None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(figure).draw()
+
+    start = time.perf_counter()
+    follow = follow_through(store)
+    followed = time.perf_counter() - start
+    helped, charts = [], []
+    for f in follow.shipped[:20]:
+        start = time.perf_counter()
+        report = did_it_help(store, f.decision.id)
+        helped.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        drawn(help_chart(report, "light"))
+        charts.append(time.perf_counter() - start)
+    entries = history.decision_log(store)
+    touched = [c for e in entries for c in e.customers]
+    who = max(set(touched), key=touched.count)
+    start = time.perf_counter()
+    drawn(timeline_chart(history.timeline(store, entries, customer=who), "light", who))
+    timeline = time.perf_counter() - start
+    period = history.Period(dt.date(2024, 1, 1), dt.date(2024, 4, 9))
+    in_period = sum(1 for e in entries if period.keeps(e.date))
+    out = Path(tempfile.mkdtemp(prefix="empty-chair-review-")) / "review.pdf"
+    start = time.perf_counter()
+    write_report(review_html(store, period), out)
+    review = time.perf_counter() - start
+    picker = SearchPicker("Type a customer")
+    names = [c.name for c in store.customers()]
+    labels = [(f"{names[i % len(names)]} {i // len(names) or ''}".strip() + " — customer",
+               "customer", names[i % len(names)]) for i in range(10_000)]
+    picker.set_choices(labels)
+    typed = names[len(names) // 2][:8]
+    keys = []
+    for end in range(1, len(typed) + 1):
+        start = time.perf_counter()
+        picker.search.setText(typed[:end])
+        app.processEvents()
+        keys.append(time.perf_counter() - start)
+    store.close()
+    del app
+    return {"followed": followed, "helped": helped, "charts": charts, "timeline": timeline,
+            "review": review, "review_decisions": in_period, "keys": keys,
+            "shipped": len(follow.shipped), "pages": len(__import__("pypdf").PdfReader(out)
+                                                          .pages) if _has("pypdf") else 0}
+
+
+def _has(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
 
 
 def phase_history(db: str) -> dict[str, object]:
     from PySide6.QtWidgets import QApplication
 
+    from app.history.log import Period
     from ui.composition import open_store
     from ui.history.charts import CHARTS
     from ui.history.window import HistoryWindow
@@ -545,7 +624,7 @@ def phase_history(db: str) -> dict[str, object]:
     draws = {}
     for key, (_name, build) in CHARTS.items():
         start = time.perf_counter()
-        figure = build(store, window.all_entries, "light")
+        figure = build(store, window.all_entries, "light", Period())
         figure.canvas.draw() if hasattr(figure.canvas, "draw") else None
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -572,6 +651,20 @@ def history_section(board: Path) -> None:
     for key, seconds in r["draws"].items():
         print(f"  chart {key:<16} built and drawn                {seconds:6.2f} s (target < 1 s)")
     print(f"  peak memory {r['peak_mb']:.0f} MB")
+    f = child("follow", str(board))
+    print(f"\nFollow-through on the same board ({f['shipped']:,} shipped decisions)")
+    print(f"  follow-through (overdue, shipped, by owner)         {f['followed']:6.2f} s "
+          "(target < 1 s)")
+    print(f"  did it help? one shipped decision   median {statistics.median(f['helped']):6.2f} s"
+          f"   max {max(f['helped']):5.2f} s (target < 1 s)")
+    print(f"  its chart, built and drawn          median {statistics.median(f['charts']):6.2f} s"
+          f"   max {max(f['charts']):5.2f} s (target < 1 s)")
+    print(f"  a customer's timeline, drawn                        {f['timeline']:6.2f} s "
+          "(target < 1 s)")
+    print(f"  period review PDF, {f['review_decisions']} decisions, {f['pages']} pages   "
+          f"        {f['review']:6.2f} s (target < 5 s)")
+    print(f"  picker over 10,000 names, per keystroke  p50 {pct(f['keys'], 50) * 1e3:5.1f} ms"
+          f"   max {max(f['keys']) * 1e3:5.1f} ms (target <= 50 ms)")
 
 
 EXTRA_SECTIONS: list = [window_section, matching_section, meeting_section, history_section,
@@ -584,7 +677,7 @@ if __name__ == "__main__":
               "write_floor": phase_write_floor, "new_board": phase_new_board,
               "bare": phase_bare, "start": phase_start, "typing": phase_typing,
               "matching": phase_matching, "keypress": phase_keypress,
-              "seed_history": seed_history,
+              "seed_history": seed_history, "follow": phase_follow,
               "history": phase_history}[phase]
         print(json.dumps(fn(*args)))
     else:

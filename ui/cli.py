@@ -239,7 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
     rescue.add_argument("out", type=Path, help="the new board (must not exist)")
 
     shot = sub.add_parser("screenshot", help="render a screen to PNG, offscreen")
-    shot.add_argument("screen", choices=["board", "meeting", "chair", "history"])
+    shot.add_argument("screen", choices=["board", "meeting", "chair", "history", "timeline",
+                                         "follow"])
     shot.add_argument("out", type=Path)
     _add_db(shot)
     _add_force(shot)

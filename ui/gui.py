@@ -164,16 +164,30 @@ def screenshot(screen: str, out: Path, path: Path, size: str, theme: str,
     window.apply_theme(theme)
     if screen in ("meeting", "chair"):
         return _shoot_meeting(window, screen, out, (width, height), meeting)
-    if screen == "history":
+    if screen in ("history", "timeline", "follow"):
         history = window.open_history()
         history.resize(width, height)
-        history.tabs.setCurrentIndex(3)  # the charts: the view leaders open first
-        history.chart_choice.setCurrentIndex(2)  # where complaints pile up with no decision
+        if screen == "history":
+            history.tabs.setCurrentIndex(3)  # the charts: the view leaders open first
+            history.chart_choice.setCurrentIndex(2)  # complaints piling up with no decision
+        elif screen == "timeline":
+            history.tabs.setCurrentIndex(1)
+            picker = history.timeline_who
+            # The customer the most decisions touched, typed in as a person would.
+            touched = [c for e in history.all_entries for c in e.customers]
+            if touched:
+                name = max(set(touched), key=touched.count)
+                picker.search.setText(name)
+                picker.pick_current()
+        else:
+            history.tabs.setCurrentWidget(history.follow_tab)
+            if history.follow_tab.shipped.count():
+                history.follow_tab.shipped.setCurrentRow(0)
         QApplication.processEvents()
         _save(history.grab(), out)
         history.close()
         window.close()
-        print(f"{out}: history at {width}x{height}")
+        print(f"{out}: {screen} at {width}x{height}")
         return 0
     window.resize(width, height)
     window.show()

@@ -139,9 +139,15 @@ def test_history_window(qtbot, board, qtmodeltester):  # noqa: F811
     window.tabs.setCurrentIndex(2)
     assert "Nobody answers the phone" in window.unanswered_list.item(0).text()
     window.tabs.setCurrentIndex(1)
-    window.timeline_who.setCurrentText("Customer: Acme")
+    picker = window.timeline_who
+    qtbot.keyClicks(picker.search, "acm")  # type-ahead: any case, anywhere in the name
+    assert picker.count.text() == "1 of 5"
+    qtbot.keyClick(picker.search, __import__("PySide6.QtCore").QtCore.Qt.Key.Key_Return)
     assert any("DECISION Split invoices" in window.timeline_list.item(i).text()
                for i in range(window.timeline_list.count()))
+    timeline = window.timeline_canvas.figure.axes[0]  # drawn too: voices and decisions
+    assert timeline.get_title() == "Timeline: customer Acme"
+    assert len(timeline.lines) == 2  # the two decisions that touched Acme
     window.tabs.setCurrentIndex(3)
     assert len(window.canvases) == len(charts.CHARTS)
     window.weighted.setChecked(True)

@@ -196,6 +196,49 @@ def help_chart(report: HelpReport, theme: str, weighted: bool = True) -> Figure:
     return figure
 
 
+KIND_ROWS = {"quote": 0, "need": 1, "complaint": 2}
+
+
+def timeline_chart(items: list[dict[str, Any]], theme: str, who: str) -> Figure:
+    """One customer's (or cohort's) voices by kind, and the decisions that touched it, on
+    one time axis: dots per voice on a lane per kind, a line per decision."""
+    t = tokens(theme)
+    figure, axes = _figure(theme, f"Timeline: {_label(who, 60)}", "When", "")
+    voices = [i for i in items if i["type"] == "voice"]
+    decisions = [i for i in items if i["type"] == "decision"]
+    if not voices and not decisions:
+        return _no_data(figure, axes, theme)
+    for kind, row in KIND_ROWS.items():
+        days = [dt.date.fromisoformat(v["date"]) for v in voices if v["kind"] == kind]
+        axes.scatter(days, [row] * len(days), s=18, color=t[kind], alpha=0.8,
+                     label=f"{kind}s ({len(days):,})", zorder=3)
+    colours = {"helps": t["quote"], "hurts": t["complaint"]}
+    shown = decisions[-12:]  # the latest 12: more would be a fence, not a picture
+    first = min(dt.date.fromisoformat(i["date"]) for i in items)
+    last = max(dt.date.fromisoformat(i["date"]) for i in items)
+    near = max((last - first).days, 1) / 8  # labels closer than this stack up
+    previous: dt.date | None = None
+    level = 0
+    for d in shown:
+        day = dt.date.fromisoformat(d["date"])
+        effect = str(d.get("effect", ""))
+        colour = next((c for word, c in colours.items() if word in effect), t["accent"])
+        axes.axvline(day, ymax=0.72, color=colour, linewidth=1.4, alpha=0.8, zorder=2)
+        level = level + 1 if previous is not None and (day - previous).days < near else 0
+        previous = day
+        axes.annotate(_label(f"{day:%d %b} {d['text']}", 34), (day, 2.55 + 0.3 * (level % 4)),
+                      fontsize=7, color=colour, ha="left", va="bottom",
+                      annotation_clip=False)
+    axes.set_yticks(list(KIND_ROWS.values()), [f"{k}s" for k in KIND_ROWS])
+    axes.set_ylim(-0.6, 3.9)
+    axes.grid(axis="y", visible=False)
+    days = [dt.date.fromisoformat(i["date"]) for i in items]
+    _date_axis(axes, sorted(set(days)))
+    if voices:
+        _legend(axes, theme)
+    return figure
+
+
 ChartBuild = Callable[[Any, list[history.LogEntry], str, history.Period], "Figure"]
 CHARTS: dict[str, tuple[str, ChartBuild]] = {
     "decisions": ("Decisions by effect", lambda s, e, th, p: decisions_chart(e, th)),

@@ -337,27 +337,48 @@ class HistoryWindow(QMainWindow):
 
     # -- timelines and unanswered --------------------------------------------------------
     def _timeline_tab(self) -> QWidget:
+        from ui.history.picker import SearchPicker
+
         page = QWidget()
-        layout = QVBoxLayout(page)
-        row = QHBoxLayout()
-        self.timeline_who = fit_combo(QComboBox(), "Customer or cohort", 40,
-                                      any_first=False, up_to=True)
-        self.timeline_who.setAccessibleName("Customer or cohort")
-        row.addWidget(self.timeline_who, 1)
-        layout.addLayout(row)
+        layout = QHBoxLayout(page)
+        self.timeline_who = SearchPicker("Type a customer or cohort…")
+        self.timeline_who.setMaximumWidth(380)
+        self.timeline_who.chosen.connect(self.show_timeline)
+        layout.addWidget(self.timeline_who, 1)
+        right = QVBoxLayout()
+        self.timeline_picture = QVBoxLayout()
+        right.addLayout(self.timeline_picture, 2)
         self.timeline_list = QListWidget()
-        layout.addWidget(self.timeline_list)
+        self.timeline_list.setAccessibleName("Timeline")
+        right.addWidget(self.timeline_list, 1)
+        layout.addLayout(right, 3)
+        self.timeline_canvas: Any = None
+        self.timeline_choice: tuple[str, str] | None = None
         return page
 
-    def show_timeline(self) -> None:
-        choice = self.timeline_who.currentData()
+    def show_timeline(self, kind: str | None = None, name: str | None = None) -> None:
+        """The chosen customer's (or cohort's) voices and decisions: drawn on one time axis,
+        then listed."""
+        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+
+        from ui.history.charts import timeline_chart
+
+        if kind and name:
+            self.timeline_choice = (kind, name)
         self.timeline_list.clear()
-        if not choice:
+        if self.timeline_canvas is not None:
+            self.timeline_picture.removeWidget(self.timeline_canvas)
+            self.timeline_canvas.deleteLater()
+            self.timeline_canvas = None
+        if self.timeline_choice is None:
             return
-        kind, name = choice
+        kind, name = self.timeline_choice
         items = history.timeline(self.store, self.all_entries,
                                  customer=name if kind == "customer" else None,
                                  cohort=name if kind == "cohort" else None)
+        self.timeline_canvas = FigureCanvasQTAgg(timeline_chart(items, self.theme,
+                                                                f"{kind} {name}"))
+        self.timeline_picture.addWidget(self.timeline_canvas)
         for item in items[-2000:]:
             if item["type"] == "decision":
                 text = (f"{item['date']}  ◆ DECISION {item['text']} — {item['outcome']}; "
@@ -388,14 +409,10 @@ class HistoryWindow(QMainWindow):
                 f"weight {v['weight']:,.0f}) · {v['themes'] or 'no theme'}\n    {text[:200]}")
 
     def load_timeline_choices(self) -> None:
-        self.timeline_who.blockSignals(True)
-        for c in self.store.cohorts():
-            self.timeline_who.addItem(f"Cohort: {c.name}", ("cohort", c.name))
-        for c in self.store.customers():
-            self.timeline_who.addItem(f"Customer: {c.name}", ("customer", c.name))
-        self.timeline_who.blockSignals(False)
-        self.timeline_who.currentIndexChanged.connect(self.show_timeline)
-        self.show_timeline()
+        cohorts = [(f"{c.name} — cohort", "cohort", c.name) for c in self.store.cohorts()]
+        customers = [(f"{c.name} — customer" + (f", {c.cohort_name}" if c.cohort_name else ""),
+                      "customer", c.name) for c in self.store.customers()]
+        self.timeline_who.set_choices(cohorts + customers)
 
     # -- charts --------------------------------------------------------------------------
     def mark_stale(self) -> None:
@@ -432,7 +449,7 @@ class HistoryWindow(QMainWindow):
         """Tabs other than the log load when first shown, so the screen opens at once."""
         if self.tabs.widget(index) is self.charts_page and not self.canvases:
             self.build_charts()
-        if index == 1 and not self.timeline_who.count():
+        if index == 1 and not self.timeline_who.model.rowCount():
             self.load_timeline_choices()
         if index == 2 and not self.unanswered_list.count():
             self.load_unanswered()
