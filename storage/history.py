@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.board.domain import Kind
-from app.history.follow import VoiceRow
 from storage.search import name_is, name_params
+
+if TYPE_CHECKING:  # loaded with the follow-through, not when a board opens
+    from app.history.follow import VoiceRow
 
 # Voices a decision answered: the customer was confirmed on a decision sharing a theme with
 # the voice, or the voice itself was attached as evidence. Driven from the (few) confirmed
@@ -144,6 +146,8 @@ class HistoryMixin:
                         ) -> list[VoiceRow]:
         """The customers' live voices of these kinds heard in [start, end), oldest first,
         each with its themes."""
+        from app.history.follow import VoiceRow
+
         rows = self.conn.execute(
             "SELECT v.id, v.customer_id, v.kind, v.text, v.heard_on, (SELECT group_concat("
             "t.name, char(31)) FROM voice_themes vt JOIN themes t ON t.id = vt.theme_id WHERE "

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storage.board import open_reader as board_open_reader
 from storage.errors import environment_message
 
 __all__ = ["environment_message", "open_reader", "open_store"]
 from storage.repository import SqliteBoard
-from ui.ports import Store
+
+if TYPE_CHECKING:  # a type only: the window's start never imports every wing
+    from ui.ports import Store
 
 APP_NAME = "empty-chair"
 

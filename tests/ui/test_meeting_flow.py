@@ -347,6 +347,8 @@ def test_follow_through_in_the_console_even_after_the_close(qtbot, room, tmp_pat
     assert console.store.action_items([decision.id])[decision.id][0].done_on is None
     # Who to tell: Acme, confirmed; tick it, export the list.
     assert console.tell_button.text() == "Who to tell (1 not told yet)…"
+    assert console.loop_note.text().startswith(  # what the next meeting sees, too
+        "Still to hear back: 1 customer about “Split invoices per department”")
     console.tell_button.click()
     loop_dialog = console.dialog
     assert isinstance(loop_dialog, LoopDialog)
@@ -355,6 +357,7 @@ def test_follow_through_in_the_console_even_after_the_close(qtbot, room, tmp_pat
     acme = next(c.id for c in console.store.customers() if c.name == "Acme Retail")
     assert acme in console.store.told([decision.id])[decision.id]
     assert console.tell_button.text() == "Who to tell…"
+    assert not console.loop_note.isVisible()
     out = tmp_path / "tell.csv"
     assert console.export_loop(out) == out
     with out.open(encoding="utf-8") as f:

@@ -11,18 +11,11 @@ from app.board.domain import Channel, CustomerSeed, Kind, VoiceDraft
 from app.history import log as history
 from app.meeting.domain import Delivery, Outcome
 from app.meeting.session import MeetingSession
+from tests.storage.test_follow_through import Clock
 from ui.cli import main
 from ui.history.reports import review_html, write_report
 
 YEAR = dt.date(2026, 1, 1)
-
-
-class Clock:
-    def __init__(self, day: dt.date) -> None:
-        self.day = day
-
-    def __call__(self) -> dt.datetime:
-        return dt.datetime.combine(self.day, dt.time(12), tzinfo=dt.UTC)
 
 
 @pytest.fixture

@@ -45,8 +45,12 @@ EntryRole = Qt.ItemDataRole.UserRole + 1
 ANY = "Any"
 
 
+AFFECTED = 7  # the log's column of every customer the room was shown
+
+
 class DecisionLogModel(RowsTableModel):
-    HEADERS = ("Date", "Meeting", "Decision", "Outcome", "Cohorts", "Confirmed", "Affected",
+    HEADERS = ("Date", "Meeting", "Decision", "Outcome", "Delivery", "Cohorts", "Confirmed",
+               "Affected",
                "Helps", "Hurts", "Neutral", "Unknown", "Weighted helps", "Weighted hurts",
                "Evidence")
 
@@ -65,7 +69,7 @@ class DecisionLogModel(RowsTableModel):
         return list(self._rows)
 
     def _values(self, e: history.LogEntry) -> tuple[Any, ...]:
-        return (e.date.isoformat(), e.meeting, e.title, e.outcome.value,
+        return (e.date.isoformat(), e.meeting, e.title, e.outcome.value, e.delivery.label,
                 ", ".join(e.cohorts), len(e.customers),
                 -1 if e.affected is None else e.affected, e.effects[Effect.HELPS],
                 e.effects[Effect.HURTS], e.effects[Effect.NEUTRAL], e.effects[Effect.UNKNOWN],
@@ -77,15 +81,19 @@ class DecisionLogModel(RowsTableModel):
         entry = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             value = self._values(entry)[index.column()]
-            if index.column() == 6 and value == -1:
+            if index.column() == AFFECTED and value == -1:
                 return "—"  # an open meeting: the console shows who it affects
             return f"{value:,}" if isinstance(value, int) else str(value)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if index.column() in (5, 6):
+            if index.column() in (AFFECTED - 1, AFFECTED):
                 return ("Confirmed: customers the room confirmed. Affected: every customer "
                         "the room was shown when the meeting closed, confirmed or suggested.")
-            return tooltip(f"{entry.title}\n{entry.rationale}\n{', '.join(entry.customers)}")
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 5:
+            # The whole of what a narrow column elides: every cohort, the whole meeting.
+            return tooltip(f"{entry.title}\n{entry.meeting}, {entry.date}\n"
+                           f"Cohorts: {', '.join(entry.cohorts) or '—'}\n"
+                           f"Delivery: {entry.delivery.label}\n{entry.rationale}\n"
+                           f"{', '.join(entry.customers)}")
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= AFFECTED - 1:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == EntryRole:
             return entry

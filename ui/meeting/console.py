@@ -166,6 +166,11 @@ class MeetingConsole(QMainWindow):
         self.banner = _plain("", "fieldError")  # a closed meeting says so, in words
         self.banner.setAccessibleName("Meeting status")
         outer.addWidget(self.banner)
+        # Customers of earlier decisions (shipped, dropped or rejected) not told how they
+        # ended: the next meeting sees who has not heard back.
+        self.loop_note = _plain("", "muted")
+        self.loop_note.setAccessibleName("Not told yet")
+        outer.addWidget(self.loop_note)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         # Left: agenda.
         left = QWidget()
@@ -371,9 +376,22 @@ class MeetingConsole(QMainWindow):
                                 "frozen and read-only. Reopen it (Meeting > Reopen meeting…) "
                                 "to change it.")
         self.banner.setVisible(closed)
+        self._show_loop_note()
         deferred = self.session.deferred() if meeting is not None and not closed else []
         self.deferred_button.setText(f"Carry over deferred ({len(deferred)})…")
         self.deferred_button.setEnabled(bool(deferred))
+
+    def _show_loop_note(self) -> None:
+        from app.history.follow import follow_through
+
+        waiting = [f for f in follow_through(self.follow).decisions if f.not_told]
+        customers = sum(f.not_told for f in waiting)
+        titles = ", ".join(f"“{f.decision.title}”" for f in waiting[:3])
+        more = f" and {len(waiting) - 3} more" if len(waiting) > 3 else ""
+        self.loop_note.setText(
+            f"Still to hear back: {customers:,} customer{'s' if customers != 1 else ''} about "
+            f"{titles}{more} (Who to tell…, on each decision)" if waiting else "")
+        self.loop_note.setVisible(bool(waiting))
 
     def _show_indicator(self) -> None:
         if self.session.meeting is None:
