@@ -130,7 +130,8 @@ def _meeting_id(window: BoardWindow, wanted: str | None) -> str | None:
     if wanted:
         return str(window.store.get_meeting(wanted).id)
     closed = [m for m in meetings if m.status.value == "closed"]
-    return (closed or meetings or [None])[0].id if (closed or meetings) else None
+    shown = closed or meetings
+    return shown[0].id if shown else None
 
 
 MAX_SHOT = 8192  # pixels a side: past that Qt's raster engine cannot allocate the image

@@ -157,3 +157,28 @@ def test_right_to_left_text_never_reverses_the_minutes_around_it(qtbot, room):  
                                          themes=("Billing",)))
     page = minutes_of(console.store, console.meeting.id)
     assert "\u2068Invoices \u202eare wrong\u2069" in page  # isolated: it ends where it ends
+
+
+def test_the_chair_is_a_view_of_the_session_alone(qtbot, store):
+    """No console: a session, a match handed to it, and the chair shows it."""
+    from ui.meeting.chair import ChairWindow
+
+    store.ensure_customers([CustomerSeed("Atlas", "Enterprise", 4)])
+    store.insert_voice(VoiceDraft("Exports are slow", Kind.COMPLAINT, "Atlas",
+                                  dt.date(2026, 1, 2), themes=("Exports",)))
+    meeting = store.create_meeting("M", dt.date(2026, 2, 1))
+    store.add_decision(meeting, "Faster exports", themes=("Exports",))
+    session = MeetingSession(store)
+    session.open(meeting)
+    chair = ChairWindow(session)
+    qtbot.addWidget(chair)
+    assert chair.empty.text() == "Finding who this decision affects…"
+    decision = session.current
+    session.matched(decision.id, affected(store, decision), session.version(decision.id))
+    chair.refresh()
+    assert chair.title.text() == "Faster exports"
+    assert chair.count.text().startswith("0 confirmed customers  ·  1 suggested")
+    assert chair.quote.text() == "“Exports are slow”"
+    session.confirm(session.result.customers[0].customer.id)
+    chair.refresh()
+    assert chair.count.text().startswith("1 confirmed customer  ·  0 suggested")

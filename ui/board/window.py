@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # editing and dialogs load on first use: they cost the start 
     from ui.board.capture_dialog import CaptureDialog
     from ui.history.window import HistoryWindow
     from ui.meeting.console import MeetingConsole
+    from ui.ports import Store
 
 VERSION = "0.1.0"
 # How long a write from the window waits for another program's lock before it says "busy"
@@ -110,7 +111,7 @@ class BoardWindow(QMainWindow):
 
     search_done = Signal()
 
-    def __init__(self, store: Any, open_reader: Callable[[Path], Any],
+    def __init__(self, store: Store, open_reader: Callable[[Path], Any],
                  open_board: Callable[[Path, bool], Any], settings: QSettings,
                  exporter: Callable[..., Any] | None = None,
                  first_read: FirstRead | None = None) -> None:
@@ -248,7 +249,7 @@ class BoardWindow(QMainWindow):
         return [str(v) for v in (value if isinstance(value, list) else [value]) if v]
 
     # -- board -------------------------------------------------------------------------
-    def _first_read_of(self, store: Any, flt: VoiceFilter,
+    def _first_read_of(self, store: Store, flt: VoiceFilter,
                        orders: dict[Kind, str] | None = None) -> FirstRead:
         path = Path(store.path)
         return FirstRead(BoardRead(lambda: self._open_reader(path), flt, orders))
@@ -256,7 +257,7 @@ class BoardWindow(QMainWindow):
     def _lane_orders(self) -> dict[Kind, str]:
         return {kind: lane.order for kind, lane in self.lanes.items()}
 
-    def _start_reading(self, store: Any, first_read: FirstRead) -> None:
+    def _start_reading(self, store: Store, first_read: FirstRead) -> None:
         """A search worker for this board; its first cards and customers come from
         `first_read`, already reading, once _take_first_read() says the window is ready."""
         if self.runner is not None:
@@ -281,7 +282,7 @@ class BoardWindow(QMainWindow):
         first_read.deliver(only_current(self._show_results), only_current(self._on_customers),
                            only_current(self._show_failure))
 
-    def _attach(self, store: Any) -> None:
+    def _attach(self, store: Store) -> None:
         if self.store is not store:  # a board switch
             self._start_reading(store, self._first_read_of(store, self.filter_bar.current(),
                                                            self._lane_orders()))

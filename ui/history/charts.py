@@ -96,8 +96,8 @@ def decisions_chart(entries: list[history.LogEntry], theme: str,
     return figure
 
 
-def voices_chart(store: Any, theme: str, period: history.Period = history.EVERYTHING,
-                 ) -> Figure:
+def voices_chart(store: history.HistoryStore, theme: str,
+                 period: history.Period = history.EVERYTHING) -> Figure:
     t = tokens(theme)
     figure, axes = _figure(theme, "Voices per month by kind", "Month", "Voices")
     months, series = history.voices_by_kind(store, period)
@@ -113,7 +113,7 @@ def voices_chart(store: Any, theme: str, period: history.Period = history.EVERYT
     return figure
 
 
-def themes_chart(store: Any, entries: list[history.LogEntry], theme: str,
+def themes_chart(store: history.HistoryStore, entries: list[history.LogEntry], theme: str,
                  period: history.Period = history.EVERYTHING) -> Figure:
     t = tokens(theme)
     figure, axes = _figure(theme, "Themes: complaints and needs heard vs decisions taken",
@@ -156,8 +156,8 @@ def representation_chart(entries: list[history.LogEntry], theme: str) -> Figure:
     return figure
 
 
-def answer_time_chart(store: Any, theme: str, period: history.Period = history.EVERYTHING,
-                      ) -> Figure:
+def answer_time_chart(store: history.HistoryStore, theme: str,
+                      period: history.Period = history.EVERYTHING) -> Figure:
     t = tokens(theme)
     figure, axes = _figure(theme, "Median days from a voice to the first decision that "
                            "answered it", "Quarter heard", "Days (median)")

@@ -39,6 +39,7 @@ from ui.theme import COUNT, styled
 
 if TYPE_CHECKING:
     from ui.background import CancelToken, Job
+    from ui.ports import Store
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 EntryRole = Qt.ItemDataRole.UserRole + 1
@@ -110,7 +111,7 @@ class DecisionLogModel(RowsTableModel):
 class HistoryWindow(QMainWindow):
     """Leaders' review. Charts import matplotlib only when the Charts tab is first shown."""
 
-    def __init__(self, store: Any, theme: str = "light") -> None:
+    def __init__(self, store: Store, theme: str = "light") -> None:
         super().__init__()
         self.store = store
         self.theme = theme
