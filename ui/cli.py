@@ -185,6 +185,14 @@ def build_parser() -> argparse.ArgumentParser:
                               "report --meeting)")
     _add_db(meetings)
 
+    publish = sub.add_parser("publish", help="serve the board read-only in a browser "
+                             "(Datasette), for leaders who browse without the app")
+    _add_db(publish)
+    publish.add_argument("--host", default="127.0.0.1",
+                         help="address to listen on (default 127.0.0.1: this machine only; "
+                         "0.0.0.0 for the whole network)")
+    publish.add_argument("--port", type=_positive, default=8001)
+
     loop = sub.add_parser("loop", help="who to tell how a shipped, dropped or rejected "
                           "decision ended: CSV for a mail merge or a CRM")
     loop.add_argument("decision", help="the decision: its id (or the id's start, or its "
@@ -678,6 +686,37 @@ def _decision_named(store: Any, wanted: str) -> Any:
     raise ValidationError("decision", f"no decision {wanted!r}")
 
 
+def datasette_command(board: Path, metadata: Path, host: str, port: int) -> list[str]:
+    """Datasette serving the board read-only: no SQL box, no downloads of the file, no
+    write API (Datasette 0.65 has none), one metadata file of titles and descriptions."""
+    return [sys.executable, "-m", "datasette", "serve", str(board), "--metadata",
+            str(metadata), "--host", host, "--port", str(port),
+            "--setting", "default_allow_sql", "off", "--setting", "allow_download", "off",
+            "--setting", "suggest_facets", "off"]
+
+
+def _cmd_publish(args: argparse.Namespace) -> int:
+    import importlib.util
+    import subprocess
+
+    from ui.composition import publish_metadata
+
+    board = _board_path(args)
+    store = open_store(board)  # a foreign, newer or damaged file is refused here, untouched
+    store.close()
+    if importlib.util.find_spec("datasette") is None:
+        raise EmptyChairError("publishing needs Datasette: pip install datasette")
+    with tempfile.TemporaryDirectory(prefix="empty-chair-publish-") as folder:
+        metadata = Path(folder) / "metadata.json"
+        metadata.write_text(json.dumps(publish_metadata(board)), encoding="utf-8")
+        print(f"{board}: published read-only at http://{args.host}:{args.port}/ "
+              "(Ctrl+C stops)", flush=True)
+        try:
+            return subprocess.call(datasette_command(board, metadata, args.host, args.port))
+        except KeyboardInterrupt:
+            return 0
+
+
 def _cmd_loop(args: argparse.Namespace) -> int:
     from app.board.exporting import export_to
     from app.history.follow import LOOP_FIELDS, loop, loop_records
@@ -832,6 +871,7 @@ COMMANDS = {"demo": _cmd_demo, "import": _cmd_import, "export": _cmd_export,
             "search": _cmd_search, "backup": _cmd_backup, "match": _cmd_match,
             "report": _cmd_report, "log": _cmd_log, "restore": _cmd_restore,
             "meetings": _cmd_meetings, "loop": _cmd_loop, "helped": _cmd_helped,
+            "publish": _cmd_publish,
             "rescue": _cmd_rescue,
             "import-customers": _cmd_import_customers,
             "screenshot": _cmd_screenshot}

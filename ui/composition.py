@@ -59,3 +59,10 @@ def open_reader(path: Path | str) -> Store:
     """Another connection to a board this process already opened (and checked), for a
     worker thread: the identity and corruption checks are not repeated."""
     return SqliteBoard(board_open_reader(Path(path)))
+
+
+def publish_metadata(path: Path) -> dict[str, object]:
+    """Datasette's metadata for publishing a board read-only (titles, descriptions)."""
+    from storage.publish import datasette_metadata
+
+    return datasette_metadata(Path(path))
