@@ -8,7 +8,7 @@ QT_DEBS := libgl1 libegl1 libfontconfig1 libxkbcommon0 libglib2.0-0 libdbus-1-3 
 XCB_DEBS := libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 \
             libxcb-render-util0 libxcb-image0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1
 
-.PHONY: run test bench lint clean qt-libs window-libs
+.PHONY: run test bench lint clean qt-libs window-libs pg-server
 
 # Our modules are compiled to bytecode first, as an installed copy's are: Python would write
 # it on the first start, unless PYTHONDONTWRITEBYTECODE is set (then every start recompiles).
@@ -16,7 +16,7 @@ run: $(VENV)/.run-deps qt-libs window-libs
 	$(PY) -m compileall -q app storage ui >/dev/null
 	$(PY) -m ui
 
-test: $(VENV)/.test-deps qt-libs
+test: $(VENV)/.test-deps qt-libs pg-server
 	$(VENV)/bin/ruff check app storage ui tests
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
@@ -53,6 +53,19 @@ qt-libs:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(QT_DEBS) $(XCB_DEBS) >/dev/null; \
 	  else \
 	    echo "Qt needs Debian libraries; run: sudo apt-get install $(QT_DEBS) $(XCB_DEBS)"; exit 1; \
+	  fi; \
+	fi
+
+# The team-board tests start a throwaway PostgreSQL of their own (127.0.0.1, as the postgres
+# user when run as root): Debian's server package is installed when it is missing.
+pg-server:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's postgresql for the team-board tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null \
+	      || echo "postgresql could not be installed: the team-board tests will say so and skip"; \
+	  else \
+	    echo "No PostgreSQL here: the team-board tests will skip (sudo apt-get install postgresql)"; \
 	  fi; \
 	fi
 

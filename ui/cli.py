@@ -185,6 +185,14 @@ def build_parser() -> argparse.ArgumentParser:
                               "report --meeting)")
     _add_db(meetings)
 
+    server = sub.add_parser("server", help="the team board on a PostgreSQL server")
+    server_sub = server.add_subparsers(dest="server_command", metavar="ACTION", required=True)
+    server_init = server_sub.add_parser(
+        "init", help="make an empty PostgreSQL database a team board (or bring an older one "
+        "up to date); a database with other tables is refused")
+    server_init.add_argument("url", help="postgresql://USER@HOST:PORT/DATABASE (the password "
+                             "from ~/.pgpass or PGPASSWORD, never stored by Empty Chair)")
+
     publish = sub.add_parser("publish", help="serve the board read-only in a browser "
                              "(Datasette), for leaders who browse without the app")
     _add_db(publish)
@@ -717,6 +725,13 @@ def _cmd_publish(args: argparse.Namespace) -> int:
             return 0
 
 
+def _cmd_server(args: argparse.Namespace) -> int:
+    from ui.composition import team_init
+
+    print(team_init(args.url))
+    return 0
+
+
 def _cmd_loop(args: argparse.Namespace) -> int:
     from app.board.exporting import export_to
     from app.history.follow import LOOP_FIELDS, loop, loop_records
@@ -871,7 +886,7 @@ COMMANDS = {"demo": _cmd_demo, "import": _cmd_import, "export": _cmd_export,
             "search": _cmd_search, "backup": _cmd_backup, "match": _cmd_match,
             "report": _cmd_report, "log": _cmd_log, "restore": _cmd_restore,
             "meetings": _cmd_meetings, "loop": _cmd_loop, "helped": _cmd_helped,
-            "publish": _cmd_publish,
+            "publish": _cmd_publish, "server": _cmd_server,
             "rescue": _cmd_rescue,
             "import-customers": _cmd_import_customers,
             "screenshot": _cmd_screenshot}

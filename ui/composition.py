@@ -66,3 +66,10 @@ def publish_metadata(path: Path) -> dict[str, object]:
     from storage.publish import datasette_metadata
 
     return datasette_metadata(Path(path))
+
+
+def team_init(url: str) -> str:
+    """Prepare a PostgreSQL database as the team board (storage/team.py)."""
+    from storage.team import init_server
+
+    return init_server(url)
