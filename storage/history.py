@@ -149,7 +149,8 @@ class HistoryMixin:
         from app.history.follow import VoiceRow
 
         rows = self.conn.execute(
-            "SELECT v.id, v.customer_id, v.kind, v.text, v.heard_on, (SELECT group_concat("
+            "SELECT v.rowid, v.id, v.customer_id, v.kind, v.text, v.heard_on, (SELECT "
+            "group_concat("
             "t.name, char(31)) FROM voice_themes vt JOIN themes t ON t.id = vt.theme_id WHERE "
             "vt.voice_id = v.id AND vt.deleted_at IS NULL AND t.deleted_at IS NULL) FROM "
             "voices v WHERE v.deleted_at IS NULL AND v.customer_id IN (SELECT value FROM "
@@ -157,14 +158,6 @@ class HistoryMixin:
             "AND v.heard_on < ? ORDER BY v.heard_on, v.rowid",
             [json.dumps(list(customer_ids)), json.dumps([k.value for k in kinds]),
              (start or dt.date.min).isoformat(), (end or dt.date.max).isoformat()])
-        return [VoiceRow(r[0], r[1], Kind(r[2]), r[3], dt.date.fromisoformat(r[4]),
-                         tuple(r[5].split("\x1f")) if r[5] else ()) for r in rows]
+        return [VoiceRow(r[0], r[1], r[2], Kind(r[3]), r[4], dt.date.fromisoformat(r[5]),
+                         tuple(r[6].split("\x1f")) if r[6] else ()) for r in rows]
 
-    def voices_saying(self, words: Iterable[str]) -> set[str]:
-        """Ids of live voices holding any of the words, in any form of their stems."""
-        query = " OR ".join('"' + w.replace('"', '""') + '"' for w in words if w.strip())
-        if not query:
-            return set()
-        return {r[0] for r in self.conn.execute(
-            "SELECT v.id FROM voices_fts f JOIN voices v ON v.rowid = f.rowid WHERE "
-            "voices_fts MATCH ? AND v.deleted_at IS NULL", [query])}

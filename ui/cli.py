@@ -776,8 +776,9 @@ def _cmd_helped(args: argparse.Namespace) -> int:
 
 def _cmd_log(args: argparse.Namespace) -> int:
     from app.board.exporting import export_to
-    from app.history.log import LOG_FIELDS, LogFilter, decision_log, log_records
+    from app.history.log import LOG_FIELDS, LogFilter, Period, decision_log, log_records
 
+    Period(args.date_from, args.date_to)  # a reversed range: refused in one line
     flt = LogFilter(date_from=args.date_from, date_to=args.date_to,
                     outcome=Outcome(args.outcome) if args.outcome else None,
                     cohort=args.cohort, customer=args.customer, theme=args.theme,

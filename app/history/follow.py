@@ -21,7 +21,7 @@ from app.meeting.domain import (
     Outcome,
 )
 from app.meeting.frozen import FrozenDecision
-from app.meeting.matching import query_terms
+from app.meeting.matching import MatchStore, speaking_voices
 
 HELP_DAYS = 90  # the window either side of shipping, unless the leader picks another
 MIN_VOICES = 6  # fewer complaints and needs than this, both windows together: too little
@@ -31,8 +31,9 @@ VERBATIMS = 20
 
 @dataclass(frozen=True, slots=True)
 class VoiceRow:
-    """A complaint or need of a customer, as the follow-through reads it."""
+    """A voice of a customer, as the follow-through reads it."""
 
+    key: int  # the store's voice key, as matching knows it
     voice_id: str
     customer_id: str
     kind: Kind
@@ -41,7 +42,7 @@ class VoiceRow:
     themes: tuple[str, ...]
 
 
-class FollowStore(Protocol):
+class FollowStore(MatchStore, Protocol):
     def meetings(self) -> list[Meeting]: ...
     def decisions(self, meeting_id: str) -> list[Decision]: ...
     def get_decision(self, decision_id: str) -> Decision: ...
@@ -54,26 +55,32 @@ class FollowStore(Protocol):
                         start: dt.date | None = None, end: dt.date | None = None,
                         ) -> list[VoiceRow]:
         """The customers' live voices of these kinds heard in [start, end), oldest first."""
-    def voices_saying(self, words: Iterable[str]) -> set[str]:
-        """Ids of live voices holding any of the words (in any form the index stems to)."""
 
 
 # -- which customers a decision was about ------------------------------------------------
-def confirmed_customers(store: FollowStore, decision: Decision) -> list[str]:
-    """The customers the room confirmed: as frozen at the close, or as recorded so far."""
-    text = store.frozen_records(decision.meeting_id).get(decision.id)
+def confirmed_customers(store: FollowStore, decision: Decision,
+                        frozen: dict[str, str] | None = None,
+                        live: set[str] | None = None) -> list[str]:
+    """The customers the room confirmed (as frozen at the close, or as recorded so far)
+    that are still on the board: one merged away since is not someone to tell.
+    `frozen` and `live` may be handed in when many decisions are read at once."""
+    text = (store.frozen_records(decision.meeting_id) if frozen is None else frozen).get(
+        decision.id)
     if text:
-        return [c.id for _, c in FrozenDecision.from_json(text).confirmed]
-    return [c for c, r in store.impact_records(decision.id).items()
-            if r.status is ImpactStatus.CONFIRMED]
+        ids = [c.id for _, c in FrozenDecision.from_json(text).confirmed]
+    else:
+        ids = [c for c, r in store.impact_records(decision.id).items()
+               if r.status is ImpactStatus.CONFIRMED]
+    live = {c.id for c in store.customers()} if live is None else live
+    return [c for c in ids if c in live]
 
 
 def _relevant(store: FollowStore, decision: Decision, voices: list[VoiceRow]) -> list[VoiceRow]:
-    """Voices on one of the decision's themes or holding one of its words."""
-    words = query_terms(f"{decision.title} {decision.description}")
-    saying = store.voices_saying(words) if words else set()
+    """Voices on one of the decision's themes, or whose words speak to it as matching
+    judges them (a word found in a third of the board ties nobody to anything)."""
+    speaking = speaking_voices(store, f"{decision.title} {decision.description}")
     themes = {t.casefold() for t in decision.themes}
-    return [v for v in voices if v.voice_id in saying
+    return [v for v in voices if v.key in speaking
             or themes & {t.casefold() for t in v.themes}]
 
 
@@ -131,16 +138,22 @@ class HelpReport:
                     f"either side of shipping (at least {MIN_VOICES} are needed)." + partial)
         counts = (f"{self.before_count:,} → {self.after_count:,} complaints and needs "
                   f"(weighted {self.before_weight:,.0f} → {self.after_weight:,.0f})")
-        if not self.before_weight:
+        if not self.before_count:
             return f"New complaints and needs after it shipped: {counts}." + partial
-        change = (self.after_weight - self.before_weight) / self.before_weight
+        weighted = bool(self.before_weight or self.after_weight)  # weights of 0: count
+        before, after = (self.before_weight, self.after_weight) if weighted else \
+            (float(self.before_count), float(self.after_count))
+        if not before:
+            return f"New complaints and needs after it shipped: {counts}." + partial
+        change = (after - before) / before
         if abs(change) < SAME:
             said = "About the same after it shipped"
         elif change < 0:
             said = "Fewer complaints and needs after it shipped"
         else:
             said = "More complaints and needs after it shipped"
-        return f"{said}: {counts}, {change:+.0%} weighted, in {days} either side." + partial
+        return (f"{said}: {counts}, {change:+.0%} {'weighted' if weighted else 'counted'}, "
+                f"in {days} either side." + partial)
 
 
 def did_it_help(store: FollowStore, decision_id: str, days: int = HELP_DAYS,
@@ -190,14 +203,17 @@ LOOP_FIELDS = ("customer", "cohort", "owner", "weight", "told_on", "said_on", "k
 
 
 def can_close_loop(decision: Decision) -> bool:
-    return decision.delivery in (Delivery.SHIPPED, Delivery.DROPPED) or \
-        decision.outcome is Outcome.REJECTED
+    """An approved decision that shipped or was dropped, or a rejected one: its customers
+    can be told how it ended."""
+    return (decision.outcome is Outcome.APPROVED and decision.delivery in (
+        Delivery.SHIPPED, Delivery.DROPPED)) or decision.outcome is Outcome.REJECTED
 
 
 def loop(store: FollowStore, decision_id: str) -> tuple[Decision, list[LoopRow]]:
     """Who to tell how a shipped (or rejected, or dropped) decision ended: its confirmed
     customers, each with the complaint or need that ties them to it (evidence the room
-    marked first, else their newest on its themes or words) and whether they were told."""
+    marked first, whatever its kind, else their newest complaint or need speaking to it) and
+    whether they were told."""
     decision = store.get_decision(decision_id)
     if not can_close_loop(decision):
         raise ValidationError("decision", f"“{decision.title}” is {decision.outcome.value}, "
@@ -205,12 +221,14 @@ def loop(store: FollowStore, decision_id: str) -> tuple[Decision, list[LoopRow]]
                               "was dropped or was rejected")
     ids = confirmed_customers(store, decision)
     customers = {c.id: c for c in store.customers() if c.id in set(ids)}
-    voices = store.customer_voices(customers, (Kind.COMPLAINT, Kind.NEED))
-    relevant = _relevant(store, decision, voices)
-    marked = {v for r in store.impact_records(decision.id).values() for v in r.attached}
+    voices = store.customer_voices(customers, (Kind.COMPLAINT, Kind.NEED, Kind.QUOTE))
+    marked = {v for r in store.impact_records(decision.id).values()
+              for v in (*r.attached, *r.stances)}
+    ties = [v for v in voices if v.voice_id in marked] + _relevant(
+        store, decision, [v for v in voices if v.kind is not Kind.QUOTE])
     best: dict[str, VoiceRow] = {}
-    for v in sorted(relevant, key=lambda v: (v.voice_id in marked, v.heard_on)):
-        best[v.customer_id] = v  # the last wins: marked, then newest
+    for v in sorted(ties, key=lambda v: (v.voice_id in marked, v.heard_on)):
+        best[v.customer_id] = v  # the last wins: what the room marked, else the newest
     told = store.told([decision.id]).get(decision.id, {})
     rows = [LoopRow(customers[c], best.get(c), told.get(c)) for c in ids if c in customers]
     rows.sort(key=lambda r: (r.told_on is not None, -r.customer.weight,
@@ -263,6 +281,7 @@ def follow_through(store: FollowStore, today: dt.date | None = None,
     overdue, what shipped, and per owner what is open, overdue, done and shipped."""
     today = today or dt.date.today()
     followed: list[Followed] = []
+    live = {c.id for c in store.customers()}
     for meeting in store.meetings():
         if (date_from and meeting.held_on < date_from) or (date_to and
                                                            meeting.held_on > date_to):
@@ -270,10 +289,12 @@ def follow_through(store: FollowStore, today: dt.date | None = None,
         decisions = [d for d in store.decisions(meeting.id) if d.outcome is not Outcome.PENDING]
         items = store.action_items(d.id for d in decisions)
         told = store.told(d.id for d in decisions)
+        closing = [d for d in decisions if can_close_loop(d)]
+        frozen = store.frozen_records(meeting.id) if closing else {}
         for d in decisions:
             waiting = 0
             if can_close_loop(d):
-                waiting = len([c for c in confirmed_customers(store, d)
+                waiting = len([c for c in confirmed_customers(store, d, frozen, live)
                                if c not in told.get(d.id, {})])
             followed.append(Followed(d, meeting, items.get(d.id, []), waiting))
     result = FollowThrough(followed)

@@ -479,6 +479,20 @@ def _neg_date(day: str) -> str:
     return "".join(chr(0x10000 - ord(ch)) for ch in day)
 
 
+def over_the_cut(scores: dict[int, float]) -> dict[int, float]:
+    """The voices that speak to a decision: scored at RELEVANCE_CUT of the best voices'
+    mean or more (a word found everywhere weighs nothing, so it never carries one over)."""
+    best = heapq.nlargest(FEEDBACK_DOCS, scores.values())
+    cut = RELEVANCE_CUT * (sum(best) / len(best)) if best else 0.0
+    return {k: v for k, v in scores.items() if v >= cut and v > 0}
+
+
+def speaking_voices(store: MatchStore, text: str) -> set[int]:
+    """Keys of the voices whose words speak to `text`, as matching judges them."""
+    _terms, scores, _postings = text_terms(store, text)
+    return set(over_the_cut(scores))
+
+
 def match_decision(store: MatchStore, spec: DecisionSpec,
                    records: dict[str, ImpactRecord] | None = None,
                    total: int | None = None, detail: int = DETAIL) -> MatchResult:
@@ -499,9 +513,7 @@ def match_decision(store: MatchStore, spec: DecisionSpec,
         facts[customer.id] = customer
     # Text: every voice over the cut, keyed by the store's voice key.
     terms, scores, postings = text_terms(store, f"{spec.title} {spec.description}", total)
-    best = heapq.nlargest(FEEDBACK_DOCS, scores.values())
-    cut = RELEVANCE_CUT * (sum(best) / len(best)) if best else 0.0
-    kept = {k: v for k, v in scores.items() if v >= cut and v > 0}
+    kept = over_the_cut(scores)
     owners = store.voice_owners(kept)
     theme_owners = store.theme_voice_owners(spec.themes) if spec.themes else {}
     voices: dict[str, list[int]] = {}

@@ -96,6 +96,7 @@ class MeetingSession:
         self._records: dict[str, dict[str, ImpactRecord]] = {}
         self.actions: dict[str, list[ActionItem]] = {}  # per decision: its action items
         self.told: dict[str, dict[str, dt.date]] = {}  # per decision: customers told, when
+        self._live: set[str] | None = None  # customer ids on the board, read when needed
         self._results: dict[str, MatchResult] = {}  # matches still true
         self._last: dict[str, MatchResult] = {}  # outdated ones, shown until the new lands
         self._stale: set[str] = set()  # decisions whose agenda count is out of date
@@ -178,6 +179,7 @@ class MeetingSession:
         self._last.clear()
         self.counts.clear()
         self._stale.clear()
+        self._live = None
         self.current_id = None
         self.agenda = []  # everything is new: matched and counted afresh
         self.reload_agenda()
@@ -267,9 +269,16 @@ class MeetingSession:
                 self.counts[decision_id] = count
                 self._stale.discard(decision_id)
 
+    def _live_customers(self) -> set[str]:
+        """Ids of the customers on the board (read once until the board changes)."""
+        if self._live is None:
+            self._live = {c.id for c in self.store.customers()}
+        return self._live
+
     def board_changed(self) -> None:
         """Voices or customers changed (here or in the board window): every match is out
         of date; each decision keeps showing its last one until the new one lands."""
+        self._live = None
         for d in self.agenda:
             self._outdate(d.id)
 
@@ -568,6 +577,10 @@ class MeetingSession:
         decision = self._followed(decision_id)
         if delivery is decision.delivery:
             return None
+        if delivery is not Delivery.NOT_STARTED and decision.outcome is not Outcome.APPROVED:
+            raise ValidationError("delivery", f"“{decision.title}” is "
+                                  f"{decision.outcome.value}: only an approved decision is "
+                                  "delivered")
         on = None if delivery is Delivery.NOT_STARTED else self.today()
         return self._run(SetDelivery(decision.id, (decision.delivery, decision.delivery_on),
                                      (delivery, on), f"{delivery.label.capitalize()}: "
@@ -626,17 +639,21 @@ class MeetingSession:
                                  f"{'s' if count != 1 else ''}"))
 
     def not_told(self) -> dict[str, list[str]]:
-        """Per decided decision of this meeting: confirmed customers not told yet."""
+        """Per decision of this meeting that can close the loop (shipped or dropped, or
+        rejected): its confirmed customers, still on the board, not told yet."""
         waiting = {}
         for d in self.agenda:
-            if d.outcome is Outcome.PENDING:
+            closes = (d.outcome is Outcome.APPROVED and d.delivery in (
+                Delivery.SHIPPED, Delivery.DROPPED)) or d.outcome is Outcome.REJECTED
+            if not closes:
                 continue
+            live = self._live_customers()
             told = self.told.get(d.id, {})
             frozen = self.frozen.get(d.id)
             confirmed = [c.id for _, c in frozen.confirmed] if frozen else [
                 c for c, r in self._records.get(d.id, {}).items()
                 if r.status is ImpactStatus.CONFIRMED]
-            missing = [c for c in confirmed if c not in told]
+            missing = [c for c in confirmed if c not in told and c in live]
             if missing:
                 waiting[d.id] = missing
         return waiting

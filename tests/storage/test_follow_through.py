@@ -53,6 +53,10 @@ def board(tmp_path):
     say(store, "The login page is ugly", "Atlas", -3)
     say(store, "Exports broke last year", "Atlas", -120)
     say(store, "Exports are slow for us too", "Cedar", -2)
+    # The rest of a board: voices on other things, so that "exports" is a word that tells
+    # voices apart (in most of a board's voices, a word ties nobody to anything).
+    for i in range(40):
+        say(store, f"The calendar sync drops event {i}", "Cedar", -300 - i, Kind.QUOTE)
     meeting = store.create_meeting("Council", SHIPPED - dt.timedelta(days=60))
     decision = store.add_decision(meeting, "Faster exports", themes=("Exports",),
                                   customers=("Atlas", "Birch"))
@@ -172,3 +176,64 @@ def test_follow_through_is_allowed_after_the_meeting_closed(board):
     assert store.get_decision(decision).delivery is Delivery.IN_PROGRESS
     step.command.revert(session)
     assert store.get_decision(decision).delivery is Delivery.NOT_STARTED
+
+
+def test_words_found_everywhere_tie_nobody_to_the_decision(board):
+    store, meeting, decision = board
+    # "team" in most of the board's voices, Atlas's among them, saying nothing of exports:
+    # a word that common ties nobody to the decision (matching weighs it at nothing).
+    for i in range(90):
+        say(store, f"My team loves the new dashboard ({i})", "Atlas", -45 + i)
+    session = ship(store, meeting, decision)
+    session.edit_decision("Faster exports for every team", "", ("Exports",),
+                          ("Atlas", "Birch"), (), decision_id=decision)
+    report = did_it_help(store, decision, days=90, today=SHIPPED + dt.timedelta(days=100))
+    assert (report.before_count, report.after_count) == (4, 2)  # the dashboard praise: out
+    assert all("dashboard" not in v.text for _, v in report.after)
+
+
+def test_weights_of_zero_compare_counts(tmp_path):
+    store = open_store(tmp_path / "zero.db", create=True)
+    store.ensure_customers([CustomerSeed("Nil", "Free", 0)])
+    for day in (-50, -40, -30, -20, -10):
+        say(store, f"Exports time out ({day})", "Nil", day, themes=("Exports",))
+    say(store, "Exports time out still", "Nil", 10, themes=("Exports",))
+    meeting = store.create_meeting("Council", SHIPPED - dt.timedelta(days=60))
+    decision = store.add_decision(meeting, "Faster exports", themes=("Exports",),
+                                  customers=("Nil",))
+    ship(store, meeting, decision)
+    report = did_it_help(store, decision, today=SHIPPED + dt.timedelta(days=100))
+    # 5 → 1 by count (every weight is 0): fewer, never "new".
+    assert report.verdict().startswith("Fewer complaints and needs after it shipped: 5 → 1")
+    assert "-80% counted" in report.verdict()
+    store.close()
+
+
+def test_a_pending_decision_never_ships_and_a_merged_customer_is_not_waited_for(board):
+    store, meeting, decision = board
+    session = MeetingSession(store)
+    session.open(meeting)
+    with pytest.raises(ValidationError, match="only an approved decision is delivered"):
+        session.set_delivery(Delivery.SHIPPED, decision)
+    session = ship(store, meeting, decision)
+    close_meeting(store, meeting)
+    atlas, birch = (next(c.id for c in store.customers() if c.name == n)
+                    for n in ("Atlas", "Birch"))
+    store.merge_customers(birch, atlas)  # Birch's voices are Atlas's now
+    session.open(meeting)
+    session.mark_told([atlas], decision_id=decision)
+    assert [r.customer.name for r in loop(store, decision)[1]] == ["Atlas"]
+    assert follow_through(store).decisions[0].not_told == 0
+    assert session.not_told() == {}
+
+
+def test_the_loop_ties_a_customer_to_the_voice_the_room_attached(board):
+    store, meeting, decision = board
+    session = ship(store, meeting, decision)
+    session.open(meeting)
+    session.select(decision)
+    captured = session.capture(VoiceDraft("Our month-end close takes three days", Kind.QUOTE,
+                                          "Birch", SHIPPED, Channel.SUPPORT))
+    assert captured.command.voice_id
+    rows = {r.customer.name: r for r in loop(store, decision)[1]}
+    assert rows["Birch"].voice.text == "Our month-end close takes three days"

@@ -138,6 +138,8 @@ def themes_chart(store: history.HistoryStore, entries: list[history.LogEntry], t
     from matplotlib.ticker import MaxNLocator
 
     twin.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylim(bottom=0)
+    twin.set_ylim(0, max(1, max(r[2] for r in rows) * 1.15))  # decisions never go below 0
     return figure
 
 

@@ -94,7 +94,7 @@ class FollowTab(QWidget):
         row = QHBoxLayout()
         row.addWidget(_plain("Days before and after shipping"))
         self.days = QSpinBox()
-        self.days.setRange(7, 730)
+        self.days.setRange(1, 730)
         self.days.setValue(HELP_DAYS)
         self.days.setAccessibleName("Days either side")
         self.days.valueChanged.connect(lambda _v: self.show_help())

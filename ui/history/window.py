@@ -452,6 +452,8 @@ class HistoryWindow(QMainWindow):
         self.unanswered_list.clear()
         self.timeline_list.clear()
         self._follow_loaded = False
+        if self.timeline_who.model.rowCount():  # a customer merged away, a new one added
+            self.load_timeline_choices()
         self._tab_changed(self.tabs.currentIndex())
 
     def _tab_changed(self, index: int) -> None:

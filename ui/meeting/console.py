@@ -42,7 +42,8 @@ from PySide6.QtWidgets import (
 from app.board.domain import VoiceDraft
 from app.changes import Changes
 from app.errors import BoardError, EmptyChairError
-from app.history.follow import FollowStore, can_close_loop
+from app.history.follow import FollowStore, LoopRow, can_close_loop
+from app.meeting.commands import SetDelivery, SetTold
 from app.meeting.domain import (
     Decision,
     Delivery,
@@ -333,6 +334,7 @@ class MeetingConsole(QMainWindow):
         session = self.session
         if changes.meetings:
             self._fill_meetings()
+            self._show_loop_note()  # across every meeting: read when the meeting changes
         if changes.meetings or changes.decisions:
             self.agenda_model.set_agenda(session.agenda, session.counts)
             self._select_current()
@@ -376,7 +378,6 @@ class MeetingConsole(QMainWindow):
                                 "frozen and read-only. Reopen it (Meeting > Reopen meeting…) "
                                 "to change it.")
         self.banner.setVisible(closed)
-        self._show_loop_note()
         deferred = self.session.deferred() if meeting is not None and not closed else []
         self.deferred_button.setText(f"Carry over deferred ({len(deferred)})…")
         self.deferred_button.setEnabled(bool(deferred))
@@ -461,7 +462,8 @@ class MeetingConsole(QMainWindow):
                               Qt.CheckState.Unchecked)
             self.action_list.addItem(row)
         self.action_list.blockSignals(False)
-        waiting = len(self.session.not_told().get(decision.id, [])) if decision else 0
+        waiting = len(self.session.not_told().get(decision.id, [])) \
+            if decision is not None and can_close_loop(decision) else 0
         self.tell_button.setText(f"Who to tell ({waiting} not told yet)…" if waiting
                                  else "Who to tell…")
         self.tell_button.setEnabled(decision is not None and can_close_loop(decision))
@@ -514,8 +516,9 @@ class MeetingConsole(QMainWindow):
             self._failed(exc)
             return
 
-        def told(customer_ids: list[str], is_told: bool) -> None:
+        def told(customer_ids: list[str], is_told: bool) -> list[LoopRow]:
             self._do(lambda: self.session.mark_told(customer_ids, is_told))
+            return loop(self.follow, decision.id)[1]  # what is stored now, shown as is
 
         self._open_dialog(LoopDialog(self, decision, rows, told,
                                      lambda: self.export_loop()))
@@ -593,6 +596,8 @@ class MeetingConsole(QMainWindow):
             self.matcher.count(requests)
 
     def _matched(self, decision_id: str, result: MatchResult, version: int) -> None:
+        if self._gone:  # closed (its store may be closed too): the answer is for nobody
+            return
         self._asked = None
         if self.session.matched(decision_id, result, version):
             self.agenda_model.set_counts(self.session.counts)
@@ -601,6 +606,8 @@ class MeetingConsole(QMainWindow):
         self._ask()
 
     def _counted(self, counts: dict[str, AgendaCount], versions: dict[str, int]) -> None:
+        if self._gone:
+            return
         self._asked_counts = []
         self.session.counted(counts, versions)
         self.agenda_model.set_counts(self.session.counts)
@@ -644,6 +651,8 @@ class MeetingConsole(QMainWindow):
         self.undo_stack.push(UndoableCommand(done.command, self.session, self._applied,
                                              self._failed, self.undo_stack))
         self._applied(done.changes, keep)
+        if isinstance(done.command, SetTold | SetDelivery):
+            self._show_loop_note()
         return True
 
     def _applied(self, changes: Changes, keep: str | None = None) -> None:
@@ -657,7 +666,12 @@ class MeetingConsole(QMainWindow):
         self.broadcast(changes, self)
 
     def _undo(self, undo: bool) -> None:
+        at = self.undo_stack.index() - (1 if undo else 0)
+        target = self.undo_stack.command(at) if 0 <= at < self.undo_stack.count() else None
         step(self.undo_stack, undo=undo)
+        if isinstance(target, UndoableCommand) and isinstance(target.command,
+                                                               SetTold | SetDelivery):
+            self._show_loop_note()
 
     def _failed_text(self, message: str) -> None:
         self._asked, self._asked_counts = None, []  # asked again on the next change

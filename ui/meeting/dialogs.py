@@ -197,7 +197,7 @@ class LoopDialog(QDialog):
     a mail merge or a CRM."""
 
     def __init__(self, parent: QWidget, decision: Decision, rows: list[LoopRow],
-                 on_told: Callable[[list[str], bool], object],
+                 on_told: Callable[[list[str], bool], list[LoopRow]],
                  on_export: Callable[[], object]) -> None:
         from PySide6.QtWidgets import QDialogButtonBox, QPushButton, QVBoxLayout
 
@@ -242,4 +242,6 @@ class LoopDialog(QDialog):
 
     def _ticked(self, item: QListWidgetItem) -> None:
         told = item.checkState() == Qt.CheckState.Checked
-        self._on_told([str(item.data(Qt.ItemDataRole.UserRole))], told)
+        row = self.rows.row(item)
+        self.fill(self._on_told([str(item.data(Qt.ItemDataRole.UserRole))], told))
+        self.rows.setCurrentRow(min(row, self.rows.count() - 1))  # a refusal shows untold
