@@ -5,7 +5,7 @@ sqlite-utils; tests/storage/test_identity.py proves these match the migrations.
 """
 
 APPLICATION_ID = 0x45434831  # "ECH1": marks an SQLite file as an Empty Chair board
-SCHEMA_VERSION = 12  # one per migration in storage/schema.py
+SCHEMA_VERSION = 13  # one per migration in storage/schema.py
 
 # Every trigger and view the migrations create, exactly as SQLite stores them. A board made
 # by an older version holds that version's code until it is migrated, so code a later

@@ -29,7 +29,7 @@ TABLES = {
     "meeting_events": ("Meeting events", "Each close and reopen of a meeting, with the "
                        "reason."),
 }
-HIDDEN = ("board", "_sqlite_migrations", "voices_fts_vocab")
+HIDDEN = ("board", "_sqlite_migrations", "voices_fts_vocab", "team_link")
 
 
 def datasette_metadata(path: Path, title: str | None = None) -> dict[str, Any]:

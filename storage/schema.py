@@ -316,3 +316,17 @@ def m012_follow_through(db: Database) -> None:
             created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT,
             PRIMARY KEY (decision_id, customer_id)
         )""")
+
+
+@migrations()
+def m013_team_link(db: Database) -> None:
+    # The team server this board syncs with (its URL without any password), the board's own
+    # origin on it, the server's change sequence pulled up to, and the newest local change
+    # already pushed.
+    db.execute("""
+        CREATE TABLE team_link (
+            server TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            pulled_seq INTEGER NOT NULL DEFAULT 0,
+            pushed_until TEXT NOT NULL DEFAULT ''
+        )""")

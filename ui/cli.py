@@ -193,6 +193,15 @@ def build_parser() -> argparse.ArgumentParser:
     server_init.add_argument("url", help="postgresql://USER@HOST:PORT/DATABASE (the password "
                              "from ~/.pgpass or PGPASSWORD, never stored by Empty Chair)")
 
+    connect = sub.add_parser("connect", help="link the board to a team server and sync it "
+                             "the first time")
+    connect.add_argument("url", help="postgresql://USER@HOST:PORT/DATABASE (password from "
+                         "~/.pgpass or PGPASSWORD)")
+    _add_db(connect)
+    sync = sub.add_parser("sync", help="push this board's changes to its team server and pull "
+                          "everyone else's")
+    _add_db(sync)
+
     publish = sub.add_parser("publish", help="serve the board read-only in a browser "
                              "(Datasette), for leaders who browse without the app")
     _add_db(publish)
@@ -725,6 +734,20 @@ def _cmd_publish(args: argparse.Namespace) -> int:
             return 0
 
 
+def _cmd_connect(args: argparse.Namespace) -> int:
+    from ui.composition import team_connect
+
+    print(team_connect(args.url, _board_path(args)))
+    return 0
+
+
+def _cmd_sync(args: argparse.Namespace) -> int:
+    from ui.composition import team_sync
+
+    print(team_sync(_board_path(args)))
+    return 0
+
+
 def _cmd_server(args: argparse.Namespace) -> int:
     from ui.composition import team_init
 
@@ -887,7 +910,8 @@ COMMANDS = {"demo": _cmd_demo, "import": _cmd_import, "export": _cmd_export,
             "search": _cmd_search, "backup": _cmd_backup, "match": _cmd_match,
             "report": _cmd_report, "log": _cmd_log, "restore": _cmd_restore,
             "meetings": _cmd_meetings, "loop": _cmd_loop, "helped": _cmd_helped,
-            "publish": _cmd_publish, "server": _cmd_server,
+            "publish": _cmd_publish, "server": _cmd_server, "connect": _cmd_connect,
+            "sync": _cmd_sync,
             "rescue": _cmd_rescue,
             "import-customers": _cmd_import_customers,
             "screenshot": _cmd_screenshot}

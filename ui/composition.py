@@ -73,3 +73,35 @@ def team_init(url: str) -> str:
     from storage.team import init_server
 
     return init_server(url)
+
+
+def team_connect(url: str, path: Path) -> str:
+    """Link the board at `path` to a team server and sync it the first time."""
+    from storage.team import connect_board
+
+    store = SqliteBoard.open(path)
+    try:
+        return connect_board(url, store)
+    finally:
+        store.close()
+
+
+def team_sync(path: Path, url: str | None = None) -> str:
+    """One sync cycle of the board at `path` with its team server."""
+    from storage.team import sync_board
+
+    store = SqliteBoard.open(path)
+    try:
+        return sync_board(url or _linked_url(store), store)
+    finally:
+        store.close()
+
+
+def _linked_url(store: SqliteBoard) -> str:
+    row = store.conn.execute("SELECT server FROM team_link").fetchone()
+    if row is None:
+        from app.errors import BoardError
+
+        raise BoardError(f"{store.path}: not linked to a team server; run `empty-chair "
+                         "connect URL` first")
+    return str(row[0]).replace(":***@", "@")  # the password comes from .pgpass/PGPASSWORD
