@@ -714,6 +714,7 @@ def datasette_command(board: Path, metadata: Path, host: str, port: int) -> list
 
 def _cmd_publish(args: argparse.Namespace) -> int:
     import importlib.util
+    import signal
     import subprocess
 
     from ui.composition import publish_metadata
@@ -728,10 +729,20 @@ def _cmd_publish(args: argparse.Namespace) -> int:
         metadata.write_text(json.dumps(publish_metadata(board)), encoding="utf-8")
         print(f"{board}: published read-only at http://{args.host}:{args.port}/ "
               "(Ctrl+C stops)", flush=True)
+        server = subprocess.Popen(datasette_command(board, metadata, args.host, args.port))
+        # Stopped, it stops the server too: a terminated publish once left Datasette
+        # serving the board on its own.
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: server.terminate())
         try:
-            return subprocess.call(datasette_command(board, metadata, args.host, args.port))
+            return server.wait()
         except KeyboardInterrupt:
+            server.terminate()
+            server.wait(10)
             return 0
+        finally:
+            if server.poll() is None:
+                server.kill()
+                server.wait()
 
 
 def _cmd_connect(args: argparse.Namespace) -> int:

@@ -57,6 +57,9 @@ def published(tmp_path):
     yield base, board
     process.terminate()
     process.wait(10)
+    # Stopping publish stops its server: nothing is left serving the board.
+    with pytest.raises(urllib.error.URLError, match="refused"):
+        _get(f"{base}/-/versions.json")
 
 
 def test_publish_serves_the_board_read_only_with_search(published):
