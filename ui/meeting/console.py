@@ -142,16 +142,13 @@ class MeetingConsole(QMainWindow):
         self.meeting_box.currentIndexChanged.connect(self._meeting_chosen)
         top.addWidget(self.meeting_box)
         self.buttons: dict[str, QPushButton] = {}
-        for key, text, handler in (("new", "New meeting…", self.new_meeting),
-                                   ("edit", "Edit meeting…", self.edit_meeting),
-                                   ("duplicate", "Duplicate", self.duplicate_meeting),
-                                   ("close", "Close meeting…", self.close_meeting),
-                                   ("minutes", "Export minutes…",
-                                    lambda: self.export_minutes())):
-            button = QPushButton(text)
-            button.clicked.connect(handler)
-            top.addWidget(button)
-            self.buttons[key] = button
+        # clicked(checked) never reaches a handler's arguments: it once landed in
+        # export_minutes(path) and exported nothing.
+        self._button_row((("new", "New meeting…", self.new_meeting),
+                          ("edit", "Edit meeting…", self.edit_meeting),
+                          ("duplicate", "Duplicate", self.duplicate_meeting),
+                          ("close", "Close meeting…", self.close_meeting),
+                          ("minutes", "Export minutes…", self.export_minutes)), top)
         self.indicator = _plain("", "muted")
         top.addWidget(self.indicator, 1)
         self.screen_box = QComboBox()
@@ -186,15 +183,9 @@ class MeetingConsole(QMainWindow):
         self.agenda.setAccessibleName("Agenda")
         self.agenda.selectionModel().currentRowChanged.connect(self._agenda_row_chosen)
         left_layout.addWidget(self.agenda)
-        row = QHBoxLayout()
-        for key, text, handler in (("add", "Add…", self.add_decision),
-                                   ("edit_decision", "Edit…", self.edit_decision),
-                                   ("remove", "Remove", self.remove_decision)):
-            button = QPushButton(text)
-            button.clicked.connect(handler)
-            row.addWidget(button)
-            self.buttons[key] = button
-        left_layout.addLayout(row)
+        left_layout.addLayout(self._button_row((("add", "Add…", self.add_decision),
+                                                ("edit_decision", "Edit…", self.edit_decision),
+                                                ("remove", "Remove", self.remove_decision))))
         self.deferred_button = QPushButton("")
         self.deferred_button.clicked.connect(self.carry_over)
         left_layout.addWidget(self.deferred_button)
@@ -272,14 +263,8 @@ class MeetingConsole(QMainWindow):
         self.action_list.itemChanged.connect(self._action_ticked)
         self.action_list.itemActivated.connect(lambda _item: self.edit_action())
         right_layout.addRow(self.action_list)
-        actions_row = QHBoxLayout()
-        for key, text, handler in (("add_action", "Add action…", self.add_action),
-                                   ("remove_action", "Remove", self.remove_action)):
-            button = QPushButton(text)
-            button.clicked.connect(handler)
-            actions_row.addWidget(button)
-            self.buttons[key] = button
-        right_layout.addRow(actions_row)
+        right_layout.addRow(self._button_row((("add_action", "Add action…", self.add_action),
+                                              ("remove_action", "Remove", self.remove_action))))
         self.tell_button = QPushButton("Who to tell…")
         self.tell_button.clicked.connect(self.close_the_loop)
         right_layout.addRow(self.tell_button)
@@ -289,6 +274,17 @@ class MeetingConsole(QMainWindow):
         self.setCentralWidget(central)
         # Ctrl+Right/Left/Enter in a text field go to the console, not the cursor.
         window_shortcuts_win(self.rationale, self.note, self.add_name)
+
+    def _button_row(self, specs: tuple[tuple[str, str, Callable[[], object]], ...],
+                    row: QHBoxLayout | None = None) -> QHBoxLayout:
+        """Buttons in a row, each kept in self.buttons by its key."""
+        row = QHBoxLayout() if row is None else row
+        for key, text, handler in specs:
+            button = QPushButton(text)
+            button.clicked.connect(lambda _=False, h=handler: h())
+            row.addWidget(button)
+            self.buttons[key] = button
+        return row
 
     def _build_actions(self) -> None:
         handlers: dict[str, Callable[[], object]] = {
@@ -646,14 +642,17 @@ class MeetingConsole(QMainWindow):
         except EmptyChairError as exc:
             self._failed(exc)
             return False
-        if done is None:
-            return True
+        if done is not None:
+            self._took(done, keep)
+        return True
+
+    def _took(self, done: Step, keep: str | None = None) -> None:
+        """A step the session did: pushed for undo, shown, told to the other screens."""
         self.undo_stack.push(UndoableCommand(done.command, self.session, self._applied,
                                              self._failed, self.undo_stack))
         self._applied(done.changes, keep)
         if isinstance(done.command, SetTold | SetDelivery):
             self._show_loop_note()
-        return True
 
     def _applied(self, changes: Changes, keep: str | None = None) -> None:
         if changes.decisions or changes.meetings:
@@ -741,9 +740,7 @@ class MeetingConsole(QMainWindow):
             raise EmptyChairError("the meeting room was closed: nothing was saved")
         done = action()
         if done is not None:
-            self.undo_stack.push(UndoableCommand(done.command, self.session, self._applied,
-                                                 self._failed, self.undo_stack))
-            self._applied(done.changes)
+            self._took(done)
 
     def remove_decision(self) -> None:
         self._do(self.session.remove_decision)
@@ -823,10 +820,7 @@ class MeetingConsole(QMainWindow):
             if self._gone:
                 raise BoardError("the meeting room was closed with its board: nothing was "
                                  "saved")
-            done = self.session.capture(draft)  # a refusal stays in the capture dialog
-            self.undo_stack.push(UndoableCommand(done.command, self.session, self._applied,
-                                                 self._failed, self.undo_stack))
-            self._applied(done.changes)
+            self._took(self.session.capture(draft))  # a refusal stays in the capture dialog
 
         self._open_dialog(self.capture(save, self))
 
