@@ -203,10 +203,7 @@ LOOP_FIELDS = ("customer", "cohort", "owner", "weight", "told_on", "said_on", "k
 
 
 def can_close_loop(decision: Decision) -> bool:
-    """An approved decision that shipped or was dropped, or a rejected one: its customers
-    can be told how it ended."""
-    return (decision.outcome is Outcome.APPROVED and decision.delivery in (
-        Delivery.SHIPPED, Delivery.DROPPED)) or decision.outcome is Outcome.REJECTED
+    return decision.closes_the_loop
 
 
 def loop(store: FollowStore, decision_id: str) -> tuple[Decision, list[LoopRow]]:

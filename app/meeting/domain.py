@@ -88,6 +88,13 @@ class Decision:
     delivery: Delivery = Delivery.NOT_STARTED
     delivery_on: dt.date | None = None
 
+    @property
+    def closes_the_loop(self) -> bool:
+        """An approved decision that shipped or was dropped, or a rejected one: its
+        customers can be told how it ended."""
+        return (self.outcome is Outcome.APPROVED and self.delivery in (
+            Delivery.SHIPPED, Delivery.DROPPED)) or self.outcome is Outcome.REJECTED
+
 
 @dataclass(frozen=True, slots=True)
 class ActionItem:

@@ -643,9 +643,7 @@ class MeetingSession:
         rejected): its confirmed customers, still on the board, not told yet."""
         waiting = {}
         for d in self.agenda:
-            closes = (d.outcome is Outcome.APPROVED and d.delivery in (
-                Delivery.SHIPPED, Delivery.DROPPED)) or d.outcome is Outcome.REJECTED
-            if not closes:
+            if not d.closes_the_loop:
                 continue
             live = self._live_customers()
             told = self.told.get(d.id, {})

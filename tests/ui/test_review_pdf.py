@@ -112,7 +112,7 @@ def test_an_empty_period_says_nothing_in_this_period(year, qapp):
     assert "data:image/png" not in page
 
 
-def test_the_command_line_refuses_a_reversed_or_empty_period(year, tmp_path, capsys):
+def test_the_command_line_refuses_a_reversed_or_empty_period(year, tmp_path, capsys, qapp):
     path = year.path
     year.close()
     out = tmp_path / "r.pdf"

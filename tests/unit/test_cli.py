@@ -126,7 +126,9 @@ def test_python_dash_m_ui_is_the_same_command():
     assert "empty-chair" in result.stdout
 
 
-def test_meetings_lists_short_ids_that_report_takes(demo_db, tmp_path, capsys):
+def test_meetings_lists_short_ids_that_report_takes(demo_db, tmp_path, capsys, qapp):
+    # qapp: the report makes a QGuiApplication if none exists, and a later QWidget then
+    # aborts the whole run; with pytest-qt's QApplication first, the report uses that.
     assert main(["meetings", "--db", str(demo_db)]) == 0
     lines = capsys.readouterr().out.splitlines()
     closed = next(line for line in lines if " closed " in line)
