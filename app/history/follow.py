@@ -209,8 +209,8 @@ def can_close_loop(decision: Decision) -> bool:
 def loop(store: FollowStore, decision_id: str) -> tuple[Decision, list[LoopRow]]:
     """Who to tell how a shipped (or rejected, or dropped) decision ended: its confirmed
     customers, each with the complaint or need that ties them to it (evidence the room
-    marked first, whatever its kind, else their newest complaint or need speaking to it) and
-    whether they were told."""
+    marked first, whatever its kind, else their newest complaint or need speaking to it,
+    else their newest quote that does) and whether they were told."""
     decision = store.get_decision(decision_id)
     if not can_close_loop(decision):
         raise ValidationError("decision", f"“{decision.title}” is {decision.outcome.value}, "
@@ -221,11 +221,16 @@ def loop(store: FollowStore, decision_id: str) -> tuple[Decision, list[LoopRow]]
     voices = store.customer_voices(customers, (Kind.COMPLAINT, Kind.NEED, Kind.QUOTE))
     marked = {v for r in store.impact_records(decision.id).values()
               for v in (*r.attached, *r.stances)}
-    ties = [v for v in voices if v.voice_id in marked] + _relevant(
-        store, decision, [v for v in voices if v.kind is not Kind.QUOTE])
+    relevant = _relevant(store, decision, voices)
+
+    def rank(v: VoiceRow) -> tuple[bool, bool, dt.date]:
+        # What the room marked, then a complaint or need, then (an export of nothing but
+        # quotes, as the airline tweets once landed) a quote; the newest of each.
+        return (v.voice_id in marked, v.kind is not Kind.QUOTE, v.heard_on)
+
     best: dict[str, VoiceRow] = {}
-    for v in sorted(ties, key=lambda v: (v.voice_id in marked, v.heard_on)):
-        best[v.customer_id] = v  # the last wins: what the room marked, else the newest
+    for v in sorted([v for v in voices if v.voice_id in marked] + relevant, key=rank):
+        best[v.customer_id] = v  # the last wins
     told = store.told([decision.id]).get(decision.id, {})
     rows = [LoopRow(customers[c], best.get(c), told.get(c)) for c in ids if c in customers]
     rows.sort(key=lambda r: (r.told_on is not None, -r.customer.weight,

@@ -237,3 +237,16 @@ def test_the_loop_ties_a_customer_to_the_voice_the_room_attached(board):
     assert captured.command.voice_id
     rows = {r.customer.name: r for r in loop(store, decision)[1]}
     assert rows["Birch"].voice.text == "Our month-end close takes three days"
+
+
+def test_an_export_of_quotes_only_still_ties_each_customer_to_what_they_said(tmp_path):
+    store = open_store(tmp_path / "quotes.db", create=True)
+    store.ensure_customers([CustomerSeed("Atlas", "Enterprise", 1)])
+    say(store, "Exports are fine I guess", "Atlas", -5, Kind.QUOTE, themes=("Exports",))
+    meeting = store.create_meeting("Council", SHIPPED - dt.timedelta(days=60))
+    decision = store.add_decision(meeting, "Faster exports", themes=("Exports",),
+                                  customers=("Atlas",))
+    ship(store, meeting, decision)
+    [row] = loop(store, decision)[1]
+    assert row.voice.text == "Exports are fine I guess"
+    store.close()

@@ -463,9 +463,11 @@ class MeetingConsole(QMainWindow):
         self.tell_button.setText(f"Who to tell ({waiting} not told yet)…" if waiting
                                  else "Who to tell…")
         self.tell_button.setEnabled(decision is not None and can_close_loop(decision))
-        for widget in (self.delivery, self.action_list, self.buttons["add_action"],
+        for widget in (self.action_list, self.buttons["add_action"],
                        self.buttons["remove_action"]):
             widget.setEnabled(decision is not None)
+        # Only an approved decision is delivered (the session's rule, shown before it bites).
+        self.delivery.setEnabled(decision is not None and decision.outcome is Outcome.APPROVED)
 
     def _delivery_chosen(self) -> None:
         delivery = Delivery(self.delivery.currentData())
