@@ -202,17 +202,13 @@ LOOP_FIELDS = ("customer", "cohort", "owner", "weight", "told_on", "said_on", "k
                "decision", "outcome", "delivery")
 
 
-def can_close_loop(decision: Decision) -> bool:
-    return decision.closes_the_loop
-
-
 def loop(store: FollowStore, decision_id: str) -> tuple[Decision, list[LoopRow]]:
     """Who to tell how a shipped (or rejected, or dropped) decision ended: its confirmed
     customers, each with the complaint or need that ties them to it (evidence the room
     marked first, whatever its kind, else their newest complaint or need speaking to it,
     else their newest quote that does) and whether they were told."""
     decision = store.get_decision(decision_id)
-    if not can_close_loop(decision):
+    if not decision.closes_the_loop:
         raise ValidationError("decision", f"“{decision.title}” is {decision.outcome.value}, "
                               f"{decision.delivery.label}: the loop closes once it shipped, "
                               "was dropped or was rejected")
@@ -291,11 +287,11 @@ def follow_through(store: FollowStore, today: dt.date | None = None,
         decisions = [d for d in store.decisions(meeting.id) if d.outcome is not Outcome.PENDING]
         items = store.action_items(d.id for d in decisions)
         told = store.told(d.id for d in decisions)
-        closing = [d for d in decisions if can_close_loop(d)]
+        closing = any(d.closes_the_loop for d in decisions)
         frozen = store.frozen_records(meeting.id) if closing else {}
         for d in decisions:
             waiting = 0
-            if can_close_loop(d):
+            if d.closes_the_loop:
                 waiting = len([c for c in confirmed_customers(store, d, frozen, live)
                                if c not in told.get(d.id, {})])
             followed.append(Followed(d, meeting, items.get(d.id, []), waiting))

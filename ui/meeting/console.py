@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 from app.board.domain import VoiceDraft
 from app.changes import Changes
 from app.errors import BoardError, EmptyChairError
-from app.history.follow import FollowStore, LoopRow, can_close_loop
+from app.history.follow import FollowStore, LoopRow
 from app.meeting.commands import SetDelivery, SetTold
 from app.meeting.domain import (
     Decision,
@@ -459,10 +459,10 @@ class MeetingConsole(QMainWindow):
             self.action_list.addItem(row)
         self.action_list.blockSignals(False)
         waiting = len(self.session.not_told().get(decision.id, [])) \
-            if decision is not None and can_close_loop(decision) else 0
+            if decision is not None and decision.closes_the_loop else 0
         self.tell_button.setText(f"Who to tell ({waiting} not told yet)…" if waiting
                                  else "Who to tell…")
-        self.tell_button.setEnabled(decision is not None and can_close_loop(decision))
+        self.tell_button.setEnabled(decision is not None and decision.closes_the_loop)
         for widget in (self.action_list, self.buttons["add_action"],
                        self.buttons["remove_action"]):
             widget.setEnabled(decision is not None)
