@@ -5,7 +5,7 @@ sqlite-utils; tests/storage/test_identity.py proves these match the migrations.
 """
 
 APPLICATION_ID = 0x45434831  # "ECH1": marks an SQLite file as an Empty Chair board
-SCHEMA_VERSION = 13  # one per migration in storage/schema.py
+SCHEMA_VERSION = 14  # one per migration in storage/schema.py
 
 # Every trigger and view the migrations create, exactly as SQLite stores them. A board made
 # by an older version holds that version's code until it is migrated, so code a later
@@ -30,3 +30,37 @@ SCHEMA_CODE: frozenset[tuple[str, str]] = frozenset({
     ('voices_au',
      'CREATE TRIGGER "voices_au" AFTER UPDATE ON "voices" BEGIN\n  INSERT INTO "voices_fts" ("voices_fts", rowid, "text") VALUES(\'delete\', old.rowid, old."text");\n  INSERT INTO "voices_fts" (rowid, "text") VALUES (new.rowid, new."text");\nEND'),
 })
+
+# -- the team board's change tracking (m014) ---------------------------------------------
+# Every synced table, with its key columns: each insert or update of a row marks the row in
+# team_dirty while the board is linked to a team server (team_link has its row) and the
+# change is the board's own (a sync writing what it pulled sets team_link.applying). A test
+# holds this list to app.snapshot.TABLES.
+TEAM_TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("cohorts", ("id",)), ("customers", ("id",)), ("themes", ("id",)), ("voices", ("id",)),
+    ("voice_themes", ("voice_id", "theme_id")), ("meetings", ("id",)),
+    ("decisions", ("id",)), ("action_items", ("id",)),
+    ("customers_told", ("decision_id", "customer_id")), ("meeting_events", ("id",)),
+    ("decision_themes", ("decision_id", "theme_id")), ("impacts", ("id",)),
+    ("impact_evidence", ("impact_id", "voice_id")),
+)
+
+
+def team_trigger_sql(table: str, key: tuple[str, ...], event: str) -> tuple[str, str]:
+    """The name and SQL of one change-marking trigger, exactly as SQLite stores it."""
+    name = f"team_{table}_{event[0].lower()}"
+    k1 = f"new.{key[0]}"
+    k2 = f"new.{key[1]}" if len(key) > 1 else "''"
+    # No conflict clause: inside a trigger the outer statement's (an upsert's) would win.
+    where = f"tbl = '{table}' AND k1 = {k1} AND k2 = {k2}"
+    sql = (f"CREATE TRIGGER {name} AFTER {event} ON {table}\n"
+           "WHEN (SELECT applying FROM team_link) = 0 BEGIN\n"
+           f"  UPDATE team_dirty SET n = random() WHERE {where};\n"
+           f"  INSERT INTO team_dirty (tbl, k1, k2, n) SELECT '{table}', {k1}, {k2}, random() "
+           f"WHERE NOT EXISTS (SELECT 1 FROM team_dirty WHERE {where});\nEND")
+    return name, sql
+
+
+SCHEMA_CODE = SCHEMA_CODE | frozenset(
+    team_trigger_sql(table, key, event)
+    for table, key in TEAM_TABLES for event in ("INSERT", "UPDATE"))

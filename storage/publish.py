@@ -29,7 +29,8 @@ TABLES = {
     "meeting_events": ("Meeting events", "Each close and reopen of a meeting, with the "
                        "reason."),
 }
-HIDDEN = ("board", "_sqlite_migrations", "voices_fts_vocab", "team_link")
+HIDDEN = ("board", "_sqlite_migrations", "voices_fts_vocab", "team_link", "team_dirty",
+          "team_conflicts")
 
 
 def datasette_metadata(path: Path, title: str | None = None) -> dict[str, Any]:

@@ -330,3 +330,37 @@ def m013_team_link(db: Database) -> None:
             pulled_seq INTEGER NOT NULL DEFAULT 0,
             pushed_until TEXT NOT NULL DEFAULT ''
         )""")
+
+
+@migrations()
+def m014_team_changes(db: Database) -> None:
+    # What this board changed since its last push, row by row, marked by triggers (the
+    # board's clock is not trusted to say): `n` changes at every change, so a push forgets
+    # only the marks of rows unchanged since it read them; `pending` says the server
+    # offered a newer version the board did not take over its own edit, so pushing that
+    # edit keeps the server's version in sync_conflicts. `applying` is set while a sync
+    # writes what it pulled, which is not the board's own change. team_conflicts mirrors
+    # the server's sync_conflicts for the File > Sync conflicts window (offline too).
+    from storage.identity import TEAM_TABLES, team_trigger_sql
+
+    db.execute("ALTER TABLE team_link ADD COLUMN applying INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE team_link ADD COLUMN synced_at TEXT NOT NULL DEFAULT ''")
+    db.execute("""
+        CREATE TABLE team_dirty (
+            tbl TEXT NOT NULL, k1 TEXT NOT NULL, k2 TEXT NOT NULL DEFAULT '',
+            n INTEGER NOT NULL, pending INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (tbl, k1, k2)
+        ) WITHOUT ROWID""")
+    db.execute("""
+        CREATE TABLE team_conflicts (
+            id INTEGER PRIMARY KEY,
+            table_name TEXT NOT NULL, row_key TEXT NOT NULL, kind TEXT NOT NULL,
+            kept TEXT NOT NULL, kept_origin TEXT NOT NULL,
+            replaced TEXT NOT NULL, replaced_origin TEXT NOT NULL,
+            at TEXT NOT NULL,
+            resolved TEXT,
+            resolution_pushed INTEGER NOT NULL DEFAULT 1
+        )""")
+    for table, key in TEAM_TABLES:
+        for event in ("INSERT", "UPDATE"):
+            db.execute(team_trigger_sql(table, key, event)[1])

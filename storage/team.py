@@ -1,25 +1,121 @@
-"""The team board's PostgreSQL schema: every board table mirrored, each row stamped with the
-server's change sequence (`seq`, the order every laptop agrees on) and the board it came from
-(`origin`); `sync_conflicts` keeps every version a newer one replaced. psycopg 3, and only
-parameterised SQL for rows."""
+"""The team board on PostgreSQL, and a laptop's board synced with it.
+
+The server mirrors every board table; each row carries the server's change sequence
+(`seq`, handed out in commit order: every push holds the team lock) and the board that
+wrote it (`origin`, or "team" for a row the server rewrote). A sync is one cycle:
+
+1. read what this board changed (the rows m014's triggers marked in team_dirty) in one
+   read snapshot;
+2. in one server transaction: push those rows (COPY into temporary tables, then set-based
+   SQL), merging a row into a live one of the same name or source, keeping every version a
+   push replaces without having seen it in `sync_conflicts`, never rewriting what a closed
+   meeting froze; then read everything newer than this board's last pull; commit;
+3. in one local transaction, with no network: forget the marks of rows pushed unchanged,
+   apply the server's merges and rows (a row changed here meanwhile keeps its edit, marked
+   `pending` so its next push keeps the server's version as a conflict), mirror the
+   conflicts, move the pull mark.
+
+Should either commit fail, nothing of that side changed; the next cycle pushes again (the
+server drops what it already has) and pulls again. Only parameterised SQL carries rows.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from app.errors import BoardError, EmptyChairError
 from app.snapshot import TABLES, Table
+from app.team import Keep, SyncReport
+from storage.board import now_utc
+from storage.search import name_is, name_params
+from storage.team_local import conflicts
 
-TEAM_VERSION = 1
-OURS = {"team_board", "sync_conflicts"} | {t.name for t in TABLES}
+if TYPE_CHECKING:
+    from storage.repository import SqliteBoard
+
+TEAM_VERSION = 2
+OURS = {"team_board", "sync_conflicts", "team_aliases"} | {t.name for t in TABLES}
 _NUMERIC = {"weight": "double precision", "severity": "bigint", "position": "bigint",
             "source_line": "bigint", "anonymous": "bigint"}
+_INTEGER = {"severity", "position", "source_line", "anonymous"}
+TEAM = "team"  # the origin of a row the server rewrote (a merge, a frozen record kept)
+_LOCK = 0x45434831  # pg_advisory_xact_lock key: the team board's pushes, one at a time
+KEYRING_SERVICE = "empty-chair team board"
+
+# Rows that name the same thing by something other than their id: a push bringing a new
+# row whose natural key a live server row already has is merged into that row.
+_NATURAL: dict[str, list[str]] = {
+    "cohorts": ["lower(s.name) = lower(p.name) AND s.deleted_at IS NULL "
+                "AND p.deleted_at IS NULL"],
+    "customers": ["lower(s.name) = lower(p.name) AND s.deleted_at IS NULL "
+                  "AND p.deleted_at IS NULL"],
+    "themes": ["lower(s.name) = lower(p.name) AND s.deleted_at IS NULL "
+               "AND p.deleted_at IS NULL"],
+    "voices": ["s.source_key = p.source_key"],
+    "impacts": ["s.decision_id = p.decision_id AND s.customer_id = p.customer_id",
+                "s.decision_id = p.decision_id AND s.cohort_id = p.cohort_id"],
+}
+# The same, on a laptop, for a pulled row meeting a row made here since the push.
+# Names compare as everywhere on a board (name_is: any case, one spelling).
+_NAMED = f"{name_is('name')} AND deleted_at IS NULL"
+_LOCAL_NATURAL: dict[str, list[tuple[str, tuple[str, ...]]]] = {
+    "cohorts": [(_NAMED, ("name",))],
+    "customers": [(_NAMED, ("name",))],
+    "themes": [(_NAMED, ("name",))],
+    "voices": [("source_key = ?", ("source_key",))],
+    "impacts": [("decision_id = ? AND customer_id = ?", ("decision_id", "customer_id")),
+                ("decision_id = ? AND cohort_id = ?", ("decision_id", "cohort_id"))],
+}
 
 
+def _children(parent: str) -> list[tuple[Table, str]]:
+    return [(t, c.name) for t in TABLES for c in t.columns if c.refers == parent]
+
+
+# -- connecting ---------------------------------------------------------------------------
 def safe_url(url: str) -> str:
-    """The URL with any password taken out, for messages and logs."""
-    return re.sub(r"(//[^:/@]+):[^@]*@", r"\1:***@", url)
+    """The URL with any password taken out (`user@host`), for storing, messages and logs."""
+    url = re.sub(r"(//[^:/@]+):[^@]*@", r"\1@", url)
+    return re.sub(r"(?i)\bpassword\s*=\s*('[^']*'|\S+)\s*", "", url).strip()
+
+
+def _password_in(url: str) -> str | None:
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        return conninfo_to_dict(url).get("password") or None  # type: ignore[return-value]
+    except Exception:  # noqa: BLE001 - a malformed URL is reported when connecting
+        return None
+
+
+def keep_password(url: str) -> str | None:
+    """Keep the URL's password in the OS keyring; what to tell the user when it cannot be."""
+    password = _password_in(url)
+    if password is None:
+        return None
+    try:
+        import keyring
+        import keyring.errors
+
+        keyring.set_password(KEYRING_SERVICE, safe_url(url), password)
+    except Exception as exc:  # noqa: BLE001 - no keyring backend: say so, keep nothing
+        return (f"the password was not kept (no OS keyring here: {type(exc).__name__}); "
+                "put it in ~/.pgpass for the next sync")
+    return None
+
+
+def _kept_password(url: str) -> str | None:
+    try:
+        import keyring
+
+        return keyring.get_password(KEYRING_SERVICE, safe_url(url))
+    except Exception:  # noqa: BLE001 - no keyring: libpq reads ~/.pgpass or PGPASSWORD
+        return None
 
 
 def _connect(url: str) -> Any:
@@ -28,31 +124,42 @@ def _connect(url: str) -> Any:
     except ImportError as exc:  # pragma: no cover - a dependency of the app
         raise EmptyChairError("the team board needs psycopg: pip install 'psycopg[binary]'") \
             from exc
+    extra: dict[str, Any] = {}
+    if _password_in(url) is None:
+        password = _kept_password(url)
+        if password is not None:
+            extra["password"] = password
     try:
-        return psycopg.connect(url, connect_timeout=10)
+        return psycopg.connect(url, connect_timeout=10, **extra)
+    except psycopg.ProgrammingError as exc:
+        raise BoardError(f"{safe_url(url)}: not a PostgreSQL URL ({exc})") from exc
     except psycopg.OperationalError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "no answer"
         raise BoardError(f"{safe_url(url)}: server unreachable ({first})") from exc
 
 
-def _column_sql(table: Table) -> str:
-    # Laptops check every value before it leaves (app.snapshot's checks); the server keeps
+# -- the server's schema ------------------------------------------------------------------
+def _server_columns(table: Table) -> list[str]:
+    # Laptops check every value before it leaves (the board's own CHECKs); the server keeps
     # what they agreed on, typed loosely so a newer laptop's column never breaks an older one.
-    columns = [f'"{c.name}" {_NUMERIC.get(c.name, "text")}' for c in table.columns]
-    columns += ["seq bigint NOT NULL DEFAULT nextval('team_seq')", "origin text NOT NULL"]
-    key = ", ".join(f'"{k}"' for k in table.key)
-    return ", ".join(columns) + f", PRIMARY KEY ({key})"
+    return [f'"{c.name}" {_NUMERIC.get(c.name, "text")}' for c in table.columns]
 
 
-def _create(cursor: Any) -> None:
+def _quoted(names: Any) -> str:
+    return ", ".join(f'"{n}"' for n in names)
+
+
+def _create_v1(cursor: Any) -> None:
     cursor.execute("CREATE SEQUENCE team_seq")
     cursor.execute("CREATE TABLE team_board (version integer NOT NULL, created_at timestamptz "
                    "NOT NULL DEFAULT now())")
-    cursor.execute("INSERT INTO team_board (version) VALUES (%s)", [TEAM_VERSION])
+    cursor.execute("INSERT INTO team_board (version) VALUES (1)")
     for table in TABLES:
-        cursor.execute(f'CREATE TABLE "{table.name}" ({_column_sql(table)})')
+        columns = _server_columns(table) + [
+            "seq bigint NOT NULL DEFAULT nextval('team_seq')", "origin text NOT NULL",
+            f"PRIMARY KEY ({_quoted(table.key)})"]
+        cursor.execute(f'CREATE TABLE "{table.name}" ({", ".join(columns)})')
         cursor.execute(f'CREATE INDEX "{table.name}_seq" ON "{table.name}" (seq)')
-    # Full-text search on the server: the same words as on a laptop, stemmed by Postgres.
     cursor.execute("ALTER TABLE voices ADD COLUMN search tsvector GENERATED ALWAYS AS "
                    "(to_tsvector('english', coalesce(text, ''))) STORED")
     cursor.execute("CREATE INDEX voices_search ON voices USING gin (search)")
@@ -69,8 +176,28 @@ def _create(cursor: Any) -> None:
         )""")
 
 
-# Migrations of the team schema, by the version they lead to (none yet past version 1).
-MIGRATIONS: dict[int, list[str]] = {}
+# Migrations of the team schema, by the version they lead to. Never edit one that shipped.
+MIGRATIONS: dict[int, list[str]] = {
+    2: [
+        # Who wrote the kept version; whether the versions are two edits or a merge; who
+        # resolved it (an origin) and how.
+        "ALTER TABLE sync_conflicts ADD COLUMN kind text NOT NULL DEFAULT 'edit'",
+        "ALTER TABLE sync_conflicts ADD COLUMN kept_origin text NOT NULL DEFAULT ''",
+        "ALTER TABLE sync_conflicts ADD COLUMN resolved_by text",
+        # A row merged into a same-name (same-source) row: its id, remembered, so rows that
+        # still name it land on the row it became.
+        """CREATE TABLE team_aliases (
+            table_name text NOT NULL,
+            old_id text NOT NULL,
+            new_id text NOT NULL,
+            merged_updated_at text NOT NULL,
+            seq bigint NOT NULL DEFAULT nextval('team_seq'),
+            PRIMARY KEY (table_name, old_id))""",
+        "CREATE INDEX team_aliases_seq ON team_aliases (seq)",
+        "CREATE INDEX voices_source_key ON voices (source_key) WHERE source_key IS NOT NULL",
+        "CREATE INDEX customers_name ON customers (lower(name)) WHERE deleted_at IS NULL",
+    ],
+}
 
 
 def init_server(url: str) -> str:
@@ -85,10 +212,10 @@ def init_server(url: str) -> str:
             shown = ", ".join(others[:5]) + (" …" if len(others) > 5 else "")
             raise BoardError(f"{safe_url(url)} holds other tables ({shown}): a team board "
                              "needs a database of its own; nothing was changed")
-        if not present:
-            _create(cursor)
-            return f"{safe_url(url)}: a new team board (schema version {TEAM_VERSION})"
-        if "team_board" not in present:
+        fresh = not present
+        if fresh:
+            _create_v1(cursor)
+        elif "team_board" not in present:
             raise BoardError(f"{safe_url(url)} holds some of a team board's tables but no "
                              "team_board row: not ours to change; nothing was changed")
         cursor.execute("SELECT version FROM team_board")
@@ -100,9 +227,26 @@ def init_server(url: str) -> str:
             for statement in MIGRATIONS.get(step, []):
                 cursor.execute(statement)
         cursor.execute("UPDATE team_board SET version = %s", [TEAM_VERSION])
+        if fresh:
+            return f"{safe_url(url)}: a new team board (schema version {TEAM_VERSION})"
         if version == TEAM_VERSION:
             return f"{safe_url(url)}: already a team board (schema version {version})"
         return f"{safe_url(url)}: team board brought from version {version} to {TEAM_VERSION}"
+
+
+def _check_server(cursor: Any, url: str) -> None:
+    try:
+        cursor.execute("SELECT version FROM team_board")
+        version = int(cursor.fetchone()[0])
+    except Exception as exc:  # noqa: BLE001 - psycopg's UndefinedTable and kin
+        raise BoardError(f"{safe_url(url)}: not a team board; run `empty-chair server init "
+                         "URL` on it first") from exc
+    if version != TEAM_VERSION:
+        raise BoardError(
+            f"{safe_url(url)}: a team board of schema version {version}; this app syncs "
+            f"with version {TEAM_VERSION}: "
+            + ("run `empty-chair server init URL` to bring it up to date"
+               if version < TEAM_VERSION else "update the app"))
 
 
 def search_server(url: str, words: str, limit: int = 50) -> list[str]:
@@ -114,146 +258,402 @@ def search_server(url: str, words: str, limit: int = 50) -> list[str]:
         return [r[0] for r in cursor.fetchall()]
 
 
-# -- a board linked to the team server ---------------------------------------------------
-# Push, then pull, in one cycle. Pushes take the team lock, so the server's change sequence
-# is handed out in commit order: a laptop that has pulled up to seq N has seen every change
-# numbered N or less, never missing one committed late.
-_LOCK = 0x45434831  # pg_advisory_xact_lock key: the team board's pushes, one at a time
+# -- one laptop's side --------------------------------------------------------------------
+@dataclass
+class _Outgoing:
+    rows: dict[str, list[tuple[Any, ...]]]  # table -> rows (its columns, then pending)
+    marks: list[tuple[str, str, str, int]]  # (tbl, k1, k2, n) of every row read
 
 
-def _local_rows(conn: Any, table: Table, since: str) -> list[dict[str, Any]]:
-    names = [c.name for c in table.columns]
-    quoted = ", ".join(f'"{n}"' for n in names)
-    rows = conn.execute(f'SELECT {quoted} FROM "{table.name}" WHERE updated_at >= ? '
-                        "ORDER BY updated_at", [since]).fetchall()
-    return [dict(zip(names, r, strict=True)) for r in rows]
+@dataclass
+class _Incoming:
+    rows: dict[str, list[tuple[Any, ...]]]  # table -> rows (its columns)
+    aliases: list[tuple[str, str, str]]  # (table, old id, new id), oldest first
+    conflicts: list[tuple[Any, ...]]
+    resolved: list[tuple[int, str]]
+    newest: int
 
 
-def _key_of(table: Table, row: dict[str, Any]) -> str:
-    return "|".join(str(row[k]) for k in table.key)
+def _link(conn: sqlite3.Connection, path: object) -> tuple[str, str, int]:
+    row = conn.execute("SELECT server, origin, pulled_seq FROM team_link").fetchone()
+    if row is None:
+        raise BoardError(f"{path}: not linked to a team server; run `empty-chair connect URL` "
+                         "first")
+    return str(row[0]), str(row[1]), int(row[2])
 
 
-def _push(cursor: Any, conn: Any, origin: str, pulled: int, since: str) -> tuple[int, int]:
-    """Every local row changed since the last push, upserted; a row another board changed
-    since this one last pulled keeps its server version in sync_conflicts. Returns (rows
-    written, conflicts kept)."""
-    import json
+@contextmanager
+def _snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """One read transaction: every row read sees the board at one moment."""
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("COMMIT")
 
+
+def _outgoing(conn: sqlite3.Connection, everything: bool) -> _Outgoing:
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    marks: list[tuple[str, str, str, int]] = []
+    with _snapshot(conn):
+        for table in TABLES:
+            names = ", ".join(f't."{c.name}"' for c in table.columns)
+            if everything:
+                found = conn.execute(f'SELECT {names}, 0 FROM "{table.name}" t').fetchall()
+            else:
+                k2 = f't."{table.key[1]}"' if len(table.key) > 1 else "''"
+                found = conn.execute(
+                    f'SELECT {names}, d.pending FROM team_dirty d JOIN "{table.name}" t '
+                    f'ON t."{table.key[0]}" = d.k1 AND {k2} = d.k2 WHERE d.tbl = ?',
+                    [table.name]).fetchall()
+            if found:
+                rows[table.name] = found
+        marks = conn.execute("SELECT tbl, k1, k2, n FROM team_dirty").fetchall()
+    return _Outgoing(rows, marks)
+
+
+# -- the server's side of one cycle -------------------------------------------------------
+def _temp(cursor: Any, table: Table, rows: list[tuple[Any, ...]]) -> str:
+    name = f"push_{table.name}"
+    cursor.execute(f'CREATE TEMP TABLE "{name}" ({", ".join(_server_columns(table))}, '
+                   "_pending boolean NOT NULL DEFAULT false, "
+                   "_team boolean NOT NULL DEFAULT false) ON COMMIT DROP")
+    columns = [c.name for c in table.columns]
+    with cursor.copy(f'COPY "{name}" ({_quoted(columns)}, _pending) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row((*row[:-1], bool(row[-1])))
+    return name
+
+
+def _on(table: Table, a: str = "p", b: str = "s") -> str:
+    return " AND ".join(f'{a}."{k}" = {b}."{k}"' for k in table.key)
+
+
+def _columns_of(alias: str, columns: list[str]) -> str:
+    return ", ".join(f'{alias}."{c}"' for c in columns)
+
+
+def _row_json(alias: str, extra: str = "") -> str:
+    return f"to_jsonb({alias}) - 'seq' - 'origin' - '_pending' - '_team' - 'search'{extra}"
+
+
+def _key_text(table: Table, alias: str) -> str:
+    return " || '|' || ".join(f'{alias}."{k}"' for k in table.key)
+
+
+def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int) -> tuple[int, int, int]:
+    """Every outgoing row upserted. Returns (rows written, versions kept, rows merged)."""
     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
-    written = conflicts = 0
+    written = kept = merged = 0
     for table in TABLES:
-        names = [c.name for c in table.columns]
-        where = " AND ".join(f'"{k}" = %s' for k in table.key)
-        for row in _local_rows(conn, table, since):
-            key = [row[k] for k in table.key]
-            cursor.execute(f'SELECT seq, origin, {", ".join(chr(34) + n + chr(34) for n in names)}'
-                           f' FROM "{table.name}" WHERE {where} FOR UPDATE', key)
-            found = cursor.fetchone()
-            theirs = dict(zip(names, found[2:], strict=True)) if found else None
-            if theirs is not None and _same(theirs, row):
-                continue  # already there (it came from the server): nothing to send back
-            mine = dict(row)
-            if table.name == "decisions" and theirs is not None and theirs.get("frozen") and \
-                    theirs.get("frozen") != mine.get("frozen"):
-                mine["frozen"] = theirs["frozen"]  # what a closed meeting saw is never rewritten
-            if theirs is not None and found[0] > pulled and found[1] != origin:
-                cursor.execute(
-                    "INSERT INTO sync_conflicts (table_name, row_key, kept, replaced, "
-                    "replaced_origin) VALUES (%s, %s, %s, %s, %s)",
-                    [table.name, _key_of(table, row), json.dumps(mine, default=str),
-                     json.dumps(theirs, default=str), found[1]])
-                conflicts += 1
-            columns = ", ".join(f'"{n}"' for n in names)
-            marks = ", ".join(["%s"] * len(names))
-            updates = ", ".join(f'"{n}" = EXCLUDED."{n}"' for n in names
-                                if n not in table.key)
-            cursor.execute(
-                f'INSERT INTO "{table.name}" ({columns}, origin) VALUES ({marks}, %s) '
-                f'ON CONFLICT ({", ".join(chr(34) + k + chr(34) for k in table.key)}) DO UPDATE '
-                f"SET {updates}, origin = EXCLUDED.origin, seq = nextval('team_seq')",
-                [*[mine[n] for n in names], origin])
-            written += 1
-    return written, conflicts
-
-
-def _same(theirs: dict[str, Any], mine: dict[str, Any]) -> bool:
-    return all(_norm(theirs[k]) == _norm(mine[k]) for k in mine)
-
-
-def _norm(value: Any) -> Any:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
-        else value
-
-
-def _pull(cursor: Any, conn: Any, origin: str, pulled: int) -> tuple[int, int]:
-    """Every row other boards changed since the last pull, written as the server has it, in
-    one local transaction (the caller's). Returns (rows taken, the newest seq seen)."""
-    taken, newest = 0, pulled
-    for table in TABLES:
-        names = [c.name for c in table.columns]
-        quoted = ", ".join(f'"{n}"' for n in names)
-        cursor.execute(f'SELECT seq, {quoted} FROM "{table.name}" WHERE seq > %s AND '
-                       "origin <> %s ORDER BY seq", [pulled, origin])
-        rows = cursor.fetchall()
+        rows = out.rows.get(table.name)
         if not rows:
             continue
-        updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n not in table.key)
-        keys = ", ".join(f'"{k}"' for k in table.key)
-        conn.executemany(
-            f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" * len(names))}) '
-            f"ON CONFLICT ({keys}) DO UPDATE SET {updates}",
-            [tuple(_local(n, v) for n, v in zip(names, r[1:], strict=True)) for r in rows])
-        taken += len(rows)
-        newest = max(newest, max(int(r[0]) for r in rows))
-    return taken, newest
+        p = _temp(cursor, table, rows)
+        columns = [c.name for c in table.columns]
+        # 1. Ids of rows merged away land on the row they became; a merged row's own later
+        #    edit is an edit of that row (the version merged is already in sync_conflicts).
+        if table.name in _NATURAL:
+            cursor.execute(
+                f'DELETE FROM "{p}" p USING team_aliases a WHERE a.table_name = %s AND '
+                "p.id = a.old_id AND p.updated_at <= a.merged_updated_at", [table.name])
+        for column in table.columns:
+            target = column.refers if column.refers else (
+                table.name if column.name == "id" and table.name in _NATURAL else None)
+            if target is None or target not in _NATURAL:
+                continue
+            cursor.execute(
+                f'UPDATE "{p}" p SET "{column.name}" = a.new_id, _team = true FROM '
+                f'team_aliases a WHERE a.table_name = %s AND p."{column.name}" = a.old_id',
+                [target])
+        if len(table.key) > 1:  # two links that became one
+            cursor.execute(f'DELETE FROM "{p}" a USING "{p}" b WHERE a.ctid < b.ctid AND '
+                           f"{_on(table, 'a', 'b')}")
+        # 2. A new name (or source) a live server row already has: merged into that row.
+        for match in _NATURAL.get(table.name, []):
+            cursor.execute(
+                f"WITH m AS (SELECT DISTINCT ON (p.id) p.id AS old_id, s.id AS new_id, "
+                f"{_row_json('p')} AS mine, {_row_json('s')} AS theirs, s.origin, "
+                f'p.updated_at FROM "{p}" p JOIN "{table.name}" s ON {match} AND s.id <> p.id '
+                "ORDER BY p.id, s.seq), "
+                "a AS (INSERT INTO team_aliases (table_name, old_id, new_id, "
+                "merged_updated_at) SELECT %s, old_id, new_id, updated_at FROM m "
+                "ON CONFLICT (table_name, old_id) DO UPDATE SET new_id = EXCLUDED.new_id, "
+                "merged_updated_at = EXCLUDED.merged_updated_at, seq = nextval('team_seq')), "
+                "c AS (INSERT INTO sync_conflicts (table_name, row_key, kind, kept, "
+                "kept_origin, replaced, replaced_origin) SELECT %s, new_id, 'merge', theirs, "
+                "origin, mine, %s FROM m) "
+                "SELECT old_id, new_id FROM m", [table.name, table.name, origin])
+            pairs = cursor.fetchall()
+            if not pairs:
+                continue
+            merged += len(pairs)
+            olds = [old for old, _new in pairs]
+            cursor.execute(f'DELETE FROM "{p}" WHERE id = ANY(%s)', [olds])
+            _merge_on_server(cursor, table, pairs)
+        # 3. What a closed meeting froze stays, against a push that never saw it.
+        seen = "(s.origin = %s OR (s.seq <= %s AND NOT p._pending))"
+        if table.name == "decisions":
+            cursor.execute(
+                f'UPDATE "{p}" p SET frozen = s.frozen, _team = true FROM decisions s WHERE '
+                f"{_on(table)} AND s.frozen IS NOT NULL AND p.frozen IS DISTINCT FROM s.frozen "
+                f"AND NOT {seen}", [origin, pulled])
+        if table.name == "meetings":
+            cursor.execute(
+                f'UPDATE "{p}" p SET status = s.status, closed_at = s.closed_at, _team = true '
+                f"FROM meetings s WHERE {_on(table)} AND s.status = 'closed' AND "
+                f"p.status <> 'closed' AND NOT {seen}", [origin, pulled])
+        # 4. Rows the server already has as they are: nothing to write.
+        cursor.execute(
+            f'DELETE FROM "{p}" p USING "{table.name}" s WHERE {_on(table)} AND '
+            f"({_columns_of('p', columns)}) IS NOT DISTINCT FROM ({_columns_of('s', columns)})")
+        # 5. A version this board never saw, about to be replaced: kept.
+        cursor.execute(
+            f"INSERT INTO sync_conflicts (table_name, row_key, kind, kept, kept_origin, "
+            f"replaced, replaced_origin) SELECT %s, {_key_text(table, 's')}, 'edit', "
+            f"{_row_json('p')}, %s, {_row_json('s')}, s.origin FROM \"{p}\" p JOIN "
+            f'"{table.name}" s ON {_on(table)} WHERE NOT {seen}',
+            [table.name, origin, origin, pulled])
+        kept += cursor.rowcount
+        # 6. The rows themselves.
+        updates = ", ".join(f'"{n}" = EXCLUDED."{n}"' for n in columns if n not in table.key)
+        cursor.execute(
+            f'INSERT INTO "{table.name}" ({_quoted(columns)}, origin) SELECT '
+            f"{_quoted(columns)}, CASE WHEN _team THEN %s ELSE %s END FROM \"{p}\" "
+            f"ON CONFLICT ({_quoted(table.key)}) DO UPDATE SET {updates}, "
+            "origin = EXCLUDED.origin, seq = nextval('team_seq')", [TEAM, origin])
+        written += cursor.rowcount
+    return written, kept, merged
 
 
+def _merge_on_server(cursor: Any, table: Table, pairs: list[tuple[str, str]]) -> None:
+    """A merged row the server already held (renamed, offline, to a name in use): it is
+    tombstoned, and the rows naming it name the row it became."""
+    stamp = now_utc()
+    olds = [old for old, _new in pairs]
+    cursor.execute(f'UPDATE "{table.name}" SET deleted_at = %s, seq = nextval(\'team_seq\'), '
+                   "origin = %s WHERE id = ANY(%s) AND deleted_at IS NULL", [stamp, TEAM, olds])
+    for child, column in _children(table.name):
+        others = [k for k in child.key if k != column]
+        if len(child.key) > 1:
+            same = " AND ".join(f'd."{k}" = c."{k}"' for k in others)
+            cursor.execute(
+                f'DELETE FROM "{child.name}" c USING team_aliases a WHERE a.table_name = %s '
+                f'AND c."{column}" = a.old_id AND a.old_id = ANY(%s) AND EXISTS (SELECT 1 '
+                f'FROM "{child.name}" d WHERE d."{column}" = a.new_id AND {same})',
+                [table.name, olds])
+        cursor.execute(
+            f'UPDATE "{child.name}" c SET "{column}" = a.new_id, seq = nextval(\'team_seq\'), '
+            f"origin = %s FROM team_aliases a WHERE a.table_name = %s AND "
+            f'c."{column}" = a.old_id AND a.old_id = ANY(%s)', [TEAM, table.name, olds])
+
+
+def _incoming(cursor: Any, origin: str, pulled: int, known: int,
+              unresolved: list[int]) -> _Incoming:
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    for table in TABLES:
+        cursor.execute(f'SELECT {_quoted(c.name for c in table.columns)} FROM '
+                       f'"{table.name}" WHERE seq > %s AND origin <> %s ORDER BY seq',
+                       [pulled, origin])
+        found = cursor.fetchall()
+        if found:
+            rows[table.name] = found
+    cursor.execute("SELECT table_name, old_id, new_id FROM team_aliases WHERE seq > %s "
+                   "ORDER BY seq", [pulled])
+    aliases = cursor.fetchall()
+    cursor.execute("SELECT id, table_name, row_key, kind, kept::text, kept_origin, "
+                   "replaced::text, replaced_origin, "
+                   "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+                   "resolved FROM sync_conflicts WHERE id > %s ORDER BY id", [known])
+    conflicts = cursor.fetchall()
+    cursor.execute("SELECT id, resolved FROM sync_conflicts WHERE id = ANY(%s) AND "
+                   "resolved IS NOT NULL", [unresolved])
+    resolved = cursor.fetchall()
+    # Under the team lock no other push is between its nextval and its commit: every
+    # change numbered up to here is committed, or is this board's own.
+    cursor.execute("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM team_seq")
+    newest = max(pulled, int(cursor.fetchone()[0]))
+    return _Incoming(rows, aliases, conflicts, resolved, newest)
+
+
+# -- the laptop's side of the pull --------------------------------------------------------
 def _local(name: str, value: Any) -> Any:
-    if name in ("severity", "position", "source_line", "anonymous") and value is not None:
+    if name in _INTEGER and value is not None:
         return int(value)
     return value
 
 
-def sync_board(url: str, store: Any) -> str:
-    """One cycle: push this board's changes, then pull everyone else's. A failure on either
-    side leaves both as they were (one server transaction, one local transaction)."""
-    import sqlite3
+def _apply(conn: sqlite3.Connection, out: _Outgoing, inc: _Incoming, pushed_resolutions:
+           list[int], server: str) -> tuple[int, set[str]]:
+    """Everything pulled, written in the caller's local transaction. Returns the rows
+    taken and the tables they went to."""
+    conn.executemany("DELETE FROM team_dirty WHERE tbl = ? AND k1 = ? AND k2 = ? AND n = ?",
+                     out.marks)
+    conn.execute("UPDATE team_link SET applying = 1")
+    conn.execute("PRAGMA defer_foreign_keys = ON")
+    tables = set()
+    for table_name, old, new in inc.aliases:
+        _merge_here(conn, table_name, old, new)
+        tables |= {table_name} | {child.name for child, _ in _children(table_name)}
+    taken = 0
+    for table in TABLES:
+        rows = inc.rows.get(table.name)
+        if not rows:
+            continue
+        names = [c.name for c in table.columns]
+        index = {n: i for i, n in enumerate(names)}
+        values = [tuple(_local(n, v) for n, v in zip(names, r, strict=True)) for r in rows]
+        for row in values:
+            _merge_local_twin(conn, table, index, row)
+        keys = [(table.name, row[index[table.key[0]]],
+                 row[index[table.key[1]]] if len(table.key) > 1 else "") for row in values]
+        conn.executemany("UPDATE team_dirty SET pending = 1 WHERE tbl = ? AND k1 = ? AND "
+                         "k2 = ?", keys)
+        updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n not in table.key)
+        conn.executemany(
+            f'INSERT INTO "{table.name}" ({_quoted(names)}) SELECT {", ".join("?" * len(names))}'
+            f" WHERE NOT EXISTS (SELECT 1 FROM team_dirty WHERE tbl = ? AND k1 = ? AND "
+            f"k2 = ?) ON CONFLICT ({_quoted(table.key)}) DO UPDATE SET {updates}",
+            [(*row, *key) for row, key in zip(values, keys, strict=True)])
+        taken += len(rows)
+        tables.add(table.name)
+    conn.executemany(
+        "INSERT OR IGNORE INTO team_conflicts (id, table_name, row_key, kind, kept, "
+        "kept_origin, replaced, replaced_origin, at, resolved) VALUES "
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inc.conflicts)
+    conn.executemany("UPDATE team_conflicts SET resolved = ? WHERE id = ? AND "
+                     "resolution_pushed = 1", [(r, i) for i, r in inc.resolved])
+    conn.executemany("UPDATE team_conflicts SET resolution_pushed = 1 WHERE id = ?",
+                     [(i,) for i in pushed_resolutions])
+    conn.execute("UPDATE team_link SET applying = 0, pulled_seq = ?, synced_at = ?, "
+                 "server = ?", [inc.newest, now_utc(), server])
+    return taken, tables
 
-    from storage.board import now_utc
 
+def _merge_here(conn: sqlite3.Connection, table_name: str, old: str, new: str) -> None:
+    """A row the server merged into another: what names it names the other; it goes."""
+    if old == new:
+        return
+    for child, column in _children(table_name):
+        conn.execute(f'UPDATE OR IGNORE "{child.name}" SET "{column}" = ? WHERE "{column}" = ?',
+                     [new, old])
+        if len(child.key) > 1:  # the same link already there: one is enough
+            conn.execute(f'DELETE FROM "{child.name}" WHERE "{column}" = ?', [old])
+            continue
+        # A row that could not follow (its twin already names the new row): merged too.
+        for (left,) in conn.execute(f'SELECT id FROM "{child.name}" WHERE "{column}" = ?',
+                                    [old]).fetchall():
+            for where, fields in _LOCAL_NATURAL.get(child.name, []):
+                if column not in fields:
+                    continue
+                row = conn.execute(f'SELECT {_quoted(fields)} FROM "{child.name}" WHERE id = ?',
+                                   [left]).fetchone()
+                args = [new if f == column else row[i] for i, f in enumerate(fields)]
+                twin = conn.execute(f'SELECT id FROM "{child.name}" WHERE {where} AND id <> ?',
+                                    [*args, left]).fetchone()
+                if twin is not None:
+                    _merge_here(conn, child.name, left, twin[0])
+    conn.execute(f'DELETE FROM "{table_name}" WHERE id = ?', [old])
+
+
+def _merge_local_twin(conn: sqlite3.Connection, table: Table, index: dict[str, int],
+                      row: tuple[Any, ...]) -> None:
+    """A pulled row whose name (source) a row made here since the push already has: the
+    row made here is merged into the pulled one, as the server would have merged it."""
+    if row[index["deleted_at"]] is not None and table.name in ("cohorts", "customers",
+                                                                "themes"):
+        return
+    for where, fields in _LOCAL_NATURAL.get(table.name, []):
+        args = [row[index[f]] for f in fields]
+        if any(a is None for a in args):
+            continue
+        if fields == ("name",):
+            args = name_params(str(args[0]))
+        twin = conn.execute(f'SELECT id FROM "{table.name}" WHERE {where} AND id <> ?',
+                            [*args, row[index["id"]]]).fetchone()
+        if twin is not None:
+            _merge_here(conn, table.name, twin[0], row[index["id"]])
+
+
+# -- a cycle --------------------------------------------------------------------------------
+def sync_board(store: SqliteBoard, url: str | None = None, *, everything: bool = False,
+               ) -> SyncReport:
+    """One cycle: push this board's changes, then pull everyone else's (see the module)."""
     conn = store.conn
-    link = conn.execute("SELECT server, origin, pulled_seq, pushed_until FROM team_link"
-                        ).fetchone()
-    if link is None:
-        raise BoardError(f"{store.path}: not linked to a team server; run "
-                         "`empty-chair connect URL` first")
-    _server, origin, pulled, since = link
-    started = now_utc()
-    with _connect(url) as server, server.cursor() as cursor, store.connection.write():
-        pushed, conflicts = _push(cursor, conn, origin, int(pulled), since)
-        conn.execute("PRAGMA defer_foreign_keys = ON")
-        try:
-            taken, newest = _pull(cursor, conn, origin, int(pulled))
-        except sqlite3.IntegrityError as exc:
-            raise BoardError(f"{store.path}: a row from the team server clashes with this "
-                             f"board ({exc}); nothing was synced") from exc
-        conn.execute("UPDATE team_link SET pulled_seq = ?, pushed_until = ?",
-                     [newest, started])
-        # The server commits first: should the local commit then fail, the next cycle
-        # pushes the same rows again (the server skips what it has) and pulls again.
-        server.commit()
-    return (f"{store.path}: {pushed:,} rows pushed, {taken:,} pulled"
-            + (f", {conflicts:,} conflicts kept in sync_conflicts" if conflicts else ""))
+    server, origin, pulled = _link(conn, store.path)
+    url = url or server
+    out = _outgoing(conn, everything)
+    resolutions = conn.execute("SELECT id, resolved FROM team_conflicts WHERE "
+                               "resolution_pushed = 0").fetchall()
+    known = int(conn.execute("SELECT coalesce(max(id), 0) FROM team_conflicts").fetchone()[0])
+    unresolved = [int(r[0]) for r in conn.execute(
+        "SELECT id FROM team_conflicts WHERE resolved IS NULL").fetchall()]
+    with _connect(url) as remote, remote.cursor() as cursor:
+        _check_server(cursor, url)
+        pushed, kept, merged = _push(cursor, out, origin, pulled)
+        for conflict_id, resolution in resolutions:
+            cursor.execute("UPDATE sync_conflicts SET resolved = %s, resolved_by = %s "
+                           "WHERE id = %s AND resolved IS NULL",
+                           [resolution, origin, conflict_id])
+        inc = _incoming(cursor, origin, pulled, known, unresolved)
+        remote.commit()
+    # The server has committed; what follows needs no network. Should it fail, the next
+    # cycle pushes the same rows (the server drops what it has) and pulls the same again.
+    try:
+        with store.connection.write():
+            taken, tables = _apply(conn, out, inc, [int(r[0]) for r in resolutions],
+                                   safe_url(url))
+    except sqlite3.IntegrityError as exc:
+        raise BoardError(f"{store.path}: a row from the team server clashes with this "
+                         f"board ({exc}); nothing was pulled") from exc
+    return SyncReport(str(store.path), pushed, taken, kept, merged,
+                      tables=tuple(t.name for t in TABLES if t.name in tables))
 
 
-def connect_board(url: str, store: Any) -> str:
+def connect_board(url: str, store: SqliteBoard) -> SyncReport:
     """Link a board to a team server and run the first sync: an empty server receives the
     board, an empty board receives the server's, both non-empty are merged."""
     from storage.files import board_id
 
+    with _connect(url) as remote, remote.cursor() as cursor:
+        _check_server(cursor, url)  # before the board is changed at all
+    note = keep_password(url)
     origin = board_id(store.conn) or str(store.path)
     with store.connection.write():
         store.conn.execute("DELETE FROM team_link")
+        store.conn.execute("DELETE FROM team_dirty")
         store.conn.execute("INSERT INTO team_link (server, origin) VALUES (?, ?)",
                            [safe_url(url), origin])
-    return sync_board(url, store)
+    report = sync_board(store, url, everything=True)
+    if note:
+        from dataclasses import replace
+
+        report = replace(report, notes=(*report.notes, note))
+    return report
+
+
+# -- a conflict resolved -------------------------------------------------------------------
+def resolve_conflict(store: SqliteBoard, conflict_id: int, keep: Keep) -> None:
+    """Keep the version the sync kept, or bring the replaced one back as this board's own
+    edit (it travels at the next sync); either way the server hears the choice."""
+    conn = store.conn
+    found = [c for c in conflicts(conn, unresolved_only=False) if c.id == conflict_id]
+    if not found:
+        raise BoardError(f"{store.path}: no sync conflict #{conflict_id}")
+    conflict = found[0]
+    table = next((t for t in TABLES if t.name == conflict.table), None)
+    if table is None:
+        raise BoardError(f"{store.path}: sync conflict #{conflict_id} names an unknown table "
+                         f"{conflict.table!r}")
+    with store.connection.write():
+        if keep is Keep.REPLACED and conflict.kind == "edit":
+            names = [c.name for c in table.columns]
+            values = {n: _local(n, conflict.replaced.get(n)) for n in names}
+            values["updated_at"] = now_utc()
+            updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n not in table.key)
+            conn.execute(
+                f'INSERT INTO "{table.name}" ({_quoted(names)}) VALUES '
+                f'({", ".join("?" * len(names))}) ON CONFLICT ({_quoted(table.key)}) '
+                f"DO UPDATE SET {updates}", [values[n] for n in names])
+        conn.execute("UPDATE team_conflicts SET resolved = ?, resolution_pushed = 0 "
+                     "WHERE id = ?", [keep.value, conflict_id])

@@ -195,8 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     connect = sub.add_parser("connect", help="link the board to a team server and sync it "
                              "the first time")
-    connect.add_argument("url", help="postgresql://USER@HOST:PORT/DATABASE (password from "
-                         "~/.pgpass or PGPASSWORD)")
+    connect.add_argument("url", help="postgresql://USER[:PASSWORD]@HOST:PORT/DATABASE"
+                         "[?sslmode=require]; a password given here is kept in the OS keyring, "
+                         "else libpq reads ~/.pgpass or PGPASSWORD; never kept in the board")
     _add_db(connect)
     sync = sub.add_parser("sync", help="push this board's changes to its team server and pull "
                           "everyone else's")
@@ -748,14 +749,14 @@ def _cmd_publish(args: argparse.Namespace) -> int:
 def _cmd_connect(args: argparse.Namespace) -> int:
     from ui.composition import team_connect
 
-    print(team_connect(args.url, _board_path(args)))
+    print(team_connect(args.url, _board_path(args)).line())
     return 0
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:
     from ui.composition import team_sync
 
-    print(team_sync(_board_path(args)))
+    print(team_sync(_board_path(args)).line())
     return 0
 
 

@@ -13,6 +13,9 @@ __all__ = ["environment_message", "open_reader", "open_store"]
 from storage.repository import SqliteBoard
 
 if TYPE_CHECKING:  # a type only: the window's start never imports every wing
+    import sqlite3
+
+    from app.team import Conflict, Keep, SyncReport, TeamState
     from ui.ports import Store
 
 APP_NAME = "empty-chair"
@@ -75,7 +78,7 @@ def team_init(url: str) -> str:
     return init_server(url)
 
 
-def team_connect(url: str, path: Path) -> str:
+def team_connect(url: str, path: Path) -> SyncReport:
     """Link the board at `path` to a team server and sync it the first time."""
     from storage.team import connect_board
 
@@ -86,22 +89,41 @@ def team_connect(url: str, path: Path) -> str:
         store.close()
 
 
-def team_sync(path: Path, url: str | None = None) -> str:
-    """One sync cycle of the board at `path` with its team server."""
+def team_sync(path: Path) -> SyncReport:
+    """One sync cycle of the board at `path` with its team server, on a connection of its
+    own (a worker thread's, when the window syncs in the background)."""
     from storage.team import sync_board
 
     store = SqliteBoard.open(path)
     try:
-        return sync_board(url or _linked_url(store), store)
+        return sync_board(store)
     finally:
         store.close()
 
 
-def _linked_url(store: SqliteBoard) -> str:
-    row = store.conn.execute("SELECT server FROM team_link").fetchone()
-    if row is None:
-        from app.errors import BoardError
+def team_state(store: Store) -> TeamState | None:
+    """Where a linked board stands (no network); None for a board not linked."""
+    from storage.team_local import team_state as state
 
-        raise BoardError(f"{store.path}: not linked to a team server; run `empty-chair "
-                         "connect URL` first")
-    return str(row[0]).replace(":***@", "@")  # the password comes from .pgpass/PGPASSWORD
+    return state(_conn(store))
+
+
+def team_conflicts(store: Store) -> list[Conflict]:
+    from storage.team_local import conflicts
+
+    return conflicts(_conn(store))
+
+
+def team_resolve(store: Store, conflict_id: int, keep: Keep) -> None:
+    from storage.team import resolve_conflict
+
+    if not isinstance(store, SqliteBoard):  # pragma: no cover - the only store there is
+        raise TypeError(store)
+    resolve_conflict(store, conflict_id, keep)
+
+
+def _conn(store: Store) -> sqlite3.Connection:
+    if not isinstance(store, SqliteBoard):  # pragma: no cover - the only store there is
+        raise TypeError(store)
+    conn: sqlite3.Connection = store.conn
+    return conn

@@ -22,7 +22,7 @@ from ui.cli import main
 from ui.composition import open_store
 
 D = dt.date
-NOT_DATA = {"board", "_sqlite_migrations", "team_link"}  # team_link: this board's own sync state
+NOT_DATA = {"board", "_sqlite_migrations", "team_link", "team_dirty", "team_conflicts"}  # sync
 
 
 @pytest.fixture

@@ -82,28 +82,37 @@ def test_two_edits_of_one_voice_offline_keep_both_versions(laptops, capsys):
     assert (kept, replaced) == ("Invoice wrong, says Tom", "Invoice wrong, says Priya")
 
 
-def test_a_closed_meetings_frozen_record_is_never_rewritten(laptops):
+def test_a_closed_meetings_frozen_record_is_never_rewritten(laptops, capsys):
+    """Laptop b never saw the meeting closed on a: its offline edit of the decision, and its
+    own close of the meeting, do not rewrite what the room saw on a."""
+    import dataclasses as dc
+
     from app.meeting.room import close_meeting
 
     url, a, b = laptops
+    main(["connect", url, "--db", str(a)])
+    main(["connect", url, "--db", str(b)])
     store = open_store(a)
     meeting = store.meetings()[0].id
     close_meeting(store, meeting)
     frozen = dict(store.frozen_records(meeting))
     store.close()
-    main(["connect", url, "--db", str(a)])
-    main(["connect", url, "--db", str(b)])
-    store = open_store(b)
-    assert store.frozen_records(meeting) == frozen
+    assert main(["sync", "--db", str(a)]) == 0
+    store = open_store(b)  # offline all along: the meeting is still open here
     decision = store.decisions(meeting)[0]
-    store.conn.execute("UPDATE decisions SET frozen = '{\"cohorts\": []}', updated_at = "
-                       "strftime('%Y-%m-%dT%H:%M:%fZ') WHERE id = ?", [decision.id])
+    store.update_decision(dc.replace(decision, title="Split invoices by team"))
+    close_meeting(store, meeting)  # closed here too, with the new title frozen
+    assert store.frozen_records(meeting) != frozen
     store.close()
-    main(["sync", "--db", str(b)])
+    capsys.readouterr()
+    assert main(["sync", "--db", str(b)]) == 0
+    assert "conflicts kept in sync_conflicts" in capsys.readouterr().out
     main(["sync", "--db", str(a)])
-    store = open_store(a)
-    assert store.frozen_records(meeting) == frozen
-    store.close()
+    for path in (a, b):
+        store = open_store(path)
+        assert store.frozen_records(meeting) == frozen, path
+        assert store.decisions(meeting)[0].title == "Split invoices by team"  # the edit stands
+        store.close()
 
 
 def test_an_unreachable_server_is_one_line_and_the_board_keeps_working(laptops, capsys):

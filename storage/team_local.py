@@ -1,0 +1,42 @@
+"""A linked board's own view of its team sync, read from the board alone (no network, no
+PostgreSQL client loaded): where it stands, and the versions syncs replaced."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from app.team import Conflict, TeamState, differing
+
+
+def waiting(conn: sqlite3.Connection) -> int:
+    """Rows changed on this board since its last push."""
+    return int(conn.execute("SELECT count(*) FROM team_dirty").fetchone()[0])
+
+
+def team_state(conn: sqlite3.Connection) -> TeamState | None:
+    row = conn.execute("SELECT server, origin, synced_at FROM team_link").fetchone()
+    if row is None:
+        return None
+    conflicts = conn.execute("SELECT count(*) FROM team_conflicts WHERE resolved IS NULL"
+                             ).fetchone()[0]
+    return TeamState(str(row[0]), str(row[1]), waiting(conn), int(conflicts), str(row[2]))
+
+
+def conflicts(conn: sqlite3.Connection, *, unresolved_only: bool = True) -> list[Conflict]:
+    rows = conn.execute(
+        "SELECT id, table_name, row_key, kind, kept, kept_origin, replaced, replaced_origin, "
+        "at, resolved FROM team_conflicts"
+        + (" WHERE resolved IS NULL" if unresolved_only else "") + " ORDER BY id").fetchall()
+    found = []
+    for r in rows:
+        kept, replaced = json.loads(r[4]), json.loads(r[6])
+        found.append(Conflict(int(r[0]), r[1], r[2], r[3], kept, r[5], replaced, r[7], r[8],
+                              r[9], differing(kept, replaced)))
+    return found
+
+
+def origin(conn: sqlite3.Connection) -> str | None:
+    """This board's name on its team server (None when not linked)."""
+    row = conn.execute("SELECT origin FROM team_link").fetchone()
+    return str(row[0]) if row else None
