@@ -26,6 +26,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("export_board", "Export whole &board…", "&File", "Ctrl+Shift+E"),
     ActionSpec("backup", "&Backup board…", "&File", "Ctrl+Shift+B"),
     ActionSpec("restore_backup", "&Restore from backup…", "&File", None),
+    ActionSpec("sync_now", "&Sync with team server", "&File", "F9"),
+    ActionSpec("sync_conflicts", "Sync &conflicts…", "&File", None),
     ActionSpec("quit", "&Quit", "&File", Std.Quit),
     ActionSpec("undo", "&Undo", "&Edit", Std.Undo),
     ActionSpec("redo", "&Redo", "&Edit", Std.Redo),

@@ -108,10 +108,10 @@ def team_state(store: Store) -> TeamState | None:
     return state(_conn(store))
 
 
-def team_conflicts(store: Store) -> list[Conflict]:
+def team_conflicts(store: Store, resolved_too: bool = False) -> list[Conflict]:
     from storage.team_local import conflicts
 
-    return conflicts(_conn(store))
+    return conflicts(_conn(store), unresolved_only=not resolved_too)
 
 
 def team_resolve(store: Store, conflict_id: int, keep: Keep) -> None:

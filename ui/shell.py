@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # the meeting room loads when first opened: the start never p
     from ui.history.window import HistoryWindow
     from ui.meeting.console import MeetingConsole
     from ui.ports import Store
+    from ui.team.conflicts import ConflictsDialog
+    from ui.team.sync import TeamSync
 
 
 class Board(Protocol):
@@ -41,6 +43,7 @@ class Board(Protocol):
 
 class Shell(QObject):
     changes_applied = Signal(object, object)  # Changes, the screen that made them
+    team_changed = Signal()  # the team sync's state (for the status bar)
 
     def __init__(self, board: Board, open_reader: Callable[[Path], object]) -> None:
         super().__init__()
@@ -48,6 +51,8 @@ class Shell(QObject):
         self._open_reader = open_reader
         self.console: MeetingConsole | None = None
         self.history: HistoryWindow | None = None
+        self.team: TeamSync | None = None
+        self.conflicts: ConflictsDialog | None = None
         self.changes_applied.connect(self._tell_everyone)
 
     def apply(self, changes: Changes, initiator: object) -> None:
@@ -68,6 +73,8 @@ class Shell(QObject):
                 console.refresh(changes)
         if self.history is not None and initiator is not self.history:
             self.history.mark_stale()  # read again when next looked at, not on every key
+        if self.team is not None:
+            self.team_changed.emit()  # n changes waiting
 
     # -- the companions ------------------------------------------------------------------
     def open_meeting_room(self, meeting_id: str | None = None) -> MeetingConsole:
@@ -108,8 +115,59 @@ class Shell(QObject):
         if self.console is console:
             self.console = None
 
+    # -- the team server ----------------------------------------------------------------
+    def start_team(self) -> None:
+        """The board's background sync with its team server (idle for a board not linked)."""
+        from ui.composition import team_state, team_sync
+        from ui.team.sync import TeamSync
+
+        self.stop_team()
+        store = self.board.store
+        team = TeamSync(Path(store.path), team_sync, lambda: team_state(store), parent=self)
+        team.changed.connect(self.team_changed)
+        team.pulled.connect(lambda changes: self.apply(changes, team))
+        self.team = team
+        team.start()
+        self.team_changed.emit()
+
+    def stop_team(self) -> None:
+        team, self.team = self.team, None
+        if team is not None:
+            team.stop()
+            team.deleteLater()
+        self.team_changed.emit()
+
+    def open_conflicts(self) -> ConflictsDialog | None:
+        """File > Sync conflicts (None: the board is not linked to a team server)."""
+        from ui.composition import team_conflicts, team_resolve, team_state
+        from ui.team.conflicts import ConflictsDialog
+
+        store = self.board.store
+        state = team_state(store)
+        if state is None:
+            return None
+        if self.conflicts is not None:
+            self.conflicts.reload()
+            self.conflicts.raise_()
+            return self.conflicts
+        everything = Changes(voices=True, customers=True, cohorts=True, themes=True,
+                             meetings=True, decisions=True, impacts=True)
+        dialog = ConflictsDialog(
+            lambda resolved: team_conflicts(store, resolved),
+            lambda conflict_id, keep: team_resolve(store, conflict_id, keep), state.origin,
+            lambda: self.apply(everything, dialog), None)
+        dialog.finished.connect(lambda _code: setattr(self, "conflicts", None))
+        dialog.finished.connect(lambda _code: self.team_changed.emit())
+        self.conflicts = dialog
+        dialog.show()
+        return dialog
+
     def close_companions(self) -> None:
         """Before the store goes (a board switch, a restore, the window closing)."""
+        self.stop_team()
+        conflicts, self.conflicts = self.conflicts, None
+        if conflicts is not None:
+            conflicts.close()
         console, self.console = self.console, None
         if console is not None:
             with contextlib.suppress(RuntimeError, TypeError):

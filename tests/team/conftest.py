@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.ui.conftest import make_window  # noqa: F401 - the board window fixture, here too
+
 
 def _free_port() -> int:
     with socket.socket() as s:

@@ -26,6 +26,7 @@ from app.board.domain import Kind, Voice
 from app.board.filters import VoiceFilter
 from app.changes import Changes
 from app.errors import EmptyChairError
+from app.team import SyncMood
 from ui.actions import ACTIONS, shortcut_text
 from ui.board.card_delegate import VoiceCardDelegate
 from ui.board.detail_pane import DetailPane
@@ -189,6 +190,16 @@ class BoardWindow(QMainWindow):
         self.status = styled(QLabel(""), MUTED)
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.statusBar().addWidget(self.status, 1)
+        # The team sync's state, always in sight on a linked board; a click syncs now.
+        from PySide6.QtWidgets import QToolButton
+
+        self.team_status = QToolButton()
+        self.team_status.setAutoRaise(True)
+        self.team_status.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.team_status.clicked.connect(self._team_status_clicked)
+        self.team_status.hide()
+        self.statusBar().addPermanentWidget(self.team_status)
+        self.shell.team_changed.connect(self._show_team)
 
     def _build_menus(self) -> None:
         handlers: dict[str, Callable[[], Any]] = {
@@ -205,7 +216,8 @@ class BoardWindow(QMainWindow):
             "cohorts_themes": self.manage_named, "zoom_in": lambda: self.set_zoom(1),
             "zoom_out": lambda: self.set_zoom(-1), "shortcuts": self.show_shortcuts,
             "about": self.show_about, "meeting_room": self.open_meeting_room,
-            "history": self.open_history,
+            "history": self.open_history, "sync_now": self.sync_now,
+            "sync_conflicts": self.open_conflicts,
         }
         menus: dict[str, Any] = {}
         theme_group = QActionGroup(self)
@@ -298,6 +310,35 @@ class BoardWindow(QMainWindow):
         self._fill_recent()
         # Voices and customers arrive from the worker (_show_results).
         self.refresh(Changes(cohorts=True, themes=True))
+        self.shell.start_team()
+
+    # -- the team server ----------------------------------------------------------------
+    def sync_now(self) -> None:
+        team = self.shell.team
+        if team is None or not team.sync_now():
+            self.warn("Sync with team server",
+                      f"{self.store.path} is not linked to a team server. Link it once with\n"
+                      f"empty-chair connect postgresql://USER@HOST/DATABASE --db "
+                      f"{self.store.path}\n(see the README, \"Team board\").")
+
+    def open_conflicts(self) -> None:
+        if self.shell.open_conflicts() is None:
+            self.warn("Sync conflicts", f"{self.store.path} is not linked to a team server, "
+                      "so no sync has replaced anything.")
+
+    def _team_status_clicked(self) -> None:
+        team = self.shell.team
+        if team is not None and team.mood_now() is SyncMood.CONFLICTS:
+            self.open_conflicts()
+        else:
+            self.sync_now()
+
+    def _show_team(self) -> None:
+        team = self.shell.team
+        text, tip = team.status() if team is not None else ("", "")
+        self.team_status.setText(text)
+        self.team_status.setToolTip(tip)
+        self.team_status.setVisible(bool(text))
 
     def _show_failure(self, message: str) -> None:
         self.status.setText(message)

@@ -50,8 +50,9 @@ def _fields(row: dict[str, Any], differs: tuple[str, ...]) -> str:
     order = [k for k in differs if k in row] + [k for k in row if k not in differs]
     lines = []
     for key in order:
-        if key in _SKIP:
-            continue
+        if key not in differs and (key in _SKIP or key == "id" or key.endswith("_id")
+                                   or key == "merged_into"):
+            continue  # ids say nothing to a person; they show when they are what differs
         value = row.get(key)
         shown = "—" if value is None or value == "" else (
             value if isinstance(value, str) else json.dumps(value))
