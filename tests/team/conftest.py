@@ -18,6 +18,8 @@ import pytest
 
 from tests.ui.conftest import make_window  # noqa: F401 - the board window fixture, here too
 
+PASSWORD_ROLE = "team_pw"  # the one role the test server asks a password of
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -63,6 +65,11 @@ def pg_server() -> Iterator[str]:
         subprocess.run(_as_postgres([initdb, "-D", str(data), "-A", "trust", "-U", "postgres",
                                      "--no-sync", "-E", "UTF8", "--locale", "C"]),
                        check=True, capture_output=True, timeout=120)
+        # One role signs in with a password (the keyring tests); everyone else is trusted.
+        (data / "pg_hba.conf").write_text(
+            "local all all trust\n"
+            f"host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\n"
+            "host all all 127.0.0.1/32 trust\n")
         subprocess.run(_as_postgres([
             pg_ctl, "-D", str(data), "-l", str(folder / "log"), "-w", "-t", "60", "-o",
             f"-c listen_addresses=127.0.0.1 -c port={port} -c fsync=off "
