@@ -22,7 +22,7 @@ test: $(VENV)/.test-deps qt-libs pg-server
 	$(VENV)/bin/mypy
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
-bench: $(VENV)/.run-deps
+bench: $(VENV)/.run-deps pg-server
 	$(PY) -m compileall -q app storage ui >/dev/null
 	$(PY) tests/bench.py
 

@@ -195,6 +195,11 @@ MIGRATIONS: dict[int, list[str]] = {
             PRIMARY KEY (table_name, old_id))""",
         "CREATE INDEX team_aliases_seq ON team_aliases (seq)",
         "CREATE INDEX voices_source_key ON voices (source_key) WHERE source_key IS NOT NULL",
+        # Search with the laptop's own stems (storage/team_search.py), not Postgres'
+        # english stemmer: version 1's column gave other answers than a laptop's search.
+        "ALTER TABLE voices DROP COLUMN search",
+        "ALTER TABLE voices ADD COLUMN search tsvector",
+        "CREATE INDEX voices_search ON voices USING gin (search)",
         "CREATE INDEX customers_name ON customers (lower(name)) WHERE deleted_at IS NULL",
     ],
 }
@@ -249,12 +254,19 @@ def _check_server(cursor: Any, url: str) -> None:
                if version < TEAM_VERSION else "update the app"))
 
 
-def search_server(url: str, words: str, limit: int = 50) -> list[str]:
-    """Voice ids matching the words on the server (websearch syntax, Postgres' stemming)."""
+def search_server(url: str, typed: str, limit: int = 1000) -> list[str]:
+    """Ids of the live voices on the server that the words find, newest first: the same
+    voices a laptop's search finds in the same rows (storage/team_search.py)."""
+    from storage.team_search import tsquery_text
+
+    query = tsquery_text(typed)
+    if query == "":
+        return []
+    where = "search @@ %s::tsquery AND " if query is not None else ""
     with _connect(url) as conn, conn.cursor() as cursor:
-        cursor.execute("SELECT id FROM voices WHERE search @@ websearch_to_tsquery('english', "
-                       "%s) AND deleted_at IS NULL ORDER BY heard_on DESC LIMIT %s",
-                       [words, limit])
+        cursor.execute(f"SELECT id FROM voices WHERE {where}deleted_at IS NULL "
+                       "ORDER BY heard_on DESC, id LIMIT %s",
+                       [*([query] if query is not None else []), limit])
         return [r[0] for r in cursor.fetchall()]
 
 
@@ -302,8 +314,10 @@ def _outgoing(conn: sqlite3.Connection, everything: bool) -> _Outgoing:
                 found = conn.execute(f'SELECT {names}, 0 FROM "{table.name}" t').fetchall()
             else:
                 k2 = f't."{table.key[1]}"' if len(table.key) > 1 else "''"
+                # CROSS JOIN: SQLite then reads the few marks and looks each row up,
+                # rather than reading a 100k-row table to probe the marks.
                 found = conn.execute(
-                    f'SELECT {names}, d.pending FROM team_dirty d JOIN "{table.name}" t '
+                    f'SELECT {names}, d.pending FROM team_dirty d CROSS JOIN "{table.name}" t '
                     f'ON t."{table.key[0]}" = d.k1 AND {k2} = d.k2 WHERE d.tbl = ?',
                     [table.name]).fetchall()
             if found:
@@ -314,14 +328,24 @@ def _outgoing(conn: sqlite3.Connection, everything: bool) -> _Outgoing:
 
 # -- the server's side of one cycle -------------------------------------------------------
 def _temp(cursor: Any, table: Table, rows: list[tuple[Any, ...]]) -> str:
+    """The pushed rows in a temporary table; a voice also carries its search terms, stemmed
+    here as the laptop's own index stems them (storage/team_search.py)."""
     name = f"push_{table.name}"
+    voices = table.name == "voices"
     cursor.execute(f'CREATE TEMP TABLE "{name}" ({", ".join(_server_columns(table))}, '
                    "_pending boolean NOT NULL DEFAULT false, "
-                   "_team boolean NOT NULL DEFAULT false) ON COMMIT DROP")
+                   "_team boolean NOT NULL DEFAULT false"
+                   + (", _search tsvector" if voices else "") + ") ON COMMIT DROP")
     columns = [c.name for c in table.columns]
-    with cursor.copy(f'COPY "{name}" ({_quoted(columns)}, _pending) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row((*row[:-1], bool(row[-1])))
+    extra = ", _search" if voices else ""
+    if voices:
+        from storage.team_search import search_vectors
+
+        at = columns.index("text")
+        vectors = search_vectors([str(row[at]) for row in rows])
+    with cursor.copy(f'COPY "{name}" ({_quoted(columns)}, _pending{extra}) FROM STDIN') as copy:
+        for i, row in enumerate(rows):
+            copy.write_row((*row[:-1], bool(row[-1]), *((vectors[i],) if voices else ())))
     return name
 
 
@@ -334,7 +358,8 @@ def _columns_of(alias: str, columns: list[str]) -> str:
 
 
 def _row_json(alias: str, extra: str = "") -> str:
-    return f"to_jsonb({alias}) - 'seq' - 'origin' - '_pending' - '_team' - 'search'{extra}"
+    return (f"to_jsonb({alias}) - 'seq' - 'origin' - '_pending' - '_team' - 'search' - "
+            f"'_search'{extra}")
 
 
 def _key_text(table: Table, alias: str) -> str:
@@ -404,9 +429,11 @@ def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int) -> tuple[int, i
                 f"FROM meetings s WHERE {_on(table)} AND s.status = 'closed' AND "
                 f"p.status <> 'closed' AND NOT {seen}", [origin, pulled])
         # 4. Rows the server already has as they are: nothing to write.
+        searched = " AND s.search IS NOT NULL" if table.name == "voices" else ""
         cursor.execute(
             f'DELETE FROM "{p}" p USING "{table.name}" s WHERE {_on(table)} AND '
-            f"({_columns_of('p', columns)}) IS NOT DISTINCT FROM ({_columns_of('s', columns)})")
+            f"({_columns_of('p', columns)}) IS NOT DISTINCT FROM ({_columns_of('s', columns)})"
+            + searched)
         # 5. A version this board never saw, about to be replaced: kept.
         cursor.execute(
             f"INSERT INTO sync_conflicts (table_name, row_key, kind, kept, kept_origin, "
@@ -416,13 +443,18 @@ def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int) -> tuple[int, i
             [table.name, origin, origin, pulled])
         kept += cursor.rowcount
         # 6. The rows themselves.
-        updates = ", ".join(f'"{n}" = EXCLUDED."{n}"' for n in columns if n not in table.key)
+        written_columns = columns + (["search"] if table.name == "voices" else [])
+        values = _quoted(columns) + (", _search" if table.name == "voices" else "")
+        updates = ", ".join(f'"{n}" = EXCLUDED."{n}"' for n in written_columns
+                            if n not in table.key)
         cursor.execute(
-            f'INSERT INTO "{table.name}" ({_quoted(columns)}, origin) SELECT '
-            f"{_quoted(columns)}, CASE WHEN _team THEN %s ELSE %s END FROM \"{p}\" "
+            f'INSERT INTO "{table.name}" ({_quoted(written_columns)}, origin) SELECT '
+            f"{values}, CASE WHEN _team THEN %s ELSE %s END FROM \"{p}\" "
             f"ON CONFLICT ({_quoted(table.key)}) DO UPDATE SET {updates}, "
             "origin = EXCLUDED.origin, seq = nextval('team_seq')", [TEAM, origin])
         written += cursor.rowcount
+        if cursor.rowcount >= 5000:  # a first connect: the planner needs the new sizes, or
+            cursor.execute(f'ANALYZE "{table.name}"')  # every pull scans the whole table
     return written, kept, merged
 
 
@@ -613,12 +645,14 @@ def sync_board(store: SqliteBoard, url: str | None = None, *, everything: bool =
 def connect_board(url: str, store: SqliteBoard) -> SyncReport:
     """Link a board to a team server and run the first sync: an empty server receives the
     board, an empty board receives the server's, both non-empty are merged."""
-    from storage.files import board_id
+    import uuid
 
     with _connect(url) as remote, remote.cursor() as cursor:
         _check_server(cursor, url)  # before the board is changed at all
     note = keep_password(url)
-    origin = board_id(store.conn) or str(store.path)
+    # A name of its own on the server for this link: two copies of one board file (a
+    # backup restored on a second laptop) share a board id, never an origin.
+    origin = str(uuid.uuid4())
     with store.connection.write():
         store.conn.execute("DELETE FROM team_link")
         store.conn.execute("DELETE FROM team_dirty")

@@ -667,18 +667,27 @@ def history_section(board: Path) -> None:
           f"   max {max(f['keys']) * 1e3:5.1f} ms (target <= 50 ms)")
 
 
+def team_section(board: Path) -> None:
+    from tests.bench_team import team_section as section
+
+    section(board, child)
+
+
 EXTRA_SECTIONS: list = [window_section, matching_section, meeting_section, history_section,
-                         quality_section]
+                         quality_section, team_section]
 
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--phase":
         phase, args = sys.argv[2], sys.argv[3:]
+        from tests import bench_team
         fn = {"floor": phase_floor, "import": phase_import, "search": phase_search,
               "write_floor": phase_write_floor, "new_board": phase_new_board,
               "bare": phase_bare, "start": phase_start, "typing": phase_typing,
               "matching": phase_matching, "keypress": phase_keypress,
               "seed_history": seed_history, "follow": phase_follow,
-              "history": phase_history}[phase]
+              "history": phase_history, "team_connect": bench_team.phase_team_connect,
+              "team_floor": bench_team.phase_team_floor,
+              "team_cycles": bench_team.phase_team_cycles}[phase]
         print(json.dumps(fn(*args)))
     else:
         main()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.team.conftest import PASSWORD_ROLE
+from tests.pg import PASSWORD_ROLE
 from tests.ui.conftest import seed_board
 from ui.cli import main
 from ui.composition import open_store
