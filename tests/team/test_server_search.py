@@ -21,10 +21,12 @@ psycopg = pytest.importorskip("psycopg", reason="the team board needs psycopg")
 CUSTOMER = "Xq Holdings"  # a name no query below finds: a laptop's search also finds names
 
 
-def _board(path, texts: list[str]):
+def _board(path, texts: list[str], customers: int = 0):
+    """A board of these texts: one customer no query finds, or `customers` of them."""
     store = open_store(path, create=True)
     store.ensure_customers([CustomerSeed(CUSTOMER, "", 1, "Owner")])
-    rows = [ImportRow(text, Kind.QUOTE, CUSTOMER, dt.date(2026, 1, 1 + i % 28),
+    names = [f"Zq{n:03d}" for n in range(customers)] or [CUSTOMER]
+    rows = [ImportRow(text, Kind.QUOTE, names[i % len(names)], dt.date(2026, 1, 1 + i % 28),
                       Channel.SUPPORT, 3, None, (), "", None, "ours.csv", i + 2, f"ours{i}")
             for i, text in enumerate(texts)]
     for start in range(0, len(rows), 5000):
@@ -161,3 +163,35 @@ def test_real_exports_find_the_same_voices_on_both_sides(shared_data, team_db, t
         assert _differ(store, team_db, queries) == {}
     finally:
         store.close()
+
+
+def test_who_a_decision_affects_is_the_same_on_a_laptop_that_got_the_board_by_sync(
+        team_db, tmp_path, shared_data):
+    """Matching runs on each laptop's complete copy: on the board a sync brought, the same
+    customers, weights, routes and verbatims as on the board they came from."""
+    from app.meeting.room import affected
+
+    rng = random.Random(3)
+    texts = rng.sample([t for t in _shared_texts(shared_data) if t.strip()], 1500)
+    init_server(team_db)
+    a = _board(tmp_path / "a.db", texts, customers=120)
+    meeting = a.create_meeting("Council", dt.date(2026, 2, 1))
+    for title in ("Refund delayed flights within a week", "Fix the app crashing at login",
+                  "Stop charging twice for one order"):
+        a.add_decision(meeting, title)
+    connect_board(team_db, a)
+    b = open_store(tmp_path / "b.db", create=True)
+    try:
+        connect_board(team_db, b)
+        for decision in a.decisions(meeting):
+            here = affected(a, decision)
+            there = affected(b, b.get_decision(decision.id))
+            assert len(here.customers) > 5  # the decision does affect people
+
+            def seen(result):
+                return [(c.customer.id, round(c.score, 9), c.routes, c.words, c.voices,
+                         [e.voice.voice_id for e in c.evidence]) for c in result.customers]
+            assert seen(there) == seen(here)
+    finally:
+        a.close()
+        b.close()
