@@ -679,8 +679,11 @@ def resolve_conflict(store: SqliteBoard, conflict_id: int, keep: Keep) -> None:
     if table is None:
         raise BoardError(f"{store.path}: sync conflict #{conflict_id} names an unknown table "
                          f"{conflict.table!r}")
+    if keep is Keep.REPLACED and conflict.kind == "merge":
+        raise BoardError(f"sync conflict #{conflict_id} is a merge of two rows of one name: "
+                         "it can only be kept (edit the merged row instead)")
     with store.connection.write():
-        if keep is Keep.REPLACED and conflict.kind == "edit":
+        if keep is Keep.REPLACED:
             names = [c.name for c in table.columns]
             values = {n: _local(n, conflict.replaced.get(n)) for n in names}
             values["updated_at"] = now_utc()

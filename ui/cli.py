@@ -202,6 +202,15 @@ def build_parser() -> argparse.ArgumentParser:
     sync = sub.add_parser("sync", help="push this board's changes to its team server and pull "
                           "everyone else's")
     _add_db(sync)
+    conflicts = sub.add_parser(
+        "conflicts", help="the versions syncs replaced (as File > Sync conflicts): list them, "
+        "or keep mine or theirs")
+    conflicts.add_argument("id", nargs="?", type=int, help="the conflict to resolve (its #)")
+    conflicts.add_argument("--keep", choices=("mine", "theirs", "live", "replaced"),
+                           help="mine/theirs: this laptop's version or the other's; "
+                           "live/replaced: the version the sync kept or the one it replaced")
+    conflicts.add_argument("--all", action="store_true", help="resolved ones too")
+    _add_db(conflicts)
 
     publish = sub.add_parser("publish", help="serve the board read-only in a browser "
                              "(Datasette), for leaders who browse without the app")
@@ -760,6 +769,55 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_conflicts(args: argparse.Namespace) -> int:
+    from app.errors import ValidationError
+    from app.team import Keep
+    from ui.composition import open_store, team_conflicts, team_resolve, team_state
+
+    store = open_store(_board_path(args))
+    try:
+        state = team_state(store)
+        if state is None:
+            raise ValidationError("board", f"{store.path} is not linked to a team server")
+        found = team_conflicts(store, args.all or args.id is not None)
+        if args.id is None:
+            if args.keep:
+                raise ValidationError("--keep", "name the conflict: conflicts ID --keep ...")
+            for c in found:
+                who = {state.origin: "this laptop", "team": "the server"}
+                print(f"#{c.id}  {c.table}  {terminal_text(c.title)}  "
+                      f"({'merged' if c.kind == 'merge' else 'two edits'}; live from "
+                      f"{who.get(c.kept_origin, 'board ' + c.kept_origin[:8])}, replaced from "
+                      f"{who.get(c.replaced_origin, 'board ' + c.replaced_origin[:8])}; "
+                      f"differs in {', '.join(c.differs) or 'nothing but stamps'})"
+                      + (f"  resolved: {c.resolved}" if c.resolved else ""))
+            print(f"{len(found):,} sync conflict{'s' if len(found) != 1 else ''}"
+                  + ("" if args.all else " not resolved"))
+            return 0
+        conflict = next((c for c in found if c.id == args.id), None)
+        if conflict is None:
+            raise ValidationError("id", f"no sync conflict #{args.id} on {store.path}")
+        if args.keep is None:
+            raise ValidationError("--keep", "say which version: mine, theirs, live or replaced")
+        if args.keep in ("live", "replaced"):
+            keep = Keep("kept" if args.keep == "live" else "replaced")
+        else:
+            mine_live = conflict.kept_origin == state.origin
+            mine_replaced = conflict.replaced_origin == state.origin
+            if not (mine_live or mine_replaced):
+                raise ValidationError("--keep", f"neither version of #{conflict.id} is this "
+                                      "laptop's: say live or replaced")
+            want_mine = args.keep == "mine"
+            keep = Keep.LIVE if want_mine == mine_live else Keep.REPLACED
+        team_resolve(store, conflict.id, keep)
+        print(f"{store.path}: sync conflict #{conflict.id} resolved, "
+              + ("the replaced version is back; it travels at the next sync"
+                 if keep is Keep.REPLACED else "the live version kept"))
+        return 0
+    finally:
+        store.close()
+
+
 def _cmd_server(args: argparse.Namespace) -> int:
     from ui.composition import team_init
 
@@ -923,7 +981,7 @@ COMMANDS = {"demo": _cmd_demo, "import": _cmd_import, "export": _cmd_export,
             "report": _cmd_report, "log": _cmd_log, "restore": _cmd_restore,
             "meetings": _cmd_meetings, "loop": _cmd_loop, "helped": _cmd_helped,
             "publish": _cmd_publish, "server": _cmd_server, "connect": _cmd_connect,
-            "sync": _cmd_sync,
+            "sync": _cmd_sync, "conflicts": _cmd_conflicts,
             "rescue": _cmd_rescue,
             "import-customers": _cmd_import_customers,
             "screenshot": _cmd_screenshot}

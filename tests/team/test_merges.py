@@ -232,3 +232,43 @@ def test_a_sync_with_nothing_to_do_changes_nothing(two):
         assert store.conn.execute("SELECT pulled_seq FROM team_link").fetchone() == before
     finally:
         store.close()
+
+
+def test_the_command_line_lists_conflicts_and_keeps_theirs(two, capsys):
+    url, a, b = two
+    store = open_store(a)
+    seed_board(store)
+    store.close()
+    main(["connect", url, "--db", str(a)])
+    main(["connect", url, "--db", str(b)])
+    for path, words in ((a, "Invoice wrong, says Priya"), (b, "Invoice wrong, says Tom")):
+        store = open_store(path)
+        voice = store.search(VoiceFilter(text="invoice wrong"))[0]
+        EditVoice(voice.id, draft_of(voice), dataclasses.replace(
+            draft_of(voice), text=words)).apply(store)
+        store.close()
+    for path in (a, b):
+        main(["sync", "--db", str(path)])
+    capsys.readouterr()
+    assert main(["conflicts", "--db", str(b)]) == 0  # b's version won; a's was replaced
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[-1] == "1 sync conflict not resolved"
+    number = int(listed[0].split()[0].lstrip("#"))
+    assert "live from this laptop" in listed[0]
+    assert "differs in text" in listed[0]
+    with pytest.raises(SystemExit) as usage:
+        main(["conflicts", str(number), "--keep", "bogus", "--db", str(b)])
+    assert usage.value.code == 2
+    assert main(["conflicts", str(number + 5), "--keep", "mine", "--db", str(b)]) == 1
+    assert f"no sync conflict #{number + 5}" in capsys.readouterr().err
+    assert main(["conflicts", str(number), "--keep", "theirs", "--db", str(b)]) == 0
+    assert "the replaced version is back" in capsys.readouterr().out
+    for path in (b, a):
+        main(["sync", "--db", str(path)])
+    for path in (a, b):
+        store = open_store(path)
+        assert store.search(VoiceFilter(text="priya"))[0].text == "Invoice wrong, says Priya"
+        store.close()
+    capsys.readouterr()
+    assert main(["conflicts", "--db", str(a)]) == 0
+    assert capsys.readouterr().out.splitlines() == ["0 sync conflicts not resolved"]
