@@ -79,10 +79,11 @@ def team_init(url: str) -> str:
 
 
 def team_connect(url: str, path: Path) -> SyncReport:
-    """Link the board at `path` to a team server and sync it the first time."""
+    """Link the board at `path` to a team server and sync it the first time (a missing
+    board is created: a new laptop receives the server's board)."""
     from storage.team import connect_board
 
-    store = SqliteBoard.open(path)
+    store = SqliteBoard.open(path, create=not Path(path).exists())
     try:
         return connect_board(url, store)
     finally:
