@@ -31,6 +31,27 @@ def folded(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def typed_terms(typed: str) -> list[tuple[str, bool, str]]:
+    """What a person typed, read as every search reads it: (the term's text, whether it
+    ends in * (a prefix), the folded word for prefix stems or "" when the term is not one
+    word). Words are ANDed; "quoted phrases" stay phrases (an unclosed quote runs to the
+    end); control characters and terms with no letter or digit are left out."""
+    # FTS5 reads a NUL as the end of the string; no control character is worth searching.
+    typed = _CONTROL.sub(" ", typed)
+    terms: list[tuple[str, bool, str]] = []
+    for phrase, word in _TOKEN.findall(typed):
+        raw = phrase if phrase or word == "" else word
+        prefix = False
+        if word:
+            stripped = word.rstrip("*")
+            prefix = stripped != word
+            raw = stripped.strip('"')
+        if not _searchable(raw):
+            continue
+        terms.append((" ".join(raw.split()), prefix, folded(raw) if raw.isalnum() else ""))
+    return terms
+
+
 def fts_query(typed: str, prefix_stems: Callable[[str], list[str]] | None = None,
               ) -> str | None:
     """FTS5 MATCH text for what a person typed, or None for "no text filter".
@@ -43,21 +64,11 @@ def fts_query(typed: str, prefix_stems: Callable[[str], list[str]] | None = None
     stems starting "shipp" and miss "shipping" (stem "ship"). `prefix_stems(prefix)` names
     the index's stems that the typed prefix begins with; they are searched beside it.
     """
-    # FTS5 reads a NUL as the end of the string; no control character is worth searching.
-    typed = _CONTROL.sub(" ", typed)
     terms: list[str] = []
-    for phrase, word in _TOKEN.findall(typed):
-        raw = phrase if phrase or word == "" else word
-        prefix = False
-        if word:
-            stripped = word.rstrip("*")
-            prefix = stripped != word
-            raw = stripped.strip('"')
-        if not _searchable(raw):
-            continue
-        term = _literal(" ".join(raw.split())) + ("*" if prefix else "")
-        if prefix and prefix_stems is not None and raw.isalnum():
-            stems = prefix_stems(folded(raw))
+    for text, prefix, key in typed_terms(typed):
+        term = _literal(text) + ("*" if prefix else "")
+        if prefix and prefix_stems is not None and key:
+            stems = prefix_stems(key)
             if stems:
                 term = "(" + " OR ".join([term, *(_literal(st) for st in stems)]) + ")"
         terms.append(term)

@@ -18,7 +18,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
 
-from storage.search import _CONTROL, _TOKEN, _searchable, folded
+from storage.search import typed_terms
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"  # the voices' index, storage/schema.py m009
 _MAX_LEXEME_BYTES = 2047  # tsvector's limit: a longer "word" is left out on the server
@@ -75,18 +75,7 @@ def tsquery_text(typed: str) -> str | None:
     "phrases" stay phrases, a trailing * is a prefix of the stem or, as the laptop's
     _prefix_stems, one of the stems up to three letters shorter that the prefix begins
     with."""
-    typed = _CONTROL.sub(" ", typed)
-    parts: list[tuple[str, bool, str]] = []  # (text, prefix, folded prefix)
-    for phrase, word in _TOKEN.findall(typed):
-        raw = phrase if phrase or word == "" else word
-        prefix = False
-        if word:
-            stripped = word.rstrip("*")
-            prefix = stripped != word
-            raw = stripped.strip('"')
-        if not _searchable(raw):
-            continue
-        parts.append((" ".join(raw.split()), prefix, folded(raw) if raw.isalnum() else ""))
+    parts = typed_terms(typed)
     if not parts:
         return None
     stemmer = Stemmer()

@@ -11,7 +11,10 @@ from collections.abc import Iterator
 import pytest
 
 from tests.pg import NoServer, new_database, throwaway_server
-from tests.ui.conftest import make_window  # noqa: F401 - the board window fixture, here too
+from tests.ui.conftest import (
+    make_window,  # noqa: F401 - the board window fixture, here too
+    seed_board,
+)
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +45,21 @@ def team_db(pg_server: str, request: pytest.FixtureRequest) -> Iterator[str]:
     yield new_database(pg_server, name)
     with psycopg.connect(pg_server, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def linked(team_db, tmp_path, capsys):
+    """A team server and two laptops connected to it: a with the seeded board, b with
+    what its first sync brought. (url, a, b)."""
+    from ui.cli import main
+    from ui.composition import open_store
+
+    assert main(["server", "init", team_db]) == 0
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    store = open_store(a, create=True)
+    seed_board(store)
+    store.close()
+    assert main(["connect", team_db, "--db", str(a)]) == 0
+    assert main(["connect", team_db, "--db", str(b)]) == 0
+    capsys.readouterr()
+    return team_db, a, b

@@ -14,36 +14,12 @@ from app.board.domain import Kind
 from app.board.filters import VoiceFilter
 from app.changes import Changes
 from storage.team import _LOCK
-from tests.ui.conftest import seed_board
+from tests.team.boards import edit
 from tests.ui.test_board_window import lane_texts
 from ui.cli import main
 from ui.composition import open_store
 
 psycopg = pytest.importorskip("psycopg", reason="the team board needs psycopg")
-
-
-@pytest.fixture
-def linked(team_db, tmp_path, capsys):
-    assert main(["server", "init", team_db]) == 0
-    a, b = tmp_path / "a.db", tmp_path / "b.db"
-    store = open_store(a, create=True)
-    seed_board(store)
-    store.close()
-    open_store(b, create=True).close()
-    assert main(["connect", team_db, "--db", str(a)]) == 0
-    assert main(["connect", team_db, "--db", str(b)]) == 0
-    capsys.readouterr()
-    return team_db, a, b
-
-
-def _edit(path, find: str, words: str) -> None:
-    store = open_store(path)
-    try:
-        voice = store.search(VoiceFilter(text=find))[0]
-        EditVoice(voice.id, draft_of(voice), dataclasses.replace(
-            draft_of(voice), text=words)).apply(store)
-    finally:
-        store.close()
 
 
 def test_the_window_shows_the_sync_state_and_brings_in_what_others_did(
@@ -55,7 +31,7 @@ def test_the_window_shows_the_sync_state_and_brings_in_what_others_did(
     qtbot.waitUntil(lambda: window.team_status.text().startswith("Team: synced"),
                     timeout=10_000)
     assert window.team_status.isVisible()
-    _edit(a, "painless", "Onboarding was painless and quick")
+    edit(a, "painless", "Onboarding was painless and quick")
     main(["sync", "--db", str(a)])
     window.actions_by_id["sync_now"].trigger()  # F9
     assert window.team_status.text() == "Team: syncing…"  # at once: the work is elsewhere
@@ -104,7 +80,7 @@ def test_offline_is_one_line_in_the_status_bar_and_the_board_keeps_working(
     store = open_store(b)
     store.conn.execute("UPDATE team_link SET server = 'postgresql://nobody@127.0.0.1:9/x'")
     store.close()
-    _edit(b, "painless", "Onboarding was fine")
+    edit(b, "painless", "Onboarding was fine")
     window = make_window(b, seed=False)
     team = window.shell.team
     qtbot.waitUntil(lambda: window.team_status.text().startswith("Team: offline"),
@@ -117,8 +93,8 @@ def test_offline_is_one_line_in_the_status_bar_and_the_board_keeps_working(
 
 def test_sync_conflicts_keep_mine_brings_my_version_back(linked, make_window, qtbot):
     _url, a, b = linked
-    _edit(a, "invoice was wrong", "Invoice wrong, says Priya")
-    _edit(b, "invoice was wrong", "Invoice wrong, says Tom")
+    edit(a, "invoice was wrong", "Invoice wrong, says Priya")
+    edit(b, "invoice was wrong", "Invoice wrong, says Tom")
     main(["sync", "--db", str(b)])
     main(["sync", "--db", str(a)])  # a's edit arrives later: it wins, Tom's is kept
     window = make_window(b, seed=False)

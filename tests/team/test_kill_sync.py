@@ -18,7 +18,6 @@ from app.board.commands import EditVoice, draft_of
 from app.board.csv_import import ImportRow
 from app.board.domain import Channel, Kind
 from app.board.filters import VoiceFilter
-from tests.ui.conftest import seed_board
 from ui.cli import main
 from ui.composition import open_store
 
@@ -58,20 +57,6 @@ def _server_rows(url: str) -> tuple:
                 conn.execute("SELECT count(*) FROM sync_conflicts").fetchone()[0])
 
 
-@pytest.fixture
-def pair(team_db, tmp_path, capsys):
-    assert main(["server", "init", team_db]) == 0
-    a, b = tmp_path / "a.db", tmp_path / "b.db"
-    store = open_store(a, create=True)
-    seed_board(store)
-    store.close()
-    open_store(b, create=True).close()
-    main(["connect", team_db, "--db", str(a)])
-    main(["connect", team_db, "--db", str(b)])
-    capsys.readouterr()
-    return team_db, a, b
-
-
 def _work_offline(path: Path, words: str) -> None:
     """An edit, a new customer and a new voice with a theme: rows in several tables."""
     store = open_store(path)
@@ -86,8 +71,8 @@ def _work_offline(path: Path, words: str) -> None:
         store.close()
 
 
-def test_killed_while_pushing_the_server_keeps_nothing_of_it(pair):
-    url, a, _b = pair
+def test_killed_while_pushing_the_server_keeps_nothing_of_it(linked):
+    url, a, _b = linked
     _work_offline(a, "Onboarding took a day")
     before_local, before_server = _sync_state(a), _server_rows(url)
     with psycopg.connect(url) as holder, psycopg.connect(url, autocommit=True) as look:
@@ -118,8 +103,8 @@ def test_killed_while_pushing_the_server_keeps_nothing_of_it(pair):
     assert (links, customers, conflicts) == (before_server[1] + 1, before_server[2] + 1, 0)
 
 
-def test_killed_after_the_server_committed_the_board_is_unchanged_and_catches_up(pair):
-    url, a, b = pair
+def test_killed_after_the_server_committed_the_board_is_unchanged_and_catches_up(linked):
+    url, a, b = linked
     _work_offline(a, "Onboarding took a day")
     main(["sync", "--db", str(a)])  # b has something to pull
     _work_offline(b, "Onboarding took a week")

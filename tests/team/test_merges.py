@@ -16,6 +16,7 @@ from app.board.filters import VoiceFilter
 from app.team import Keep
 from storage.team import resolve_conflict, sync_board
 from storage.team_local import conflicts, team_state
+from tests.team.boards import two_edits
 from tests.ui.conftest import seed_board
 from ui.cli import main
 from ui.composition import open_store
@@ -138,19 +139,9 @@ def test_a_rename_offline_onto_a_name_in_use_merges_and_late_edits_still_land(tw
                                               "Gamma wants audit logs"]}
 
 
-def test_keep_the_replaced_version_brings_it_back_everywhere(two):
-    url, a, b = two
-    store = open_store(a)
-    seed_board(store)
-    store.close()
-    main(["connect", url, "--db", str(a)])
-    main(["connect", url, "--db", str(b)])
-    for path, words in ((a, "Invoice wrong, says Priya"), (b, "Invoice wrong, says Tom")):
-        store = open_store(path)
-        voice = store.search(VoiceFilter(text="invoice wrong"))[0]
-        EditVoice(voice.id, draft_of(voice), dataclasses.replace(
-            draft_of(voice), text=words)).apply(store)
-        store.close()
+def test_keep_the_replaced_version_brings_it_back_everywhere(linked):
+    url, a, b = linked
+    two_edits(a, b)
     for path in (a, b, a):
         main(["sync", "--db", str(path)])
     store = open_store(a)
@@ -234,19 +225,9 @@ def test_a_sync_with_nothing_to_do_changes_nothing(two):
         store.close()
 
 
-def test_the_command_line_lists_conflicts_and_keeps_theirs(two, capsys):
-    url, a, b = two
-    store = open_store(a)
-    seed_board(store)
-    store.close()
-    main(["connect", url, "--db", str(a)])
-    main(["connect", url, "--db", str(b)])
-    for path, words in ((a, "Invoice wrong, says Priya"), (b, "Invoice wrong, says Tom")):
-        store = open_store(path)
-        voice = store.search(VoiceFilter(text="invoice wrong"))[0]
-        EditVoice(voice.id, draft_of(voice), dataclasses.replace(
-            draft_of(voice), text=words)).apply(store)
-        store.close()
+def test_the_command_line_lists_conflicts_and_keeps_theirs(linked, capsys):
+    url, a, b = linked
+    two_edits(a, b)
     for path in (a, b):
         main(["sync", "--db", str(path)])
     capsys.readouterr()

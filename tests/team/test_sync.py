@@ -9,6 +9,7 @@ import pytest
 
 from app.board.commands import EditVoice, draft_of
 from app.board.filters import VoiceFilter
+from tests.team.boards import two_edits
 from tests.ui.conftest import seed_board
 from ui.cli import main
 from ui.composition import open_store
@@ -64,12 +65,7 @@ def test_two_edits_of_one_voice_offline_keep_both_versions(laptops, capsys):
     url, a, b = laptops
     main(["connect", url, "--db", str(a)])
     main(["connect", url, "--db", str(b)])
-    for path, words in ((a, "Invoice wrong, says Priya"), (b, "Invoice wrong, says Tom")):
-        store = open_store(path)
-        voice = store.search(VoiceFilter(text="invoice"))[0]
-        EditVoice(voice.id, draft_of(voice), dataclasses.replace(
-            draft_of(voice), text=words)).apply(store)
-        store.close()
+    two_edits(a, b, "invoice")
     assert main(["sync", "--db", str(a)]) == 0
     assert main(["sync", "--db", str(b)]) == 0  # the later one, in the server's order
     assert "1 conflicts kept in sync_conflicts" in capsys.readouterr().out
