@@ -343,12 +343,21 @@ def m014_team_changes(db: Database) -> None:
     # the server's sync_conflicts for the File > Sync conflicts window (offline too).
     from storage.identity import TEAM_TABLES, team_trigger_sql
 
+    # The link also names the server's board (a rebuilt or other database is not the one
+    # this board synced with) and the token of the last cycle committed here and of the one
+    # being sent: the server keeps the token of the last cycle it committed for this
+    # board, so a cycle cut between the two commits is recognised (its rows are on the
+    # server) and a copy or restored backup of a linked board is too (its token is old).
     db.execute("ALTER TABLE team_link ADD COLUMN applying INTEGER NOT NULL DEFAULT 0")
     db.execute("ALTER TABLE team_link ADD COLUMN synced_at TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE team_link ADD COLUMN server_id TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE team_link ADD COLUMN token TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE team_link ADD COLUMN sending TEXT NOT NULL DEFAULT ''")
     db.execute("""
         CREATE TABLE team_dirty (
             tbl TEXT NOT NULL, k1 TEXT NOT NULL, k2 TEXT NOT NULL DEFAULT '',
             n INTEGER NOT NULL, pending INTEGER NOT NULL DEFAULT 0,
+            sent TEXT NOT NULL DEFAULT '', sent_n INTEGER,
             PRIMARY KEY (tbl, k1, k2)
         ) WITHOUT ROWID""")
     db.execute("""

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -39,7 +39,8 @@ if TYPE_CHECKING:
     from storage.repository import SqliteBoard
 
 TEAM_VERSION = 2
-OURS = {"team_board", "sync_conflicts", "team_aliases"} | {t.name for t in TABLES}
+OURS = {"team_board", "sync_conflicts", "team_aliases", "team_origins"} | {
+    t.name for t in TABLES}
 _NUMERIC = {"weight": "double precision", "severity": "bigint", "position": "bigint",
             "source_line": "bigint", "anonymous": "bigint"}
 _INTEGER = {"severity", "position", "source_line", "anonymous"}
@@ -49,13 +50,10 @@ KEYRING_SERVICE = "empty-chair team board"
 
 # Rows that name the same thing by something other than their id: a push bringing a new
 # row whose natural key a live server row already has is merged into that row.
+_SAME_NAME = "s.name_key = p._name_key AND s.deleted_at IS NULL AND p.deleted_at IS NULL"
+NAMED = ("cohorts", "customers", "themes")
 _NATURAL: dict[str, list[str]] = {
-    "cohorts": ["lower(s.name) = lower(p.name) AND s.deleted_at IS NULL "
-                "AND p.deleted_at IS NULL"],
-    "customers": ["lower(s.name) = lower(p.name) AND s.deleted_at IS NULL "
-                  "AND p.deleted_at IS NULL"],
-    "themes": ["lower(s.name) = lower(p.name) AND s.deleted_at IS NULL "
-               "AND p.deleted_at IS NULL"],
+    "cohorts": [_SAME_NAME], "customers": [_SAME_NAME], "themes": [_SAME_NAME],
     "voices": ["s.source_key = p.source_key"],
     "impacts": ["s.decision_id = p.decision_id AND s.customer_id = p.customer_id",
                 "s.decision_id = p.decision_id AND s.cohort_id = p.cohort_id"],
@@ -79,9 +77,28 @@ def _children(parent: str) -> list[tuple[Table, str]]:
 
 # -- connecting ---------------------------------------------------------------------------
 def safe_url(url: str) -> str:
-    """The URL with any password taken out (`user@host`), for storing, messages and logs."""
+    """The URL with any password taken out (`user@host`), for storing, messages and logs;
+    every other part (`?sslmode=require` ...) kept."""
     url = re.sub(r"(//[^:/@]+):[^@]*@", r"\1@", url)
+    url = re.sub(r"(?i)([?&])password=[^&]*(&|$)", lambda m: m.group(1) if m.group(2) else "",
+                 url)
+    url = re.sub(r"[?&]$", "", url)
     return re.sub(r"(?i)\bpassword\s*=\s*('[^']*'|\S+)\s*", "", url).strip()
+
+
+def _scrubbed(message: str, url: str) -> str:
+    """A driver's message on one line, with no trace of the URL's password."""
+    text = " ".join(message.split())
+    password = _password_in(url) or _raw_password(url)
+    if password:
+        text = text.replace(password, "***")
+    return text.replace(url, safe_url(url)) if url else text
+
+
+def _raw_password(url: str) -> str | None:
+    """The password as written in a URL that may not even parse."""
+    found = re.search(r"//[^:/@]+:([^@]*)@", url) or re.search(r"(?i)password=([^&\s]*)", url)
+    return found.group(1) if found and found.group(1) else None
 
 
 def _password_in(url: str) -> str | None:
@@ -118,6 +135,12 @@ def _kept_password(url: str) -> str | None:
         return None
 
 
+# A sync waits this long for another laptop's push (which holds the team lock) before it
+# gives up with one line; no statement of a cycle may run longer than the second.
+LOCK_WAIT_MS = 30_000
+STATEMENT_MS = 600_000
+
+
 def _connect(url: str) -> Any:
     try:
         import psycopg
@@ -130,12 +153,38 @@ def _connect(url: str) -> Any:
         if password is not None:
             extra["password"] = password
     try:
-        return psycopg.connect(url, connect_timeout=10, **extra)
+        return psycopg.connect(url, connect_timeout=10, options=(
+            f"-c lock_timeout={LOCK_WAIT_MS} -c statement_timeout={STATEMENT_MS}"), **extra)
     except psycopg.ProgrammingError as exc:
-        raise BoardError(f"{safe_url(url)}: not a PostgreSQL URL ({exc})") from exc
+        raise BoardError(f"{safe_url(url)}: not a PostgreSQL URL "
+                         f"({_scrubbed(str(exc), url)})") from exc
     except psycopg.OperationalError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "no answer"
-        raise BoardError(f"{safe_url(url)}: server unreachable ({first})") from exc
+        said = _scrubbed(str(exc), url) or "no answer"
+        raise BoardError(f"{safe_url(url)}: server unreachable ({said})") from exc
+
+
+@contextmanager
+def _talking(url: str) -> Iterator[None]:
+    """What the server says mid-cycle, in one line: gone away is "server unreachable", a
+    lock held too long is "busy"; the server's transaction is rolled back either way."""
+    import psycopg
+
+    try:
+        yield
+    except psycopg.errors.LockNotAvailable as exc:
+        raise BoardError(f"{safe_url(url)}: the team server is busy (another laptop's sync "
+                         f"held it {LOCK_WAIT_MS // 1000} s); nothing was synced, try again"
+                         ) from exc
+    except psycopg.errors.QueryCanceled as exc:
+        raise BoardError(f"{safe_url(url)}: sync stopped ({_scrubbed(str(exc), url)}); "
+                         "nothing was synced") from exc
+    except psycopg.OperationalError as exc:
+        raise BoardError(f"{safe_url(url)}: server unreachable ({_scrubbed(str(exc), url)});"
+                         " nothing was synced") from exc
+    except psycopg.Error as exc:
+        raise BoardError(f"{safe_url(url)}: the team server refused the sync "
+                         f"({type(exc).__name__}: {_scrubbed(str(exc), url)}); nothing was "
+                         "synced") from exc
 
 
 # -- the server's schema ------------------------------------------------------------------
@@ -195,12 +244,28 @@ MIGRATIONS: dict[int, list[str]] = {
             PRIMARY KEY (table_name, old_id))""",
         "CREATE INDEX team_aliases_seq ON team_aliases (seq)",
         "CREATE INDEX voices_source_key ON voices (source_key) WHERE source_key IS NOT NULL",
+        # The board's own id, so a laptop knows a rebuilt or other database for what it is;
+        # per laptop link, the token of the last cycle the server committed.
+        "ALTER TABLE team_board ADD COLUMN board_id text NOT NULL "
+        "DEFAULT gen_random_uuid()::text",
+        """CREATE TABLE team_origins (
+            origin text PRIMARY KEY,
+            token text NOT NULL,
+            pulled_seq bigint NOT NULL,
+            synced_at timestamptz NOT NULL DEFAULT now())""",
+        # Names compare as a laptop compares them (app.board.domain.name_key, casefolded:
+        # "Straße" is "STRASSE"), not by the server's lower(), which depends on its locale.
+        *(statement for table in ("cohorts", "customers", "themes") for statement in (
+            f"ALTER TABLE {table} ADD COLUMN name_key text",
+            f"UPDATE {table} SET name_key = lower(name)",
+            f"CREATE INDEX {table}_name_key ON {table} (name_key) WHERE deleted_at IS NULL")),
         # Search with the laptop's own stems (storage/team_search.py), not Postgres'
         # english stemmer: version 1's column gave other answers than a laptop's search.
         "ALTER TABLE voices DROP COLUMN search",
         "ALTER TABLE voices ADD COLUMN search tsvector",
         "CREATE INDEX voices_search ON voices USING gin (search)",
-        "CREATE INDEX customers_name ON customers (lower(name)) WHERE deleted_at IS NULL",
+        # Rows of version 1 have no terms yet: the next laptop to sync fills them in.
+        "CREATE INDEX voices_unsearched ON voices (id) WHERE search IS NULL",
     ],
 }
 
@@ -239,7 +304,8 @@ def init_server(url: str) -> str:
         return f"{safe_url(url)}: team board brought from version {version} to {TEAM_VERSION}"
 
 
-def _check_server(cursor: Any, url: str) -> None:
+def _check_server(cursor: Any, url: str) -> str:
+    """The team board's own id, once it is known to be a team board this app syncs with."""
     try:
         cursor.execute("SELECT version FROM team_board")
         version = int(cursor.fetchone()[0])
@@ -252,6 +318,8 @@ def _check_server(cursor: Any, url: str) -> None:
             f"with version {TEAM_VERSION}: "
             + ("run `empty-chair server init URL` to bring it up to date"
                if version < TEAM_VERSION else "update the app"))
+    cursor.execute("SELECT board_id FROM team_board")
+    return str(cursor.fetchone()[0])
 
 
 def search_server(url: str, typed: str, limit: int = 1000) -> list[str]:
@@ -286,12 +354,23 @@ class _Incoming:
     newest: int
 
 
-def _link(conn: sqlite3.Connection, path: object) -> tuple[str, str, int]:
-    row = conn.execute("SELECT server, origin, pulled_seq FROM team_link").fetchone()
+@dataclass
+class _Link:
+    server: str
+    origin: str
+    pulled: int
+    server_id: str
+    token: str
+    sending: str
+
+
+def _link(conn: sqlite3.Connection, path: object) -> _Link:
+    row = conn.execute("SELECT server, origin, pulled_seq, server_id, token, sending FROM "
+                       "team_link").fetchone()
     if row is None:
         raise BoardError(f"{path}: not linked to a team server; run `empty-chair connect URL` "
                          "first")
-    return str(row[0]), str(row[1]), int(row[2])
+    return _Link(str(row[0]), str(row[1]), int(row[2]), str(row[3]), str(row[4]), str(row[5]))
 
 
 @contextmanager
@@ -304,7 +383,9 @@ def _snapshot(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute("COMMIT")
 
 
-def _outgoing(conn: sqlite3.Connection, everything: bool) -> _Outgoing:
+def _outgoing(conn: sqlite3.Connection, everything: bool, replayed: str = "") -> _Outgoing:
+    """What this board sends: every row (a first sync), or the rows marked changed, less
+    those a cycle cut after the server's commit (`replayed`) already sent unchanged."""
     rows: dict[str, list[tuple[Any, ...]]] = {}
     marks: list[tuple[str, str, str, int]] = []
     with _snapshot(conn):
@@ -318,8 +399,8 @@ def _outgoing(conn: sqlite3.Connection, everything: bool) -> _Outgoing:
                 # rather than reading a 100k-row table to probe the marks.
                 found = conn.execute(
                     f'SELECT {names}, d.pending FROM team_dirty d CROSS JOIN "{table.name}" t '
-                    f'ON t."{table.key[0]}" = d.k1 AND {k2} = d.k2 WHERE d.tbl = ?',
-                    [table.name]).fetchall()
+                    f'ON t."{table.key[0]}" = d.k1 AND {k2} = d.k2 WHERE d.tbl = ? AND NOT '
+                    "(d.sent = ? AND d.sent_n = d.n)", [table.name, replayed or "-"]).fetchall()
             if found:
                 rows[table.name] = found
         marks = conn.execute("SELECT tbl, k1, k2, n FROM team_dirty").fetchall()
@@ -328,24 +409,33 @@ def _outgoing(conn: sqlite3.Connection, everything: bool) -> _Outgoing:
 
 # -- the server's side of one cycle -------------------------------------------------------
 def _temp(cursor: Any, table: Table, rows: list[tuple[Any, ...]]) -> str:
-    """The pushed rows in a temporary table; a voice also carries its search terms, stemmed
-    here as the laptop's own index stems them (storage/team_search.py)."""
+    """The pushed rows in a temporary table. A voice also carries its search terms,
+    stemmed here as the laptop's own index stems them (storage/team_search.py); a named row
+    its name as the laptop compares names (name_key)."""
+    from app.board.domain import name_key
+
     name = f"push_{table.name}"
-    voices = table.name == "voices"
+    voices, named = table.name == "voices", table.name in NAMED
+    extra = (["_search"] if voices else []) + (["_name_key"] if named else [])
     cursor.execute(f'CREATE TEMP TABLE "{name}" ({", ".join(_server_columns(table))}, '
                    "_pending boolean NOT NULL DEFAULT false, "
-                   "_team boolean NOT NULL DEFAULT false"
-                   + (", _search tsvector" if voices else "") + ") ON COMMIT DROP")
+                   "_team boolean NOT NULL DEFAULT false, "
+                   "_aliased boolean NOT NULL DEFAULT false"
+                   + "".join(f", {e} {'tsvector' if e == '_search' else 'text'}" for e in extra)
+                   + ") ON COMMIT DROP")
     columns = [c.name for c in table.columns]
-    extra = ", _search" if voices else ""
+    vectors: list[str] = []
     if voices:
         from storage.team_search import search_vectors
 
         at = columns.index("text")
         vectors = search_vectors([str(row[at]) for row in rows])
-    with cursor.copy(f'COPY "{name}" ({_quoted(columns)}, _pending{extra}) FROM STDIN') as copy:
+    at_name = columns.index("name") if named else 0
+    listed = ", ".join([_quoted(columns), "_pending", *extra])
+    with cursor.copy(f'COPY "{name}" ({listed}) FROM STDIN') as copy:
         for i, row in enumerate(rows):
-            copy.write_row((*row[:-1], bool(row[-1]), *((vectors[i],) if voices else ())))
+            copy.write_row((*row[:-1], bool(row[-1]), *((vectors[i],) if voices else ()),
+                            *((name_key(str(row[at_name])),) if named else ())))
     return name
 
 
@@ -366,9 +456,12 @@ def _key_text(table: Table, alias: str) -> str:
     return " || '|' || ".join(f'{alias}."{k}"' for k in table.key)
 
 
-def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int) -> tuple[int, int, int]:
-    """Every outgoing row upserted. Returns (rows written, versions kept, rows merged)."""
-    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
+def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int, join: bool = False,
+          ) -> tuple[int, int, int]:
+    """Every outgoing row upserted (the caller holds the team lock). `join`: the board's
+    first sync with this team board (or its first after being copied or restored): a row
+    the server already holds otherwise keeps the server's version live, and the board's is
+    kept in sync_conflicts. Returns (rows written, versions kept, rows merged)."""
     written = kept = merged = 0
     for table in TABLES:
         rows = out.rows.get(table.name)
@@ -376,8 +469,10 @@ def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int) -> tuple[int, i
             continue
         p = _temp(cursor, table, rows)
         columns = [c.name for c in table.columns]
-        # 1. Ids of rows merged away land on the row they became; a merged row's own later
-        #    edit is an edit of that row (the version merged is already in sync_conflicts).
+        named = table.name in NAMED
+        # 1. Ids of rows merged away land on the row they became. A merged row's own later
+        #    edit is an edit of that row, under that row's name (the version merged is
+        #    already in sync_conflicts).
         if table.name in _NATURAL:
             cursor.execute(
                 f'DELETE FROM "{p}" p USING team_aliases a WHERE a.table_name = %s AND '
@@ -387,10 +482,14 @@ def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int) -> tuple[int, i
                 table.name if column.name == "id" and table.name in _NATURAL else None)
             if target is None or target not in _NATURAL:
                 continue
+            aliased = ", _aliased = true" if column.name == "id" else ""
             cursor.execute(
-                f'UPDATE "{p}" p SET "{column.name}" = a.new_id, _team = true FROM '
+                f'UPDATE "{p}" p SET "{column.name}" = a.new_id, _team = true{aliased} FROM '
                 f'team_aliases a WHERE a.table_name = %s AND p."{column.name}" = a.old_id',
                 [target])
+        if named:
+            cursor.execute(f'UPDATE "{p}" p SET name = s.name, _name_key = s.name_key FROM '
+                           f'"{table.name}" s WHERE s.id = p.id AND p._aliased')
         if len(table.key) > 1:  # two links that became one
             cursor.execute(f'DELETE FROM "{p}" a USING "{p}" b WHERE a.ctid < b.ctid AND '
                            f"{_on(table, 'a', 'b')}")
@@ -416,35 +515,51 @@ def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int) -> tuple[int, i
             olds = [old for old, _new in pairs]
             cursor.execute(f'DELETE FROM "{p}" WHERE id = ANY(%s)', [olds])
             _merge_on_server(cursor, table, pairs)
-        # 3. What a closed meeting froze stays, against a push that never saw it.
+        # 3. What a closed meeting froze stays, against a push that never saw it; what
+        #    that push froze (or its meeting's state) is kept in sync_conflicts.
         seen = "(s.origin = %s OR (s.seq <= %s AND NOT p._pending))"
-        if table.name == "decisions":
+        for rule, fields in (
+                ("decisions", "s.frozen IS NOT NULL AND p.frozen IS DISTINCT FROM s.frozen"),
+                ("meetings", "s.status = 'closed' AND p.status <> 'closed'")):
+            if table.name != rule:
+                continue
+            where = f"{_on(table)} AND {fields} AND NOT {seen}"
             cursor.execute(
-                f'UPDATE "{p}" p SET frozen = s.frozen, _team = true FROM decisions s WHERE '
-                f"{_on(table)} AND s.frozen IS NOT NULL AND p.frozen IS DISTINCT FROM s.frozen "
-                f"AND NOT {seen}", [origin, pulled])
-        if table.name == "meetings":
-            cursor.execute(
-                f'UPDATE "{p}" p SET status = s.status, closed_at = s.closed_at, _team = true '
-                f"FROM meetings s WHERE {_on(table)} AND s.status = 'closed' AND "
-                f"p.status <> 'closed' AND NOT {seen}", [origin, pulled])
+                f"INSERT INTO sync_conflicts (table_name, row_key, kind, kept, kept_origin, "
+                f"replaced, replaced_origin) SELECT %s, {_key_text(table, 's')}, 'frozen', "
+                f"{_row_json('s')}, s.origin, {_row_json('p')}, %s FROM \"{p}\" p JOIN "
+                f'"{table.name}" s ON {where}', [table.name, origin, origin, pulled])
+            kept += cursor.rowcount
+            keep = ("frozen = s.frozen" if rule == "decisions" else
+                    "status = s.status, closed_at = s.closed_at")
+            cursor.execute(f'UPDATE "{p}" p SET {keep}, _team = true FROM "{table.name}" s '
+                           f"WHERE {where}", [origin, pulled])
         # 4. Rows the server already has as they are: nothing to write.
-        searched = " AND s.search IS NOT NULL" if table.name == "voices" else ""
         cursor.execute(
             f'DELETE FROM "{p}" p USING "{table.name}" s WHERE {_on(table)} AND '
-            f"({_columns_of('p', columns)}) IS NOT DISTINCT FROM ({_columns_of('s', columns)})"
-            + searched)
-        # 5. A version this board never saw, about to be replaced: kept.
-        cursor.execute(
-            f"INSERT INTO sync_conflicts (table_name, row_key, kind, kept, kept_origin, "
-            f"replaced, replaced_origin) SELECT %s, {_key_text(table, 's')}, 'edit', "
-            f"{_row_json('p')}, %s, {_row_json('s')}, s.origin FROM \"{p}\" p JOIN "
-            f'"{table.name}" s ON {_on(table)} WHERE NOT {seen}',
-            [table.name, origin, origin, pulled])
-        kept += cursor.rowcount
+            f"({_columns_of('p', columns)}) IS NOT DISTINCT FROM ({_columns_of('s', columns)})")
+        # 5. A version this board never saw, about to be replaced: kept. Joining, the
+        #    server's version stays live instead, and the board's is the one kept.
+        if join:
+            cursor.execute(
+                f"INSERT INTO sync_conflicts (table_name, row_key, kind, kept, kept_origin, "
+                f"replaced, replaced_origin) SELECT %s, {_key_text(table, 's')}, 'edit', "
+                f"{_row_json('s')}, s.origin, {_row_json('p')}, %s FROM \"{p}\" p JOIN "
+                f'"{table.name}" s ON {_on(table)}', [table.name, origin])
+            kept += cursor.rowcount
+            cursor.execute(f'DELETE FROM "{p}" p USING "{table.name}" s WHERE {_on(table)}')
+        else:
+            cursor.execute(
+                f"INSERT INTO sync_conflicts (table_name, row_key, kind, kept, kept_origin, "
+                f"replaced, replaced_origin) SELECT %s, {_key_text(table, 's')}, 'edit', "
+                f"{_row_json('p')}, %s, {_row_json('s')}, s.origin FROM \"{p}\" p JOIN "
+                f'"{table.name}" s ON {_on(table)} WHERE NOT {seen}',
+                [table.name, origin, origin, pulled])
+            kept += cursor.rowcount
         # 6. The rows themselves.
-        written_columns = columns + (["search"] if table.name == "voices" else [])
-        values = _quoted(columns) + (", _search" if table.name == "voices" else "")
+        extra = {"voices": ["search"], **{t: ["name_key"] for t in NAMED}}.get(table.name, [])
+        written_columns = columns + extra
+        values = _quoted(columns) + "".join(f", _{e}" for e in extra)
         updates = ", ".join(f'"{n}" = EXCLUDED."{n}"' for n in written_columns
                             if n not in table.key)
         cursor.execute(
@@ -456,6 +571,19 @@ def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int) -> tuple[int, i
         if cursor.rowcount >= 5000:  # a first connect: the planner needs the new sizes, or
             cursor.execute(f'ANALYZE "{table.name}"')  # every pull scans the whole table
     return written, kept, merged
+
+
+def _fill_search(cursor: Any, limit: int = 20_000) -> None:
+    """Voices with no search terms yet (rows of a team board of schema version 1), stemmed
+    here, some thousands a cycle; the rows themselves do not change."""
+    from storage.team_search import search_vectors
+
+    cursor.execute("SELECT id, text FROM voices WHERE search IS NULL LIMIT %s", [limit])
+    found = cursor.fetchall()
+    if found:
+        vectors = search_vectors([str(text) for _id, text in found])
+        cursor.executemany("UPDATE voices SET search = %s::tsvector WHERE id = %s",
+                           [(v, i) for (i, _t), v in zip(found, vectors, strict=True)])
 
 
 def _merge_on_server(cursor: Any, table: Table, pairs: list[tuple[str, str]]) -> None:
@@ -516,9 +644,9 @@ def _local(name: str, value: Any) -> Any:
 
 
 def _apply(conn: sqlite3.Connection, out: _Outgoing, inc: _Incoming, pushed_resolutions:
-           list[int], server: str) -> tuple[int, set[str]]:
-    """Everything pulled, written in the caller's local transaction. Returns the rows
-    taken and the tables they went to."""
+           list[int], link: _Link) -> tuple[int, set[str]]:
+    """Everything pulled, written in the caller's local transaction, and the link as the
+    server now knows it. Returns the rows taken and the tables they went to."""
     conn.executemany("DELETE FROM team_dirty WHERE tbl = ? AND k1 = ? AND k2 = ? AND n = ?",
                      out.marks)
     conn.execute("UPDATE team_link SET applying = 1")
@@ -557,8 +685,9 @@ def _apply(conn: sqlite3.Connection, out: _Outgoing, inc: _Incoming, pushed_reso
                      "resolution_pushed = 1", [(r, i) for i, r in inc.resolved])
     conn.executemany("UPDATE team_conflicts SET resolution_pushed = 1 WHERE id = ?",
                      [(i,) for i in pushed_resolutions])
-    conn.execute("UPDATE team_link SET applying = 0, pulled_seq = ?, synced_at = ?, "
-                 "server = ?", [inc.newest, now_utc(), server])
+    conn.execute("UPDATE team_link SET applying = 0, pulled_seq = ?, synced_at = ?, server = ?, "
+                 "origin = ?, server_id = ?, token = ?, sending = ''",
+                 [inc.newest, now_utc(), link.server, link.origin, link.server_id, link.token])
     return taken, tables
 
 
@@ -604,61 +733,117 @@ def _merge_local_twin(conn: sqlite3.Connection, table: Table, index: dict[str, i
         twin = conn.execute(f'SELECT id FROM "{table.name}" WHERE {where} AND id <> ?',
                             [*args, row[index["id"]]]).fetchone()
         if twin is not None:
-            _merge_here(conn, table.name, twin[0], row[index["id"]])
+            # The server never saw this merge: what it moves is this board's own change,
+            # marked so the next push sends it.
+            conn.execute("UPDATE team_link SET applying = 0")
+            try:
+                _merge_here(conn, table.name, twin[0], row[index["id"]])
+            finally:
+                conn.execute("UPDATE team_link SET applying = 1")
 
 
 # -- a cycle --------------------------------------------------------------------------------
 def sync_board(store: SqliteBoard, url: str | None = None, *, everything: bool = False,
-               ) -> SyncReport:
-    """One cycle: push this board's changes, then pull everyone else's (see the module)."""
+               on_connection: Callable[[Any], None] | None = None) -> SyncReport:
+    """One cycle: push this board's changes, then pull everyone else's (see the module).
+    `everything`: the first sync of a new link. `on_connection` is handed the server
+    connection, so a window closing can cancel a cycle waiting on the network."""
+    import uuid
+
     conn = store.conn
-    server, origin, pulled = _link(conn, store.path)
-    url = url or server
-    out = _outgoing(conn, everything)
-    resolutions = conn.execute("SELECT id, resolved FROM team_conflicts WHERE "
-                               "resolution_pushed = 0").fetchall()
-    known = int(conn.execute("SELECT coalesce(max(id), 0) FROM team_conflicts").fetchone()[0])
-    unresolved = [int(r[0]) for r in conn.execute(
-        "SELECT id FROM team_conflicts WHERE resolved IS NULL").fetchall()]
-    with _connect(url) as remote, remote.cursor() as cursor:
-        _check_server(cursor, url)
-        pushed, kept, merged = _push(cursor, out, origin, pulled)
+    link = _link(conn, store.path)
+    url = url or link.server
+    notes: list[str] = []
+    with _connect(url) as remote, remote.cursor() as cursor, _talking(url):
+        if on_connection is not None:
+            on_connection(remote)
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
+        board_id = _check_server(cursor, url)
+        replayed, why, other_board = "", "", bool(link.server_id) and link.server_id != board_id
+        if other_board:
+            why = "this is not the team board it synced with (rebuilt, or another database)"
+        elif not everything:
+            cursor.execute("SELECT token FROM team_origins WHERE origin = %s", [link.origin])
+            found = cursor.fetchone()
+            if found is None:
+                why = "the team server has no record of this board's link"
+            elif found[0] == link.sending and link.sending:
+                replayed = link.sending  # cut after the server's commit: those rows are there
+            elif found[0] != link.token:
+                why = "this board is a copy, or a restored backup, of a linked board"
+        join = everything or bool(why)
+        if why:  # linked afresh, under a name of its own: the team's rows stay live
+            link = _Link(link.server, str(uuid.uuid4()), 0, board_id, "", "")
+            notes.append(f"linked afresh ({why}): rows the server also holds kept the team's "
+                         "version, this board's is kept in sync_conflicts")
+        link.server_id, link.server = board_id, safe_url(url)
+        out = _outgoing(conn, join, replayed)
+        if other_board:
+            with store.connection.write():
+                conn.execute("DELETE FROM team_conflicts")  # another server's numbering
+        resolutions = conn.execute("SELECT id, resolved FROM team_conflicts WHERE "
+                                   "resolution_pushed = 0").fetchall()
+        known = int(conn.execute("SELECT coalesce(max(id), 0) FROM team_conflicts"
+                                 ).fetchone()[0])
+        unresolved = [int(r[0]) for r in conn.execute(
+            "SELECT id FROM team_conflicts WHERE resolved IS NULL").fetchall()]
+        token = str(uuid.uuid4())
+        # Said here before the server hears it: should this cycle be cut after the server's
+        # commit, the next one knows these rows arrived.
+        with store.connection.write():
+            conn.execute("UPDATE team_link SET sending = ?", [token])
+            conn.executemany("UPDATE team_dirty SET sent = ?, sent_n = n WHERE tbl = ? AND "
+                             "k1 = ? AND k2 = ? AND n = ?", [(token, *m) for m in out.marks])
+        pushed, kept, merged = _push(cursor, out, link.origin, link.pulled, join)
         for conflict_id, resolution in resolutions:
             cursor.execute("UPDATE sync_conflicts SET resolved = %s, resolved_by = %s "
                            "WHERE id = %s AND resolved IS NULL",
-                           [resolution, origin, conflict_id])
-        inc = _incoming(cursor, origin, pulled, known, unresolved)
+                           [resolution, link.origin, conflict_id])
+        _fill_search(cursor)
+        inc = _incoming(cursor, link.origin, link.pulled, known, unresolved)
+        cursor.execute("INSERT INTO team_origins (origin, token, pulled_seq) VALUES "
+                       "(%s, %s, %s) ON CONFLICT (origin) DO UPDATE SET token = "
+                       "EXCLUDED.token, pulled_seq = EXCLUDED.pulled_seq, synced_at = now()",
+                       [link.origin, token, inc.newest])
         remote.commit()
+    link.token = token
     # The server has committed; what follows needs no network. Should it fail, the next
-    # cycle pushes the same rows (the server drops what it has) and pulls the same again.
+    # cycle knows (the server holds this cycle's token) and pulls the same again.
     try:
         with store.connection.write():
-            taken, tables = _apply(conn, out, inc, [int(r[0]) for r in resolutions],
-                                   safe_url(url))
+            taken, tables = _apply(conn, out, inc, [int(r[0]) for r in resolutions], link)
     except sqlite3.IntegrityError as exc:
         raise BoardError(f"{store.path}: a row from the team server clashes with this "
                          f"board ({exc}); nothing was pulled") from exc
-    return SyncReport(str(store.path), pushed, taken, kept, merged,
+    return SyncReport(str(store.path), pushed, taken, kept, merged, notes=tuple(notes),
                       tables=tuple(t.name for t in TABLES if t.name in tables))
 
 
 def connect_board(url: str, store: SqliteBoard) -> SyncReport:
     """Link a board to a team server and run the first sync: an empty server receives the
-    board, an empty board receives the server's, both non-empty are merged."""
+    board, an empty board receives the server's, both non-empty are merged (a row both
+    hold keeps the team's version live; the board's is kept in sync_conflicts). A board
+    already linked to this team board keeps its link: only the URL changes."""
     import uuid
 
-    with _connect(url) as remote, remote.cursor() as cursor:
-        _check_server(cursor, url)  # before the board is changed at all
+    with _connect(url) as remote, remote.cursor() as cursor, _talking(url):
+        board_id = _check_server(cursor, url)  # before the board is changed at all
     note = keep_password(url)
-    # A name of its own on the server for this link: two copies of one board file (a
-    # backup restored on a second laptop) share a board id, never an origin.
-    origin = str(uuid.uuid4())
-    with store.connection.write():
-        store.conn.execute("DELETE FROM team_link")
-        store.conn.execute("DELETE FROM team_dirty")
-        store.conn.execute("INSERT INTO team_link (server, origin) VALUES (?, ?)",
-                           [safe_url(url), origin])
-    report = sync_board(store, url, everything=True)
+    linked = store.conn.execute("SELECT server_id FROM team_link").fetchone()
+    if linked is not None and linked[0] == board_id:
+        with store.connection.write():
+            store.conn.execute("UPDATE team_link SET server = ?", [safe_url(url)])
+        report = sync_board(store, url)
+    else:
+        with store.connection.write():
+            store.conn.execute("DELETE FROM team_link")
+            store.conn.execute("DELETE FROM team_dirty")
+            store.conn.execute("DELETE FROM team_conflicts")
+            # A name of its own on the server for this link: two copies of one board file
+            # share a board id, never an origin.
+            store.conn.execute("INSERT INTO team_link (server, origin, server_id) VALUES "
+                               "(?, ?, ?)", [safe_url(url), str(uuid.uuid4()), board_id])
+        report = sync_board(store, url, everything=True)
     if note:
         from dataclasses import replace
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -90,14 +91,18 @@ def team_connect(url: str, path: Path) -> SyncReport:
         store.close()
 
 
-def team_sync(path: Path) -> SyncReport:
+def team_sync(path: Path, on_cancel: Callable[[Callable[[], None]], None] | None = None,
+              ) -> SyncReport:
     """One sync cycle of the board at `path` with its team server, on a connection of its
-    own (a worker thread's, when the window syncs in the background)."""
+    own (a worker thread's, when the window syncs in the background). `on_cancel` is handed
+    a function that stops the cycle while it waits on the server (any thread may call it):
+    the server's transaction is rolled back, the board is untouched."""
     from storage.team import sync_board
 
     store = SqliteBoard.open(path)
     try:
-        return sync_board(store)
+        return sync_board(store, on_connection=None if on_cancel is None else (
+            lambda connection: on_cancel(lambda: connection.cancel_safe(timeout=2.0))))
     finally:
         store.close()
 

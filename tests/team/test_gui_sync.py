@@ -134,3 +134,25 @@ def test_sync_now_on_a_board_not_linked_says_how_to_link_it(make_window):
     box = window.findChildren(QMessageBox)[-1]
     assert "not linked to a team server" in box.text()
     assert "empty-chair connect" in box.text()
+
+
+def test_closing_the_board_stops_a_sync_waiting_on_the_server(linked, make_window, qtbot):
+    url, _a, b = linked
+    window = make_window(b, seed=False)
+    team = window.shell.team
+    qtbot.waitUntil(lambda: not team.running and team.last_report is not None, timeout=10_000)
+    edit(b, "painless", "Onboarding was fine")
+    with psycopg.connect(url, autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s)", [_LOCK])  # the push waits on it
+        team.sync_now()
+        job = team._job
+        qtbot.waitUntil(lambda: team._cancel is not None, timeout=10_000)  # on the server
+        window.shell.stop_team()  # what a board switch or closing the window does
+        assert not job.worker_thread.isRunning()  # cancelled, not left waiting 30 s
+        holder.execute("SELECT pg_advisory_unlock(%s)", [_LOCK])
+    store = open_store(b)  # nothing half-done: the edit still waits to be sent
+    assert store.conn.execute("SELECT count(*) FROM team_dirty").fetchone()[0] == 1
+    store.close()
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM voices WHERE text = 'Onboarding was fine'"
+                            ).fetchone()[0] == 0

@@ -109,17 +109,31 @@ def test_killed_after_the_server_committed_the_board_is_unchanged_and_catches_up
     main(["sync", "--db", str(a)])  # b has something to pull
     _work_offline(b, "Onboarding took a week")
     before_local = _sync_state(b)
+    conn = sqlite3.connect(b)
+    origin = conn.execute("SELECT origin FROM team_link").fetchone()[0]
+    conn.close()
     holder = sqlite3.connect(b, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")  # b's write lock: its pull waits for it
-    try:
+    with psycopg.connect(url) as server_hold, psycopg.connect(url, autocommit=True) as look:
+        # The cycle's last server write waits on this row; meanwhile b's write lock is
+        # taken, so once the server commits, b's own transaction waits: then it is killed.
+        server_hold.execute("SELECT 1 FROM team_origins WHERE origin = %s FOR UPDATE",
+                            [origin])
         sync = _sync_process(b)
-        _until(lambda: "Onboarding took a week" in {t for _i, t in _server_rows(url)[0]},
-               "the server to commit b's push")
-        sync.send_signal(signal.SIGKILL)
-        sync.wait(10)
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
+        _until(lambda: look.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND "
+            "state = 'active'").fetchone()[0] == 1 or sync.poll() is not None,
+            "the cycle to reach its last server write")
+        assert sync.poll() is None, sync.communicate()
+        holder.execute("BEGIN IMMEDIATE")
+        server_hold.rollback()
+        try:
+            _until(lambda: "Onboarding took a week" in {t for _i, t in _server_rows(url)[0]},
+                   "the server to commit b's push")
+            sync.send_signal(signal.SIGKILL)
+            sync.wait(10)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
     assert _sync_state(b) == before_local  # not one pulled row, nothing forgotten
     conflicts = _server_rows(url)[3]
     with psycopg.connect(url) as conn:  # a's voice edit kept; same-name rows merged
@@ -127,7 +141,7 @@ def test_killed_after_the_server_committed_the_board_is_unchanged_and_catches_up
                             "table_name").fetchall() == [("customers", "merge"),
                                                          ("themes", "merge"),
                                                          ("voices", "edit")]
-    assert main(["sync", "--db", str(b)]) == 0  # pushes again: the server has it all
+    assert main(["sync", "--db", str(b)]) == 0  # knows its rows arrived: sends none again
     assert _server_rows(url)[3] == conflicts  # not counted twice
     main(["sync", "--db", str(a)])
     assert _sync_state(a)[2] == _sync_state(b)[2]  # converged

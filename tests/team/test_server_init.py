@@ -20,8 +20,8 @@ def _tables(url: str) -> set[str]:
 def test_init_makes_an_empty_database_a_team_board_and_is_idempotent(team_db, capsys):
     assert main(["server", "init", team_db]) == 0
     assert "a new team board (schema version 2)" in capsys.readouterr().out
-    assert _tables(team_db) == {t.name for t in TABLES} | {"team_board", "sync_conflicts",
-                                                             "team_aliases"}
+    assert _tables(team_db) == {t.name for t in TABLES} | {
+        "team_board", "sync_conflicts", "team_origins", "team_aliases"}
     with psycopg.connect(team_db) as conn:
         columns = {r[0] for r in conn.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'voices'")}

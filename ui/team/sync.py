@@ -30,7 +30,8 @@ class TeamSync(QObject):
     changed = Signal()  # the status text changed
     pulled = Signal(object)  # Changes: what a sync brought in
 
-    def __init__(self, path: Path, run: Callable[[Path], SyncReport],
+    def __init__(self, path: Path,
+                 run: Callable[[Path, Callable[[Callable[[], None]], None]], SyncReport],
                  state: Callable[[], TeamState | None], every_ms: int = SYNC_EVERY_MS,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -41,6 +42,7 @@ class TeamSync(QObject):
         self.last_report: SyncReport | None = None
         self.last_error = ""
         self._job: Job | None = None
+        self._cancel: Callable[[], None] | None = None  # stops the running cycle's wait
         self._again = False  # asked for while one was running: one more after it
         self._stopped = False
         self.timer = QTimer(self)
@@ -71,7 +73,7 @@ class TeamSync(QObject):
             self._again = True
             return True
         path, run = self.path, self._run
-        job = Job(lambda _progress, _token: run(path))
+        job = Job(lambda _progress, _token: run(path, self._can_cancel))
         job.done.connect(self._done)
         job.failed.connect(self._failed)
         self._job = job
@@ -80,8 +82,12 @@ class TeamSync(QObject):
         job.start()
         return True
 
+    def _can_cancel(self, cancel: Callable[[], None]) -> None:
+        self._cancel = cancel  # from the worker thread; read by stop() in the GUI thread
+
     def _ended(self) -> None:
         self._job = None
+        self._cancel = None
         if self._again and not self._stopped:
             self._again = False
             self.sync_now()
@@ -109,13 +115,20 @@ class TeamSync(QObject):
         self._ended()
         self.changed.emit()
 
-    def stop(self, wait_ms: int = 15_000) -> None:
-        """The board is closing or switching: no more syncs; one running is let finish (its
-        own transaction, its own connection) for up to `wait_ms`."""
+    def stop(self, wait_ms: int = 5_000) -> None:
+        """The board is closing or switching: no more syncs. A cycle waiting on the server
+        is cancelled (the server rolls its transaction back; the board is untouched); one
+        writing the board (no network in that) is let finish, for up to `wait_ms`."""
         self._stopped = True
         self.timer.stop()
         job, self._job = self._job, None
+        cancel, self._cancel = self._cancel, None
         if job is not None:
+            if cancel is not None:
+                cancel()
+            # The thread's loop ends as the work returns (its own "quit" would be queued
+            # here, to a thread that is waiting).
+            job.worker_thread.quit()
             job.worker_thread.wait(wait_ms)
 
     # -- what the status bar says ---------------------------------------------------------
