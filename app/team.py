@@ -78,7 +78,8 @@ class Conflict:
     id: int
     table: str
     row_key: str
-    kind: str  # "edit": two edits of one row; "merge": a row merged into a same-name row
+    kind: str  # "edit": two edits of one row; "merge": a row merged into a same-name row;
+    # "frozen": what a laptop froze (or its meeting state) against a meeting closed before
     kept: dict[str, Any]
     kept_origin: str
     replaced: dict[str, Any]

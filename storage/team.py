@@ -867,6 +867,10 @@ def resolve_conflict(store: SqliteBoard, conflict_id: int, keep: Keep) -> None:
     if keep is Keep.REPLACED and conflict.kind == "merge":
         raise BoardError(f"sync conflict #{conflict_id} is a merge of two rows of one name: "
                          "it can only be kept (edit the merged row instead)")
+    if keep is Keep.REPLACED and conflict.kind == "frozen":
+        raise BoardError(f"sync conflict #{conflict_id} is what another laptop froze when it "
+                         "closed the meeting too: a closed meeting's record is never "
+                         "rewritten, so it can only be kept")
     with store.connection.write():
         if keep is Keep.REPLACED:
             names = [c.name for c in table.columns]

@@ -769,6 +769,9 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+_KINDS = {"merge": "merged", "frozen": "closed on two laptops"}
+
+
 def _cmd_conflicts(args: argparse.Namespace) -> int:
     from app.errors import ValidationError
     from app.team import Keep
@@ -786,7 +789,7 @@ def _cmd_conflicts(args: argparse.Namespace) -> int:
             for c in found:
                 who = {state.origin: "this laptop", "team": "the server"}
                 print(f"#{c.id}  {c.table}  {terminal_text(c.title)}  "
-                      f"({'merged' if c.kind == 'merge' else 'two edits'}; live from "
+                      f"({_KINDS.get(c.kind, 'two edits')}; live from "
                       f"{who.get(c.kept_origin, 'board ' + c.kept_origin[:8])}, replaced from "
                       f"{who.get(c.replaced_origin, 'board ' + c.replaced_origin[:8])}; "
                       f"differs in {', '.join(c.differs) or 'nothing but stamps'})"

@@ -185,6 +185,20 @@ def test_a_meeting_closed_on_both_laptops_keeps_both_frozen_records(empty_pair):
         store = open_store(path)
         assert "A's record" in store.frozen_records(meeting)[decision]
         store.close()
+    from app.errors import BoardError
+    from app.team import Keep
+    from storage.team import resolve_conflict
+    from storage.team_local import conflicts
+
+    store = open_store(b)
+    try:
+        [frozen] = [c for c in conflicts(store.conn) if c.kind == "frozen"]
+        with pytest.raises(BoardError, match="never rewritten"):
+            resolve_conflict(store, frozen.id, Keep.REPLACED)  # not even by a choice
+        resolve_conflict(store, frozen.id, Keep.LIVE)
+        assert "A's record" in store.frozen_records(meeting)[decision]
+    finally:
+        store.close()
 
 
 def test_a_server_gone_midway_or_too_busy_is_one_line(linked, capsys, monkeypatch):

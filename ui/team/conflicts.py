@@ -142,7 +142,7 @@ class ConflictsDialog(QDialog):
         for conflict in self.items:
             what = _TABLE_WORDS.get(conflict.table, conflict.table)
             state = f" — {conflict.resolved}" if conflict.resolved else ""
-            kind = "merged" if conflict.kind == "merge" else "two edits"
+            kind = {"merge": "merged", "frozen": "closed twice"}.get(conflict.kind, "two edits")
             item = QListWidgetItem(f"{what}: {conflict.title}\n{kind} · {conflict.at[:16]}"
                                    f"{state}")
             item.setToolTip(conflict.title)
@@ -181,15 +181,19 @@ class ConflictsDialog(QDialog):
         mine = self._mine
         self.live_title.setText(f"Live — from {_who(conflict.kept_origin, mine)}")
         self.replaced_title.setText(
-            ("Merged into the live one — from " if conflict.kind == "merge" else
-             "Replaced — from ") + _who(conflict.replaced_origin, mine))
+            {"merge": "Merged into the live one — from ",
+             "frozen": "Frozen there too — from "}.get(conflict.kind, "Replaced — from ")
+            + _who(conflict.replaced_origin, mine))
         self.live.setPlainText(_fields(conflict.kept, conflict.differs))
         self.replaced.setPlainText(_fields(conflict.replaced, conflict.differs))
-        if conflict.kind == "merge":
-            self.keep_mine.setText("&OK, merged")
+        if conflict.kind in ("merge", "frozen"):
+            self.keep_mine.setText("&OK, merged" if conflict.kind == "merge" else "&OK")
             self.keep_theirs.hide()
-            self.message.setText("Both laptops made this by the same name (or imported the "
-                                 "same row): it is one row now, everything on it.")
+            self.message.setText(
+                "Both laptops made this by the same name (or imported the same row): it is "
+                "one row now, everything on it." if conflict.kind == "merge" else
+                "The meeting was closed on both laptops: the first close's record stands (a "
+                "closed meeting's record is never rewritten); the other is kept here.")
         else:
             side = self._mine_is_live(conflict)
             self.keep_theirs.show()
@@ -209,7 +213,7 @@ class ConflictsDialog(QDialog):
         conflict = self.current()
         if conflict is None:
             return
-        if conflict.kind == "merge":
+        if conflict.kind in ("merge", "frozen"):
             keep = Keep.LIVE
         else:
             side = self._mine_is_live(conflict)
