@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.errors import BoardError, EmptyChairError
-from app.snapshot import TABLES, Table
+from app.snapshot import BY_NAME, TABLES, Table
 from app.team import Keep, SyncReport
 from storage.board import now_utc
 from storage.search import name_is, name_params
@@ -240,6 +240,7 @@ MIGRATIONS: dict[int, list[str]] = {
             old_id text NOT NULL,
             new_id text NOT NULL,
             merged_updated_at text NOT NULL,
+            kind text NOT NULL DEFAULT 'name',
             seq bigint NOT NULL DEFAULT nextval('team_seq'),
             PRIMARY KEY (table_name, old_id))""",
         "CREATE INDEX team_aliases_seq ON team_aliases (seq)",
@@ -348,7 +349,7 @@ class _Outgoing:
 @dataclass
 class _Incoming:
     rows: dict[str, list[tuple[Any, ...]]]  # table -> rows (its columns)
-    aliases: list[tuple[str, str, str]]  # (table, old id, new id), oldest first
+    aliases: list[tuple[str, str, str, str]]  # (table, old id, new id, kind), oldest first
     conflicts: list[tuple[Any, ...]]
     resolved: list[tuple[int, str]]
     newest: int
@@ -470,6 +471,12 @@ def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int, join: bool = Fa
         p = _temp(cursor, table, rows)
         columns = [c.name for c in table.columns]
         named = table.name in NAMED
+        if table.name == "customers":  # a merge by hand undone: its id is its own again
+            cursor.execute(f"DELETE FROM team_aliases a USING \"{p}\" p WHERE a.table_name = "
+                           "'customers' AND a.kind = 'hand' AND a.old_id = p.id AND "
+                           "p.deleted_at IS NULL")
+        if table.name == "voices" and "customers" in out.rows:
+            _hand_merges(cursor, p)
         # 1. Ids of rows merged away land on the row they became. A merged row's own later
         #    edit is an edit of that row, under that row's name (the version merged is
         #    already in sync_conflicts).
@@ -573,6 +580,22 @@ def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int, join: bool = Fa
     return written, kept, merged
 
 
+def _hand_merges(cursor: Any, p: str) -> None:
+    """A customer merged by hand (Edit > Merge customer): this push retires it and moves
+    its voices, all to one customer. Remembered as an alias, so what another laptop still
+    puts on it lands on that customer, and what the server holds on it is moved now."""
+    cursor.execute(
+        "INSERT INTO team_aliases (table_name, old_id, new_id, merged_updated_at, kind) "
+        "SELECT 'customers', s.customer_id, min(p.customer_id), max(c.updated_at), 'hand' "
+        f'FROM "{p}" p JOIN voices s ON s.id = p.id JOIN push_customers c ON '
+        "c.id = s.customer_id AND c.deleted_at IS NOT NULL WHERE s.customer_id <> "
+        "p.customer_id GROUP BY s.customer_id HAVING count(DISTINCT p.customer_id) = 1 "
+        "ON CONFLICT (table_name, old_id) DO NOTHING RETURNING old_id, new_id")
+    pairs = cursor.fetchall()
+    if pairs:
+        _move_children(cursor, BY_NAME["customers"], [old for old, _new in pairs])
+
+
 def _fill_search(cursor: Any, limit: int = 20_000) -> None:
     """Voices with no search terms yet (rows of a team board of schema version 1), stemmed
     here, some thousands a cycle; the rows themselves do not change."""
@@ -593,6 +616,12 @@ def _merge_on_server(cursor: Any, table: Table, pairs: list[tuple[str, str]]) ->
     olds = [old for old, _new in pairs]
     cursor.execute(f'UPDATE "{table.name}" SET deleted_at = %s, seq = nextval(\'team_seq\'), '
                    "origin = %s WHERE id = ANY(%s) AND deleted_at IS NULL", [stamp, TEAM, olds])
+    _move_children(cursor, table, olds)
+
+
+def _move_children(cursor: Any, table: Table, olds: list[str]) -> None:
+    """Rows on the server that name a row merged away name the row it became (written as
+    the server's, so every laptop pulls them)."""
     for child, column in _children(table.name):
         others = [k for k in child.key if k != column]
         if len(child.key) > 1:
@@ -618,7 +647,7 @@ def _incoming(cursor: Any, origin: str, pulled: int, known: int,
         found = cursor.fetchall()
         if found:
             rows[table.name] = found
-    cursor.execute("SELECT table_name, old_id, new_id FROM team_aliases WHERE seq > %s "
+    cursor.execute("SELECT table_name, old_id, new_id, kind FROM team_aliases WHERE seq > %s "
                    "ORDER BY seq", [pulled])
     aliases = cursor.fetchall()
     cursor.execute("SELECT id, table_name, row_key, kind, kept::text, kept_origin, "
@@ -652,8 +681,8 @@ def _apply(conn: sqlite3.Connection, out: _Outgoing, inc: _Incoming, pushed_reso
     conn.execute("UPDATE team_link SET applying = 1")
     conn.execute("PRAGMA defer_foreign_keys = ON")
     tables = set()
-    for table_name, old, new in inc.aliases:
-        _merge_here(conn, table_name, old, new)
+    for table_name, old, new, kind in inc.aliases:
+        _merge_here(conn, table_name, old, new, keep_old=kind == "hand")
         tables |= {table_name} | {child.name for child, _ in _children(table_name)}
     taken = 0
     for table in TABLES:
@@ -691,7 +720,8 @@ def _apply(conn: sqlite3.Connection, out: _Outgoing, inc: _Incoming, pushed_reso
     return taken, tables
 
 
-def _merge_here(conn: sqlite3.Connection, table_name: str, old: str, new: str) -> None:
+def _merge_here(conn: sqlite3.Connection, table_name: str, old: str, new: str,
+                keep_old: bool = False) -> None:
     """A row the server merged into another: what names it names the other; it goes."""
     if old == new:
         return
@@ -714,7 +744,8 @@ def _merge_here(conn: sqlite3.Connection, table_name: str, old: str, new: str) -
                                     [*args, left]).fetchone()
                 if twin is not None:
                     _merge_here(conn, child.name, left, twin[0])
-    conn.execute(f'DELETE FROM "{table_name}" WHERE id = ?', [old])
+    if not keep_old:  # a customer merged by hand keeps its tombstone, as on its laptop
+        conn.execute(f'DELETE FROM "{table_name}" WHERE id = ?', [old])
 
 
 def _merge_local_twin(conn: sqlite3.Connection, table: Table, index: dict[str, int],

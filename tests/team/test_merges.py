@@ -253,3 +253,44 @@ def test_the_command_line_lists_conflicts_and_keeps_theirs(linked, capsys):
     capsys.readouterr()
     assert main(["conflicts", "--db", str(a)]) == 0
     assert capsys.readouterr().out.splitlines() == ["0 sync conflicts not resolved"]
+
+
+def test_a_customer_merged_by_hand_takes_what_another_laptop_still_puts_on_it(two):
+    from app.board.commands import MergeCustomers
+
+    url, a, b = two
+    main(["connect", url, "--db", str(a)])
+    _add(a, _voice("Acme Inc wants SSO", "Acme Inc"), _voice("Acme wants audit logs", "Acme"))
+    store = open_store(a)
+    meeting = store.create_meeting("Weekly", dt.date(2026, 3, 2))
+    decision = store.add_decision(meeting, "Raise prices")
+    store.close()
+    main(["sync", "--db", str(a)])
+    main(["connect", url, "--db", str(b)])
+    store = open_store(a)  # on a: "Acme Inc" is "Acme" (Edit > Merge customer)
+    by_name = {c.name: c.id for c in store.customers()}
+    command = MergeCustomers(by_name["Acme Inc"], by_name["Acme"])
+    command.apply(store)
+    store.close()
+    _add(b, _voice("Acme Inc asks for a refund", "Acme Inc"))  # b, offline, on the old one
+    store = open_store(b)
+    store.record_impact(decision, by_name["Acme Inc"], note="hurts them")
+    store.close()
+    for path in (a, b, a):
+        assert main(["sync", "--db", str(path)]) == 0
+    assert _live(a) == _live(b) == {"Acme": ["Acme Inc asks for a refund",
+                                             "Acme Inc wants SSO", "Acme wants audit logs"]}
+    for path in (a, b):
+        store = open_store(path)
+        [impact] = store.conn.execute("SELECT customer_id, note FROM impacts").fetchall()
+        assert impact == (by_name["Acme"], "hurts them")  # the room's record followed too
+        assert _names(path, "customers") == ["Acme"]
+        store.close()
+    store = open_store(a)  # undone on a afterwards: Acme Inc is its own customer again
+    command.revert(store)
+    store.close()
+    _add(b, _voice("Acme Inc is back", "Acme Inc"))
+    for path in (a, b, a):
+        main(["sync", "--db", str(path)])
+    assert _names(a, "customers") == _names(b, "customers") == ["Acme", "Acme Inc"]
+    assert "Acme Inc wants SSO" in _live(b)["Acme Inc"]
