@@ -5,6 +5,7 @@ either live, kept in sync_conflicts, or replaced by someone who had seen it."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import os
@@ -17,9 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.board.commands import CreateVoice, DeleteVoices, EditVoice, draft_of
+from app.board.commands import CreateVoice, DeleteVoices, EditVoice, MergeCustomers, draft_of
 from app.board.domain import Kind, VoiceDraft, name_key
 from app.board.filters import VoiceFilter
+from app.errors import ValidationError
 from app.snapshot import TABLES
 from storage.team import connect_board, init_server, sync_board
 from ui.composition import open_store
@@ -36,6 +38,8 @@ operation = st.one_of(
     st.tuples(st.just("theme"), laptop, st.integers(0, 50), st.sampled_from(THEMES)),
     st.tuples(st.just("delete"), laptop, st.integers(0, 50)),
     st.tuples(st.just("sync"), laptop),
+    st.tuples(st.just("rename"), laptop, st.integers(0, 50), st.sampled_from(NAMES)),
+    st.tuples(st.just("merge"), laptop, st.integers(0, 50), st.integers(0, 50)),
 )
 
 
@@ -89,6 +93,7 @@ def test_three_laptops_converge_and_lose_no_version(team_db, blank, tmp_path, op
         connect_board(team_db, store)
         stores.append(store)
     counter = iter(range(10**6))
+    renamed = False
     captured: dict[str, str] = {}  # voice id -> the customer name it was captured for
     seen: list[dict[str, set[str]]] = [defaultdict(set) for _ in range(LAPTOPS)]
     supersedes: dict[tuple[str, str], set[str]] = {}  # (voice, text) -> texts its author saw
@@ -125,6 +130,19 @@ def test_three_laptops_converge_and_lose_no_version(team_db, blank, tmp_path, op
                 supersedes[(voice_id, text)] = set()
             elif kind == "sync":
                 sync(n)
+            elif kind in ("rename", "merge"):
+                renamed = True  # a voice's customer is then no longer the name it was for
+                customers = sorted(store.customers(), key=lambda c: c.id)
+                if len(customers) < 2:
+                    continue
+                one = customers[op[2] % len(customers)]
+                if kind == "rename":
+                    with contextlib.suppress(ValidationError):  # a name in use here: the
+                        store.update_customer(one._replace(name=op[3]))  # window refuses it
+                else:
+                    other = customers[op[3] % len(customers)]
+                    if other.id != one.id:
+                        MergeCustomers(one.id, other.id).apply(store)
             elif voices:
                 voice = voices[op[2] % len(voices)]
                 if kind == "edit":
@@ -157,8 +175,11 @@ def test_three_laptops_converge_and_lose_no_version(team_db, blank, tmp_path, op
         final_text = {r[0]: r[3] for r in boards[0]["voices"]}
         for voice_id, name in captured.items():
             customer = by_id[[r for r in boards[0]["voices"] if r[0] == voice_id][0][1]]
-            assert name_key(customer[1]) == name_key(name)  # on the customer it was for
-            assert customer[8] is None  # which is live (deleted_at)
+            if not renamed:
+                assert name_key(customer[1]) == name_key(name)  # on the customer it was for
+        for voice in boards[0]["voices"]:
+            if voice[-2] is None:  # a live voice (deleted_at) is on a live customer
+                assert by_id[voice[1]][8] is None, voice
         with psycopg.connect(team_db) as conn:
             kept = defaultdict(set)
             for key, a, b in conn.execute("SELECT row_key, kept->>'text', replaced->>'text' "
