@@ -449,8 +449,8 @@ def _columns_of(alias: str, columns: list[str]) -> str:
 
 
 def _row_json(alias: str, extra: str = "") -> str:
-    return (f"to_jsonb({alias}) - 'seq' - 'origin' - '_pending' - '_team' - 'search' - "
-            f"'_search'{extra}")
+    return (f"to_jsonb({alias}) - 'seq' - 'origin' - '_pending' - '_team' - '_aliased' - "
+            f"'search' - '_search' - 'name_key' - '_name_key'{extra}")
 
 
 def _key_text(table: Table, alias: str) -> str:

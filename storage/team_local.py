@@ -30,10 +30,18 @@ def conflicts(conn: sqlite3.Connection, *, unresolved_only: bool = True) -> list
         + (" WHERE resolved IS NULL" if unresolved_only else "") + " ORDER BY id").fetchall()
     found = []
     for r in rows:
-        kept, replaced = json.loads(r[4]), json.loads(r[6])
+        kept, replaced = _fields(r[4]), _fields(r[6])
         found.append(Conflict(int(r[0]), r[1], r[2], r[3], kept, r[5], replaced, r[7], r[8],
                               r[9], differing(kept, replaced)))
     return found
+
+
+def _fields(text: str) -> dict[str, object]:
+    """A kept version's fields, without the server's own bookkeeping (its search terms,
+    compared names, a sync's flags)."""
+    row = json.loads(text)
+    return {k: v for k, v in row.items() if not k.startswith("_") and k not in
+            ("name_key", "search", "seq", "origin")} if isinstance(row, dict) else {}
 
 
 def origin(conn: sqlite3.Connection) -> str | None:

@@ -13,6 +13,7 @@ from app.board.commands import EditVoice, draft_of
 from app.board.csv_import import ImportRow
 from app.board.domain import Channel, Kind
 from app.board.filters import VoiceFilter
+from app.snapshot import TABLES
 from app.team import Keep
 from storage.team import resolve_conflict, sync_board
 from storage.team_local import conflicts, team_state
@@ -294,3 +295,29 @@ def test_a_customer_merged_by_hand_takes_what_another_laptop_still_puts_on_it(tw
         main(["sync", "--db", str(path)])
     assert _names(a, "customers") == _names(b, "customers") == ["Acme", "Acme Inc"]
     assert "Acme Inc wants SSO" in _live(b)["Acme Inc"]
+
+
+def test_a_kept_version_holds_the_rows_fields_and_nothing_of_the_servers(linked):
+    url, a, b = linked
+    two_edits(a, b)
+    _add(a, _voice("Gamma wants SSO", "Gamma Labs"))
+    _add(b, _voice("Gamma wants exports", "GAMMA LABS"))
+    for path in (b, a):
+        main(["sync", "--db", str(path)])
+    store = open_store(a)
+    try:
+        found = conflicts(store.conn)
+        assert {c.kind for c in found} == {"merge", "edit"}
+        for conflict in found:
+            table = next(t for t in TABLES if t.name == conflict.table)
+            names = {c.name for c in table.columns}
+            assert set(conflict.kept) == names
+            assert set(conflict.replaced) == names
+        [edit] = [c for c in found if c.kind == "edit"]
+        assert edit.differs == ("text",)
+    finally:
+        store.close()
+    with psycopg.connect(url) as conn:
+        [(keys,)] = conn.execute("SELECT array_agg(DISTINCT k) FROM sync_conflicts, "
+                                 "jsonb_object_keys(kept || replaced) k").fetchall()
+    assert not [k for k in keys if k.startswith("_") or k in ("name_key", "search")]

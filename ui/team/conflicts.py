@@ -143,8 +143,8 @@ class ConflictsDialog(QDialog):
             what = _TABLE_WORDS.get(conflict.table, conflict.table)
             state = f" — {conflict.resolved}" if conflict.resolved else ""
             kind = {"merge": "merged", "frozen": "closed twice"}.get(conflict.kind, "two edits")
-            item = QListWidgetItem(f"{what}: {conflict.title}\n{kind} · {conflict.at[:16]}"
-                                   f"{state}")
+            when = conflict.at[:16].replace("T", " ")
+            item = QListWidgetItem(f"{what}: {conflict.title}\n{kind} · {when} UTC{state}")
             item.setToolTip(conflict.title)
             self.list.addItem(item)
         if not self.items:
