@@ -66,6 +66,12 @@ class TeamState:
     waiting: int  # rows changed here since the last push
     conflicts: int  # unresolved versions replaced by a sync
     synced_at: str  # when the last sync ended well ('' never)
+    former: tuple[str, ...] = ()  # its earlier names there, before it was linked afresh
+
+    @property
+    def mine(self) -> frozenset[str]:
+        """Every name this board has had on the server: a version from any is "mine"."""
+        return frozenset((self.origin, *self.former))
 
 
 class Keep(StrEnum):
@@ -79,7 +85,7 @@ class Conflict:
     table: str
     row_key: str
     kind: str  # "edit": two edits of one row; "merge": a row merged into a same-name row;
-    # "frozen": what a laptop froze (or its meeting state) against a meeting closed before
+    # "closed": a change to a meeting already closed, not applied (a closed meeting is read-only)
     kept: dict[str, Any]
     kept_origin: str
     replaced: dict[str, Any]

@@ -353,6 +353,7 @@ def m014_team_changes(db: Database) -> None:
     db.execute("ALTER TABLE team_link ADD COLUMN server_id TEXT NOT NULL DEFAULT ''")
     db.execute("ALTER TABLE team_link ADD COLUMN token TEXT NOT NULL DEFAULT ''")
     db.execute("ALTER TABLE team_link ADD COLUMN sending TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE team_link ADD COLUMN former_origins TEXT NOT NULL DEFAULT ''")
     db.execute("""
         CREATE TABLE team_dirty (
             tbl TEXT NOT NULL, k1 TEXT NOT NULL, k2 TEXT NOT NULL DEFAULT '',

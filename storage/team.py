@@ -79,7 +79,7 @@ def _children(parent: str) -> list[tuple[Table, str]]:
 def safe_url(url: str) -> str:
     """The URL with any password taken out (`user@host`), for storing, messages and logs;
     every other part (`?sslmode=require` ...) kept."""
-    url = re.sub(r"(//[^:/@]+):[^@]*@", r"\1@", url)
+    url = re.sub(r"(//[^:/@]+):[^/]*@", r"\1@", url)  # to the last @: a password may hold one
     url = re.sub(r"(?i)([?&])password=[^&]*(&|$)", lambda m: m.group(1) if m.group(2) else "",
                  url)
     url = re.sub(r"[?&]$", "", url)
@@ -89,15 +89,18 @@ def safe_url(url: str) -> str:
 def _scrubbed(message: str, url: str) -> str:
     """A driver's message on one line, with no trace of the URL's password."""
     text = " ".join(message.split())
-    password = _password_in(url) or _raw_password(url)
-    if password:
-        text = text.replace(password, "***")
+    # Both readings of a password holding "@": libpq's (to the first) and the writer's.
+    for password in (_raw_password(url), _password_in(url)):
+        if password:
+            for piece in (password, *password.split("@")):
+                if len(piece) >= 3:
+                    text = text.replace(piece, "***")
     return text.replace(url, safe_url(url)) if url else text
 
 
 def _raw_password(url: str) -> str | None:
     """The password as written in a URL that may not even parse."""
-    found = re.search(r"//[^:/@]+:([^@]*)@", url) or re.search(r"(?i)password=([^&\s]*)", url)
+    found = re.search(r"//[^:/@]+:([^/]*)@", url) or re.search(r"(?i)password=([^&\s]*)", url)
     return found.group(1) if found and found.group(1) else None
 
 
@@ -257,9 +260,9 @@ MIGRATIONS: dict[int, list[str]] = {
         # Names compare as a laptop compares them (app.board.domain.name_key, casefolded:
         # "Straße" is "STRASSE"), not by the server's lower(), which depends on its locale.
         *(statement for table in ("cohorts", "customers", "themes") for statement in (
-            f"ALTER TABLE {table} ADD COLUMN name_key text",
-            f"UPDATE {table} SET name_key = lower(name)",
-            f"CREATE INDEX {table}_name_key ON {table} (name_key) WHERE deleted_at IS NULL")),
+            f"ALTER TABLE {table} ADD COLUMN name_key text",  # filled by the next laptop
+            f"CREATE INDEX {table}_name_key ON {table} (name_key) WHERE deleted_at IS NULL",
+            f"CREATE INDEX {table}_no_name_key ON {table} (id) WHERE name_key IS NULL")),
         # Search with the laptop's own stems (storage/team_search.py), not Postgres'
         # english stemmer: version 1's column gave other answers than a laptop's search.
         "ALTER TABLE voices DROP COLUMN search",
@@ -363,15 +366,17 @@ class _Link:
     server_id: str
     token: str
     sending: str
+    former: str = ""  # this board's earlier names on the server, before a relink
 
 
 def _link(conn: sqlite3.Connection, path: object) -> _Link:
-    row = conn.execute("SELECT server, origin, pulled_seq, server_id, token, sending FROM "
-                       "team_link").fetchone()
+    row = conn.execute("SELECT server, origin, pulled_seq, server_id, token, sending, "
+                       "former_origins FROM team_link").fetchone()
     if row is None:
         raise BoardError(f"{path}: not linked to a team server; run `empty-chair connect URL` "
                          "first")
-    return _Link(str(row[0]), str(row[1]), int(row[2]), str(row[3]), str(row[4]), str(row[5]))
+    return _Link(str(row[0]), str(row[1]), int(row[2]), str(row[3]), str(row[4]), str(row[5]),
+                 str(row[6]))
 
 
 @contextmanager
@@ -384,7 +389,8 @@ def _snapshot(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute("COMMIT")
 
 
-def _outgoing(conn: sqlite3.Connection, everything: bool, replayed: str = "") -> _Outgoing:
+def _outgoing(conn: sqlite3.Connection, everything: bool,
+              replayed: list[str] | None = None) -> _Outgoing:
     """What this board sends: every row (a first sync), or the rows marked changed, less
     those a cycle cut after the server's commit (`replayed`) already sent unchanged."""
     rows: dict[str, list[tuple[Any, ...]]] = {}
@@ -398,10 +404,12 @@ def _outgoing(conn: sqlite3.Connection, everything: bool, replayed: str = "") ->
                 k2 = f't."{table.key[1]}"' if len(table.key) > 1 else "''"
                 # CROSS JOIN: SQLite then reads the few marks and looks each row up,
                 # rather than reading a 100k-row table to probe the marks.
+                done = replayed or ["-"]
                 found = conn.execute(
                     f'SELECT {names}, d.pending FROM team_dirty d CROSS JOIN "{table.name}" t '
                     f'ON t."{table.key[0]}" = d.k1 AND {k2} = d.k2 WHERE d.tbl = ? AND NOT '
-                    "(d.sent = ? AND d.sent_n = d.n)", [table.name, replayed or "-"]).fetchall()
+                    f"(d.sent IN ({', '.join('?' * len(done))}) AND d.sent_n = d.n)",
+                    [table.name, *done]).fetchall()
             if found:
                 rows[table.name] = found
         marks = conn.execute("SELECT tbl, k1, k2, n FROM team_dirty").fetchall()
@@ -500,12 +508,28 @@ def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int, join: bool = Fa
         if len(table.key) > 1:  # two links that became one
             cursor.execute(f'DELETE FROM "{p}" a USING "{p}" b WHERE a.ctid < b.ctid AND '
                            f"{_on(table, 'a', 'b')}")
+        elif table.name in _NATURAL:
+            # A late edit of a row merged away, pushed with an edit of the row it became:
+            # the survivor's own edit is the one written, the other is kept.
+            cursor.execute(
+                "INSERT INTO sync_conflicts (table_name, row_key, kind, kept, kept_origin, "
+                f"replaced, replaced_origin) SELECT %s, b.id, 'merge', {_row_json('b')}, %s, "
+                f'{_row_json("a")}, %s FROM "{p}" a JOIN "{p}" b ON a.id = b.id AND '
+                "a._aliased AND NOT b._aliased", [table.name, origin, origin])
+            kept += cursor.rowcount
+            cursor.execute(f'DELETE FROM "{p}" a USING "{p}" b WHERE a.id = b.id AND '
+                           "a._aliased AND NOT b._aliased")
+            cursor.execute(f'DELETE FROM "{p}" a USING "{p}" b WHERE a.id = b.id AND '
+                           "a.ctid < b.ctid")
         # 2. A new name (or source) a live server row already has: merged into that row.
         for match in _NATURAL.get(table.name, []):
             cursor.execute(
                 f"WITH m AS (SELECT DISTINCT ON (p.id) p.id AS old_id, s.id AS new_id, "
                 f"{_row_json('p')} AS mine, {_row_json('s')} AS theirs, s.origin, "
                 f'p.updated_at FROM "{p}" p JOIN "{table.name}" s ON {match} AND s.id <> p.id '
+                # A row this very push renames (or retires) is judged by its new version:
+                # swapping two names, or renaming one away and another onto it, merges none.
+                f'AND NOT EXISTS (SELECT 1 FROM "{p}" q WHERE q.id = s.id) '
                 "ORDER BY p.id, s.seq), "
                 "a AS (INSERT INTO team_aliases (table_name, old_id, new_id, "
                 "merged_updated_at) SELECT %s, old_id, new_id, updated_at FROM m "
@@ -522,25 +546,23 @@ def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int, join: bool = Fa
             olds = [old for old, _new in pairs]
             cursor.execute(f'DELETE FROM "{p}" WHERE id = ANY(%s)', [olds])
             _merge_on_server(cursor, table, pairs)
-        # 3. What a closed meeting froze stays, against a push that never saw it; what
-        #    that push froze (or its meeting's state) is kept in sync_conflicts.
+        # 3. A closed meeting is read-only: a push that never saw it closed (an offline
+        #    laptop's edit of its meeting or decisions, or its own close) changes nothing
+        #    of it; what that push held is kept in sync_conflicts.
         seen = "(s.origin = %s OR (s.seq <= %s AND NOT p._pending))"
-        for rule, fields in (
-                ("decisions", "s.frozen IS NOT NULL AND p.frozen IS DISTINCT FROM s.frozen"),
-                ("meetings", "s.status = 'closed' AND p.status <> 'closed'")):
-            if table.name != rule:
-                continue
-            where = f"{_on(table)} AND {fields} AND NOT {seen}"
+        closed = {"decisions": "s.frozen IS NOT NULL", "meetings": "s.status = 'closed'"}
+        if table.name in closed:
+            where = f"{_on(table)} AND {closed[table.name]} AND NOT {seen}"
             cursor.execute(
                 f"INSERT INTO sync_conflicts (table_name, row_key, kind, kept, kept_origin, "
-                f"replaced, replaced_origin) SELECT %s, {_key_text(table, 's')}, 'frozen', "
+                f"replaced, replaced_origin) SELECT %s, {_key_text(table, 's')}, 'closed', "
                 f"{_row_json('s')}, s.origin, {_row_json('p')}, %s FROM \"{p}\" p JOIN "
-                f'"{table.name}" s ON {where}', [table.name, origin, origin, pulled])
+                f'"{table.name}" s ON {where} WHERE ({_columns_of("p", columns)}) IS '
+                f'DISTINCT FROM ({_columns_of("s", columns)})',
+                [table.name, origin, origin, pulled])
             kept += cursor.rowcount
-            keep = ("frozen = s.frozen" if rule == "decisions" else
-                    "status = s.status, closed_at = s.closed_at")
-            cursor.execute(f'UPDATE "{p}" p SET {keep}, _team = true FROM "{table.name}" s '
-                           f"WHERE {where}", [origin, pulled])
+            cursor.execute(f'DELETE FROM "{p}" p USING "{table.name}" s WHERE {where}',
+                           [origin, pulled])
         # 4. Rows the server already has as they are: nothing to write.
         cursor.execute(
             f'DELETE FROM "{p}" p USING "{table.name}" s WHERE {_on(table)} AND '
@@ -594,6 +616,19 @@ def _hand_merges(cursor: Any, p: str) -> None:
     pairs = cursor.fetchall()
     if pairs:
         _move_children(cursor, BY_NAME["customers"], [old for old, _new in pairs])
+
+
+def _fill_name_keys(cursor: Any) -> None:
+    """Named rows with no compared name yet (a team board of schema version 1), keyed here
+    as a laptop keys names, before any push compares names with them."""
+    from app.board.domain import name_key
+
+    for table in NAMED:
+        cursor.execute(f"SELECT id, name FROM {table} WHERE name_key IS NULL")
+        found = cursor.fetchall()
+        if found:
+            cursor.executemany(f"UPDATE {table} SET name_key = %s WHERE id = %s",
+                               [(name_key(str(name)), i) for i, name in found])
 
 
 def _fill_search(cursor: Any, limit: int = 20_000) -> None:
@@ -692,10 +727,18 @@ def _apply(conn: sqlite3.Connection, out: _Outgoing, inc: _Incoming, pushed_reso
         names = [c.name for c in table.columns]
         index = {n: i for i, n in enumerate(names)}
         values = [tuple(_local(n, v) for n, v in zip(names, r, strict=True)) for r in rows]
-        for row in values:
-            _merge_local_twin(conn, table, index, row)
         keys = [(table.name, row[index[table.key[0]]],
                  row[index[table.key[1]]] if len(table.key) > 1 else "") for row in values]
+        if table.name in NAMED:
+            # Names pulled together may be swapped or chained (A→B, B→A): the rows about to
+            # be written give up their names first, so no two live rows ever share one.
+            conn.executemany(
+                f'UPDATE "{table.name}" SET name = char(1) || id WHERE id = ? AND NOT EXISTS '
+                "(SELECT 1 FROM team_dirty WHERE tbl = ? AND k1 = ? AND k2 = ?)",
+                [(key[1], *key) for key in keys])
+        incoming = {row[index["id"]] for row in values} if "id" in index else set()
+        for row in values:
+            _merge_local_twin(conn, table, index, row, incoming)
         conn.executemany("UPDATE team_dirty SET pending = 1 WHERE tbl = ? AND k1 = ? AND "
                          "k2 = ?", keys)
         updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n not in table.key)
@@ -715,8 +758,9 @@ def _apply(conn: sqlite3.Connection, out: _Outgoing, inc: _Incoming, pushed_reso
     conn.executemany("UPDATE team_conflicts SET resolution_pushed = 1 WHERE id = ?",
                      [(i,) for i in pushed_resolutions])
     conn.execute("UPDATE team_link SET applying = 0, pulled_seq = ?, synced_at = ?, server = ?, "
-                 "origin = ?, server_id = ?, token = ?, sending = ''",
-                 [inc.newest, now_utc(), link.server, link.origin, link.server_id, link.token])
+                 "origin = ?, server_id = ?, token = ?, sending = '', former_origins = ?",
+                 [inc.newest, now_utc(), link.server, link.origin, link.server_id, link.token,
+                  link.former])
     return taken, tables
 
 
@@ -749,7 +793,7 @@ def _merge_here(conn: sqlite3.Connection, table_name: str, old: str, new: str,
 
 
 def _merge_local_twin(conn: sqlite3.Connection, table: Table, index: dict[str, int],
-                      row: tuple[Any, ...]) -> None:
+                      row: tuple[Any, ...], incoming: set[Any]) -> None:
     """A pulled row whose name (source) a row made here since the push already has: the
     row made here is merged into the pulled one, as the server would have merged it."""
     if row[index["deleted_at"]] is not None and table.name in ("cohorts", "customers",
@@ -763,7 +807,7 @@ def _merge_local_twin(conn: sqlite3.Connection, table: Table, index: dict[str, i
             args = name_params(str(args[0]))
         twin = conn.execute(f'SELECT id FROM "{table.name}" WHERE {where} AND id <> ?',
                             [*args, row[index["id"]]]).fetchone()
-        if twin is not None:
+        if twin is not None and twin[0] not in incoming:  # (one pulled too has a new name)
             # The server never saw this merge: what it moves is this board's own change,
             # marked so the next push sends it.
             conn.execute("UPDATE team_link SET applying = 0")
@@ -789,8 +833,13 @@ def sync_board(store: SqliteBoard, url: str | None = None, *, everything: bool =
         if on_connection is not None:
             on_connection(remote)
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
+        # Read again under the team lock: another cycle of this very file (the window's,
+        # and one from a terminal) may have ended while this one waited for it.
+        link = _link(conn, store.path)
         board_id = _check_server(cursor, url)
-        replayed, why, other_board = "", "", bool(link.server_id) and link.server_id != board_id
+        sent = link.sending.split()  # tokens of cycles sent since the last one ended here
+        replayed: list[str] = []
+        why, other_board = "", bool(link.server_id) and link.server_id != board_id
         if other_board:
             why = "this is not the team board it synced with (rebuilt, or another database)"
         elif not everything:
@@ -798,13 +847,17 @@ def sync_board(store: SqliteBoard, url: str | None = None, *, everything: bool =
             found = cursor.fetchone()
             if found is None:
                 why = "the team server has no record of this board's link"
-            elif found[0] == link.sending and link.sending:
-                replayed = link.sending  # cut after the server's commit: those rows are there
+            elif found[0] in sent:
+                # Cut after the server's commit: that cycle's rows, and those of the cycles
+                # before it that they stood in for, are on the server.
+                replayed = sent[:sent.index(found[0]) + 1]
             elif found[0] != link.token:
                 why = "this board is a copy, or a restored backup, of a linked board"
         join = everything or bool(why)
         if why:  # linked afresh, under a name of its own: the team's rows stay live
-            link = _Link(link.server, str(uuid.uuid4()), 0, board_id, "", "")
+            former = " ".join(o for o in (link.former, link.origin) if o)
+            link = _Link(link.server, str(uuid.uuid4()), 0, board_id, "", "", former)
+            sent, replayed = [], []
             notes.append(f"linked afresh ({why}): rows the server also holds kept the team's "
                          "version, this board's is kept in sync_conflicts")
         link.server_id, link.server = board_id, safe_url(url)
@@ -820,11 +873,17 @@ def sync_board(store: SqliteBoard, url: str | None = None, *, everything: bool =
             "SELECT id FROM team_conflicts WHERE resolved IS NULL").fetchall()]
         token = str(uuid.uuid4())
         # Said here before the server hears it: should this cycle be cut after the server's
-        # commit, the next one knows these rows arrived.
+        # commit, the next one knows these rows arrived. A row still unchanged since an
+        # earlier cycle that may have committed keeps that cycle's token.
+        sent.append(token)
+        marks = ", ".join("?" * len(sent))
         with store.connection.write():
-            conn.execute("UPDATE team_link SET sending = ?", [token])
-            conn.executemany("UPDATE team_dirty SET sent = ?, sent_n = n WHERE tbl = ? AND "
-                             "k1 = ? AND k2 = ? AND n = ?", [(token, *m) for m in out.marks])
+            conn.execute("UPDATE team_link SET sending = ?", [" ".join(sent)])
+            conn.executemany(
+                "UPDATE team_dirty SET sent = ?, sent_n = n WHERE tbl = ? AND k1 = ? AND "
+                f"k2 = ? AND n = ? AND NOT (sent_n IS n AND sent IN ({marks}))",
+                [(token, *m, *sent) for m in out.marks])
+        _fill_name_keys(cursor)  # before a push compares names with rows of version 1
         pushed, kept, merged = _push(cursor, out, link.origin, link.pulled, join)
         for conflict_id, resolution in resolutions:
             cursor.execute("UPDATE sync_conflicts SET resolved = %s, resolved_by = %s "
@@ -850,6 +909,12 @@ def sync_board(store: SqliteBoard, url: str | None = None, *, everything: bool =
                       tables=tuple(t.name for t in TABLES if t.name in tables))
 
 
+def probe(url: str) -> str:
+    """The team board's id at `url`, or the one-line reason it cannot be synced with."""
+    with _connect(url) as remote, remote.cursor() as cursor, _talking(url):
+        return _check_server(cursor, url)
+
+
 def connect_board(url: str, store: SqliteBoard) -> SyncReport:
     """Link a board to a team server and run the first sync: an empty server receives the
     board, an empty board receives the server's, both non-empty are merged (a row both
@@ -857,8 +922,7 @@ def connect_board(url: str, store: SqliteBoard) -> SyncReport:
     already linked to this team board keeps its link: only the URL changes."""
     import uuid
 
-    with _connect(url) as remote, remote.cursor() as cursor, _talking(url):
-        board_id = _check_server(cursor, url)  # before the board is changed at all
+    board_id = probe(url)  # before the board is changed at all
     note = keep_password(url)
     linked = store.conn.execute("SELECT server_id FROM team_link").fetchone()
     if linked is not None and linked[0] == board_id:
@@ -898,10 +962,11 @@ def resolve_conflict(store: SqliteBoard, conflict_id: int, keep: Keep) -> None:
     if keep is Keep.REPLACED and conflict.kind == "merge":
         raise BoardError(f"sync conflict #{conflict_id} is a merge of two rows of one name: "
                          "it can only be kept (edit the merged row instead)")
-    if keep is Keep.REPLACED and conflict.kind == "frozen":
-        raise BoardError(f"sync conflict #{conflict_id} is what another laptop froze when it "
-                         "closed the meeting too: a closed meeting's record is never "
-                         "rewritten, so it can only be kept")
+    if keep is Keep.REPLACED and conflict.kind == "closed":
+        raise BoardError(f"sync conflict #{conflict_id} is a laptop's change to a meeting "
+                         "already closed: a closed meeting is read-only and its record is "
+                         "never rewritten, so it can only be kept (reopen the meeting to "
+                         "change it)")
     with store.connection.write():
         if keep is Keep.REPLACED:
             names = [c.name for c in table.columns]

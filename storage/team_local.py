@@ -15,12 +15,14 @@ def waiting(conn: sqlite3.Connection) -> int:
 
 
 def team_state(conn: sqlite3.Connection) -> TeamState | None:
-    row = conn.execute("SELECT server, origin, synced_at FROM team_link").fetchone()
+    row = conn.execute("SELECT server, origin, synced_at, former_origins FROM team_link"
+                       ).fetchone()
     if row is None:
         return None
     conflicts = conn.execute("SELECT count(*) FROM team_conflicts WHERE resolved IS NULL"
                              ).fetchone()[0]
-    return TeamState(str(row[0]), str(row[1]), waiting(conn), int(conflicts), str(row[2]))
+    return TeamState(str(row[0]), str(row[1]), waiting(conn), int(conflicts), str(row[2]),
+                     tuple(str(row[3]).split()))
 
 
 def conflicts(conn: sqlite3.Connection, *, unresolved_only: bool = True) -> list[Conflict]:

@@ -769,7 +769,7 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     return 0
 
 
-_KINDS = {"merge": "merged", "frozen": "closed on two laptops"}
+_KINDS = {"merge": "merged", "closed": "a change to a closed meeting"}
 
 
 def _cmd_conflicts(args: argparse.Namespace) -> int:
@@ -787,7 +787,7 @@ def _cmd_conflicts(args: argparse.Namespace) -> int:
             if args.keep:
                 raise ValidationError("--keep", "name the conflict: conflicts ID --keep ...")
             for c in found:
-                who = {state.origin: "this laptop", "team": "the server"}
+                who = {**{o: "this laptop" for o in state.mine}, "team": "the server"}
                 print(f"#{c.id}  {c.table}  {terminal_text(c.title)}  "
                       f"({_KINDS.get(c.kind, 'two edits')}; live from "
                       f"{who.get(c.kept_origin, 'board ' + c.kept_origin[:8])}, replaced from "
@@ -805,8 +805,8 @@ def _cmd_conflicts(args: argparse.Namespace) -> int:
         if args.keep in ("live", "replaced"):
             keep = Keep("kept" if args.keep == "live" else "replaced")
         else:
-            mine_live = conflict.kept_origin == state.origin
-            mine_replaced = conflict.replaced_origin == state.origin
+            mine_live = conflict.kept_origin in state.mine
+            mine_replaced = conflict.replaced_origin in state.mine
             if not (mine_live or mine_replaced):
                 raise ValidationError("--keep", f"neither version of #{conflict.id} is this "
                                       "laptop's: say live or replaced")

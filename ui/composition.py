@@ -82,9 +82,12 @@ def team_init(url: str) -> str:
 def team_connect(url: str, path: Path) -> SyncReport:
     """Link the board at `path` to a team server and sync it the first time (a missing
     board is created: a new laptop receives the server's board)."""
-    from storage.team import connect_board
+    from storage.team import connect_board, probe
 
-    store = SqliteBoard.open(path, create=not Path(path).exists())
+    new = not Path(path).exists()
+    if new:
+        probe(url)  # a server that cannot be synced with leaves no new, empty board behind
+    store = SqliteBoard.open(path, create=new)
     try:
         return connect_board(url, store)
     finally:

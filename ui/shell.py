@@ -154,7 +154,7 @@ class Shell(QObject):
                              meetings=True, decisions=True, impacts=True)
         dialog = ConflictsDialog(
             lambda resolved: team_conflicts(store, resolved),
-            lambda conflict_id, keep: team_resolve(store, conflict_id, keep), state.origin,
+            lambda conflict_id, keep: team_resolve(store, conflict_id, keep), state.mine,
             lambda: self.apply(everything, dialog), None)
         dialog.finished.connect(lambda _code: setattr(self, "conflicts", None))
         dialog.finished.connect(lambda _code: self.team_changed.emit())

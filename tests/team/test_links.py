@@ -162,6 +162,7 @@ def test_a_rebuilt_server_database_is_noticed_and_filled_again(pg_server, tmp_pa
 
 
 def test_a_meeting_closed_on_both_laptops_keeps_both_frozen_records(empty_pair):
+    """The first close stands (a closed meeting is read-only); the other is kept."""
     url, a, b = empty_pair
     store = open_store(a)
     meeting = store.create_meeting("Weekly", dt.date(2026, 3, 2))
@@ -178,7 +179,7 @@ def test_a_meeting_closed_on_both_laptops_keeps_both_frozen_records(empty_pair):
     with psycopg.connect(url) as conn:
         [(live,)] = conn.execute("SELECT frozen FROM decisions").fetchall()
         kept = conn.execute("SELECT replaced->>'frozen' FROM sync_conflicts WHERE kind = "
-                            "'frozen'").fetchall()
+                            "'closed' AND table_name = 'decisions'").fetchall()
     assert "A's record" in live  # the first close stands everywhere
     assert [k for (k,) in kept if "B's record" in k]  # the other is kept, not lost
     for path in (a, b):
@@ -192,7 +193,8 @@ def test_a_meeting_closed_on_both_laptops_keeps_both_frozen_records(empty_pair):
 
     store = open_store(b)
     try:
-        [frozen] = [c for c in conflicts(store.conn) if c.kind == "frozen"]
+        [frozen] = [c for c in conflicts(store.conn)
+                    if c.kind == "closed" and c.table == "decisions"]
         with pytest.raises(BoardError, match="never rewritten"):
             resolve_conflict(store, frozen.id, Keep.REPLACED)  # not even by a choice
         resolve_conflict(store, frozen.id, Keep.LIVE)
@@ -261,3 +263,168 @@ def test_voices_on_a_team_board_of_version_1_become_searchable(team_db, tmp_path
     assert search_server(team_db, "invoice") != ["old"]
     _sync(a)  # the next sync fills in what the old rows lack
     assert "old" in search_server(team_db, "invoices")
+
+
+def test_two_cycles_of_one_board_file_at_once_are_not_a_copy(linked, monkeypatch):
+    """The window's background sync, slow to reach the server, and `empty-chair sync` in a
+    terminal meanwhile, with an edit in between: no relink, the edit stays and travels."""
+    import threading
+
+    import storage.team as team
+    from ui.composition import team_sync
+
+    url, a, _b = linked
+    go = threading.Event()
+    real = team._connect
+
+    def slow(link_url):
+        if threading.current_thread().name == "window":
+            go.wait(30)  # a slow network: the window read the link, then waited
+        return real(link_url)
+
+    monkeypatch.setattr(team, "_connect", slow)
+    said: dict[str, str] = {}
+    window = threading.Thread(name="window",
+                              target=lambda: said.setdefault("w", team_sync(a).line()))
+    window.start()
+    said["terminal"] = team_sync(a).line()
+    edit(a, "painless", "my unsynced edit")
+    go.set()
+    window.join(60)
+    assert "linked afresh" not in said["w"] + said["terminal"]
+    _sync(a)
+    assert ("Beta Clinic", "my unsynced edit") in _live(a)
+    with psycopg.connect(url) as conn:
+        assert ("my unsynced edit",) in conn.execute("SELECT text FROM voices").fetchall()
+        assert conn.execute("SELECT count(*) FROM team_origins").fetchone()[0] == 2
+
+
+def test_a_cut_cycle_then_a_failed_one_still_knows_its_board(linked, monkeypatch):
+    import storage.team as team
+
+    url, a, b = linked
+    edit(a, "painless", "a1")
+    real_apply, real_incoming = team._apply, team._incoming
+
+    def cut(*args, **kwargs):
+        raise sqlite3.OperationalError("disk I/O error")  # killed after the server's commit
+
+    def gone(*args, **kwargs):
+        raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(team, "_apply", cut)
+    with pytest.raises(sqlite3.OperationalError):
+        _sync(a)
+    monkeypatch.setattr(team, "_apply", real_apply)
+    _sync(b)
+    edit(b, "a1", "b newer")
+    _sync(b)
+    monkeypatch.setattr(team, "_incoming", gone)  # the next try loses the network midway
+    with pytest.raises(Exception, match="server unreachable"):
+        _sync(a)
+    monkeypatch.setattr(team, "_incoming", real_incoming)
+    edit(a, "monday", "a edits another voice")
+    report = _sync(a)
+    assert "linked afresh" not in report.line()
+    texts = {t for _c, t in _live(a)}
+    assert {"b newer", "a edits another voice"} <= texts  # neither edit lost
+    assert "a1" not in texts
+    assert _live(a) == (_sync(b) and _live(b))
+
+
+@pytest.mark.parametrize("renames", [
+    (("Acme Retail", "Tmp"), ("Beta Clinic", "Acme Retail"), ("Tmp", "Beta Clinic")),
+    (("Acme Retail", "Acme Corp"), ("Beta Clinic", "Acme Retail"))])
+def test_names_swapped_or_chained_on_one_laptop_arrive_as_they_are(linked, renames):
+    url, a, b = linked
+    store = open_store(a)
+    for old, new in renames:
+        customer = next(c for c in store.customers() if c.name == old)
+        store.update_customer(customer._replace(name=new))
+    store.close()
+    before = _live(a)
+    for path in (a, b):
+        assert _sync(path).merged == 0
+    assert _live(a) == _live(b) == before
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM customers WHERE deleted_at IS NULL"
+                            ).fetchone()[0] == 2
+
+
+def test_a_merged_away_row_and_its_survivor_edited_in_one_push(empty_pair):
+    url, a, b = empty_pair
+    _add(a, "from a", "Acme")
+    _sync(a)
+    _sync(b)
+    _add(b, "from b", "Gamma")
+    _sync(b)
+    store = open_store(a)  # a, offline, renames Acme onto b's name: merged into b's Gamma
+    acme = next(c for c in store.customers() if c.name == "Acme")
+    store.update_customer(acme._replace(name="GAMMA"))
+    store.close()
+    _sync(a)
+    store = open_store(b)  # b, before pulling that, edits both customers' notes
+    for customer in store.customers():
+        store.update_customer(customer._replace(notes=f"notes of {customer.name} on b"))
+    store.close()
+    assert _sync(b).pushed >= 1  # no "cannot affect row a second time": it goes through
+    _sync(a)
+    assert _live(a) == _live(b) == [("Gamma", "from a"), ("Gamma", "from b")]
+
+
+def test_a_team_board_of_version_1_compares_names_as_a_laptop_does(team_db, tmp_path):
+    from storage.team import _create_v1
+
+    with psycopg.connect(team_db) as conn, conn.cursor() as cursor:
+        _create_v1(cursor)
+        cursor.execute("INSERT INTO customers (id, name, weight, owner, notes, created_at, "
+                       "updated_at, origin) VALUES ('c1', 'Straße', 1, '', '', "
+                       "'2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 'old')")
+    init_server(team_db)
+    a = tmp_path / "a.db"
+    open_store(a, create=True).close()
+    _add(a, "new voice", "STRASSE")
+    assert main(["connect", team_db, "--db", str(a)]) == 0
+    assert _live(a) == [("Straße", "new voice")]  # merged into the older row
+
+
+def test_after_a_relink_the_boards_earlier_versions_are_still_mine(empty_pair, tmp_path):
+    from app.team import Keep
+    from storage.team import resolve_conflict
+    from storage.team_local import conflicts, team_state
+
+    url, a, b = empty_pair
+    _add(a, "original")
+    _sync(a)
+    _sync(b)
+    edit(a, "original", "a edit")
+    edit(b, "original", "b edit")
+    _sync(a)
+    _sync(b)
+    _sync(a)  # a's edit was replaced by b's: a holds the conflict, its version "mine"
+    assert main(["backup", str(tmp_path / "kept.db"), "--db", str(a)]) == 0
+    _add(a, "after the backup")
+    _sync(a)
+    assert main(["restore", str(tmp_path / "kept.db"), "--db", str(a)]) == 0
+    assert "linked afresh" in _sync(a).line()  # a new name on the server
+    store = open_store(a)
+    try:
+        state = team_state(store.conn)
+        [old] = [c for c in conflicts(store.conn) if c.replaced.get("text") == "a edit"]
+        assert old.replaced_origin in state.mine
+        assert old.replaced_origin != state.origin
+        resolve_conflict(store, old.id, Keep.REPLACED)
+    finally:
+        store.close()
+    _sync(a)
+    _sync(b)
+    assert _live(b) == [("Acme", "a edit"), ("Acme", "after the backup")]
+
+
+def test_a_connect_that_fails_leaves_no_board_behind(tmp_path, capsys):
+    board = tmp_path / "new.db"
+    assert main(["connect", "postgresql://u:s3cr@t-pw@127.0.0.1:9/db", "--db", str(board)]) == 1
+    err = capsys.readouterr().err
+    assert "server unreachable" in err
+    assert "t-pw" not in err
+    assert not board.exists()

@@ -79,10 +79,12 @@ def test_two_edits_of_one_voice_offline_keep_both_versions(laptops, capsys):
 
 
 def test_a_closed_meetings_frozen_record_is_never_rewritten(laptops, capsys):
-    """Laptop b never saw the meeting closed on a: its offline edit of the decision, and its
-    own close of the meeting, do not rewrite what the room saw on a."""
+    """Laptop b never saw the meeting closed on a: its offline edit of the decision (the
+    owner, the outcome) and its own close of the meeting change nothing of the closed
+    meeting; both are kept in sync_conflicts."""
     import dataclasses as dc
 
+    from app.meeting.domain import Outcome
     from app.meeting.room import close_meeting
 
     url, a, b = laptops
@@ -90,13 +92,16 @@ def test_a_closed_meetings_frozen_record_is_never_rewritten(laptops, capsys):
     main(["connect", url, "--db", str(b)])
     store = open_store(a)
     meeting = store.meetings()[0].id
+    decision = store.decisions(meeting)[0]
+    store.update_decision(dc.replace(decision, outcome=Outcome.APPROVED,
+                                     decided_at="2026-02-01T10:00:00.000Z"))
     close_meeting(store, meeting)
     frozen = dict(store.frozen_records(meeting))
     store.close()
     assert main(["sync", "--db", str(a)]) == 0
     store = open_store(b)  # offline all along: the meeting is still open here
     decision = store.decisions(meeting)[0]
-    store.update_decision(dc.replace(decision, title="Split invoices by team"))
+    store.update_decision(dc.replace(decision, title="Split invoices by team", owner="Tom"))
     close_meeting(store, meeting)  # closed here too, with the new title frozen
     assert store.frozen_records(meeting) != frozen
     store.close()
@@ -107,8 +112,14 @@ def test_a_closed_meetings_frozen_record_is_never_rewritten(laptops, capsys):
     for path in (a, b):
         store = open_store(path)
         assert store.frozen_records(meeting) == frozen, path
-        assert store.decisions(meeting)[0].title == "Split invoices by team"  # the edit stands
+        [kept] = store.decisions(meeting)
+        assert (kept.title, kept.owner, kept.outcome) == (
+            "Split invoices per department", "", Outcome.APPROVED)  # as the room left it
         store.close()
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT table_name, kind, replaced->>'title' FROM sync_conflicts "
+                            "ORDER BY table_name").fetchall()
+    assert ("decisions", "closed", "Split invoices by team") in rows  # b's edit, kept
 
 
 def test_an_unreachable_server_is_one_line_and_the_board_keeps_working(laptops, capsys):

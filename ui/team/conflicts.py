@@ -37,8 +37,8 @@ _TABLE_WORDS = {
 _SKIP = {"created_at", "updated_at", "frozen"}
 
 
-def _who(origin: str, mine: str) -> str:
-    if origin == mine:
+def _who(origin: str, mine: frozenset[str]) -> str:
+    if origin in mine:
         return "this laptop"
     if origin == "team":
         return "the team server"
@@ -63,10 +63,11 @@ def _fields(row: dict[str, Any], differs: tuple[str, ...]) -> str:
 
 class ConflictsDialog(QDialog):
     """`conflicts(all)` reads the mirror; `resolve(id, keep)` writes a choice; `mine` is
-    this board's origin; `applied()` tells the other screens a restored row changed."""
+    every name this board has had on the server; `applied()` tells the other screens a
+    restored row changed."""
 
     def __init__(self, conflicts: Callable[[bool], list[Conflict]],
-                 resolve: Callable[[int, Keep], None], mine: str,
+                 resolve: Callable[[int, Keep], None], mine: frozenset[str],
                  applied: Callable[[], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Sync conflicts")
@@ -142,7 +143,7 @@ class ConflictsDialog(QDialog):
         for conflict in self.items:
             what = _TABLE_WORDS.get(conflict.table, conflict.table)
             state = f" — {conflict.resolved}" if conflict.resolved else ""
-            kind = {"merge": "merged", "frozen": "closed twice"}.get(conflict.kind, "two edits")
+            kind = {"merge": "merged", "closed": "meeting closed"}.get(conflict.kind, "two edits")
             when = conflict.at[:16].replace("T", " ")
             item = QListWidgetItem(f"{what}: {conflict.title}\n{kind} · {when} UTC{state}")
             item.setToolTip(conflict.title)
@@ -168,9 +169,9 @@ class ConflictsDialog(QDialog):
     def _mine_is_live(self, conflict: Conflict) -> bool | None:
         """True: the live version is this laptop's; False: the replaced one is; None:
         neither (two other laptops' versions)."""
-        if conflict.kept_origin == self._mine:
+        if conflict.kept_origin in self._mine:
             return True
-        if conflict.replaced_origin == self._mine:
+        if conflict.replaced_origin in self._mine:
             return False
         return None
 
@@ -182,18 +183,19 @@ class ConflictsDialog(QDialog):
         self.live_title.setText(f"Live — from {_who(conflict.kept_origin, mine)}")
         self.replaced_title.setText(
             {"merge": "Merged into the live one — from ",
-             "frozen": "Frozen there too — from "}.get(conflict.kind, "Replaced — from ")
+             "closed": "Not applied — from "}.get(conflict.kind, "Replaced — from ")
             + _who(conflict.replaced_origin, mine))
         self.live.setPlainText(_fields(conflict.kept, conflict.differs))
         self.replaced.setPlainText(_fields(conflict.replaced, conflict.differs))
-        if conflict.kind in ("merge", "frozen"):
+        if conflict.kind in ("merge", "closed"):
             self.keep_mine.setText("&OK, merged" if conflict.kind == "merge" else "&OK")
             self.keep_theirs.hide()
             self.message.setText(
                 "Both laptops made this by the same name (or imported the same row): it is "
                 "one row now, everything on it." if conflict.kind == "merge" else
-                "The meeting was closed on both laptops: the first close's record stands (a "
-                "closed meeting's record is never rewritten); the other is kept here.")
+                "The meeting was already closed when this change reached the team: a closed "
+                "meeting is read-only, so the change is kept here, not applied (reopen the "
+                "meeting to change it).")
         else:
             side = self._mine_is_live(conflict)
             self.keep_theirs.show()
@@ -213,7 +215,7 @@ class ConflictsDialog(QDialog):
         conflict = self.current()
         if conflict is None:
             return
-        if conflict.kind in ("merge", "frozen"):
+        if conflict.kind in ("merge", "closed"):
             keep = Keep.LIVE
         else:
             side = self._mine_is_live(conflict)
