@@ -145,7 +145,10 @@ class TeamSync(QObject):
         if self.mood is SyncMood.SYNCING:
             text = "Team: syncing…"
         elif self.mood is SyncMood.OFFLINE:
-            text = "Team: offline" + (f" — {waiting}" if waiting else "")
+            # Unreachable is offline; anything else (busy, refused) says the sync failed.
+            gone = "server unreachable" in self.last_error
+            text = ("Team: offline" if gone else "Team: sync failed") + (
+                f" — {waiting}" if waiting else "")
             tip += f"\nLast try: {self.last_error}\nThe board keeps working; the next sync " \
                    "sends what waits."
         elif waiting:
