@@ -553,14 +553,10 @@ def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int, join: bool = Fa
         closed = {"decisions": "s.frozen IS NOT NULL", "meetings": "s.status = 'closed'"}
         if table.name in closed:
             where = f"{_on(table)} AND {closed[table.name]} AND NOT {seen}"
-            cursor.execute(
-                f"INSERT INTO sync_conflicts (table_name, row_key, kind, kept, kept_origin, "
-                f"replaced, replaced_origin) SELECT %s, {_key_text(table, 's')}, 'closed', "
-                f"{_row_json('s')}, s.origin, {_row_json('p')}, %s FROM \"{p}\" p JOIN "
-                f'"{table.name}" s ON {where} WHERE ({_columns_of("p", columns)}) IS '
-                f'DISTINCT FROM ({_columns_of("s", columns)})',
-                [table.name, origin, origin, pulled])
-            kept += cursor.rowcount
+            differs = (f'({_columns_of("p", columns)}) IS DISTINCT FROM '
+                       f'({_columns_of("s", columns)})')
+            kept += _keep(cursor, table, p, "closed", "s", f"{where} AND {differs}",
+                          [origin, pulled], origin)
             cursor.execute(f'DELETE FROM "{p}" p USING "{table.name}" s WHERE {where}',
                            [origin, pulled])
         # 4. Rows the server already has as they are: nothing to write.
@@ -570,21 +566,11 @@ def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int, join: bool = Fa
         # 5. A version this board never saw, about to be replaced: kept. Joining, the
         #    server's version stays live instead, and the board's is the one kept.
         if join:
-            cursor.execute(
-                f"INSERT INTO sync_conflicts (table_name, row_key, kind, kept, kept_origin, "
-                f"replaced, replaced_origin) SELECT %s, {_key_text(table, 's')}, 'edit', "
-                f"{_row_json('s')}, s.origin, {_row_json('p')}, %s FROM \"{p}\" p JOIN "
-                f'"{table.name}" s ON {_on(table)}', [table.name, origin])
-            kept += cursor.rowcount
+            kept += _keep(cursor, table, p, "edit", "s", _on(table), [], origin)
             cursor.execute(f'DELETE FROM "{p}" p USING "{table.name}" s WHERE {_on(table)}')
         else:
-            cursor.execute(
-                f"INSERT INTO sync_conflicts (table_name, row_key, kind, kept, kept_origin, "
-                f"replaced, replaced_origin) SELECT %s, {_key_text(table, 's')}, 'edit', "
-                f"{_row_json('p')}, %s, {_row_json('s')}, s.origin FROM \"{p}\" p JOIN "
-                f'"{table.name}" s ON {_on(table)} WHERE NOT {seen}',
-                [table.name, origin, origin, pulled])
-            kept += cursor.rowcount
+            kept += _keep(cursor, table, p, "edit", "p", f"{_on(table)} AND NOT {seen}",
+                          [origin, pulled], origin)
         # 6. The rows themselves.
         extra = {"voices": ["search"], **{t: ["name_key"] for t in NAMED}}.get(table.name, [])
         written_columns = columns + extra
@@ -600,6 +586,25 @@ def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int, join: bool = Fa
         if cursor.rowcount >= 5000:  # a first connect: the planner needs the new sizes, or
             cursor.execute(f'ANALYZE "{table.name}"')  # every pull scans the whole table
     return written, kept, merged
+
+
+def _keep(cursor: Any, table: Table, p: str, kind: str, live: str, where: str,
+          params: list[Any], origin: str) -> int:
+    """Versions kept in sync_conflicts, for the pushed rows (alias p) meeting the server's
+    (s) where `where` holds: `live` names the one that stays live (p or s), the other is the
+    one kept as replaced. Returns how many were kept."""
+    lost = "s" if live == "p" else "p"
+
+    def who(alias: str) -> str:
+        return "%s" if alias == "p" else "s.origin"
+
+    cursor.execute(
+        "INSERT INTO sync_conflicts (table_name, row_key, kind, kept, kept_origin, replaced, "
+        f"replaced_origin) SELECT %s, {_key_text(table, 's')}, %s, {_row_json(live)}, "
+        f"{who(live)}, {_row_json(lost)}, {who(lost)} FROM \"{p}\" p JOIN \"{table.name}\" s "
+        f"ON {where}", [table.name, kind, *([origin] if live == "p" else []),
+                         *([origin] if lost == "p" else []), *params])
+    return int(cursor.rowcount)
 
 
 def _hand_merges(cursor: Any, p: str) -> None:
