@@ -30,7 +30,7 @@ TABLES = {
                        "reason."),
 }
 HIDDEN = ("board", "_sqlite_migrations", "voices_fts_vocab", "team_link", "team_dirty",
-          "team_conflicts")
+          "team_conflicts", "team_aliases")
 
 
 def datasette_metadata(path: Path, title: str | None = None) -> dict[str, Any]:

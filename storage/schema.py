@@ -371,6 +371,13 @@ def m014_team_changes(db: Database) -> None:
             resolved TEXT,
             resolution_pushed INTEGER NOT NULL DEFAULT 1
         )""")
+    # The server's merges as this board pulled them (old id -> the row it became), so a
+    # version brought back from team_conflicts names the row that lives now.
+    db.execute("""
+        CREATE TABLE team_aliases (
+            table_name TEXT NOT NULL, old_id TEXT NOT NULL, new_id TEXT NOT NULL,
+            PRIMARY KEY (table_name, old_id)
+        ) WITHOUT ROWID""")
     for table, key in TEAM_TABLES:
         for event in ("INSERT", "UPDATE"):
             db.execute(team_trigger_sql(table, key, event)[1])

@@ -723,6 +723,8 @@ def _apply(conn: sqlite3.Connection, out: _Outgoing, inc: _Incoming, pushed_reso
     tables = set()
     for table_name, old, new, kind in inc.aliases:
         _merge_here(conn, table_name, old, new, keep_old=kind == "hand")
+        conn.execute("INSERT OR REPLACE INTO team_aliases (table_name, old_id, new_id) "
+                     "VALUES (?, ?, ?)", [table_name, old, new])
         tables |= {table_name} | {child.name for child, _ in _children(table_name)}
     taken = 0
     for table in TABLES:
@@ -977,6 +979,17 @@ def resolve_conflict(store: SqliteBoard, conflict_id: int, keep: Keep) -> None:
             names = [c.name for c in table.columns]
             values = {n: _local(n, conflict.replaced.get(n)) for n in names}
             values["updated_at"] = now_utc()
+            for column in table.columns:  # what it named may have been merged since
+                target = column.refers or (table.name if column.name == "id" else None)
+                if target is None or values.get(column.name) is None:
+                    continue
+                for _hop in range(8):
+                    found = conn.execute("SELECT new_id FROM team_aliases WHERE table_name = ? "
+                                         "AND old_id = ?", [target, values[column.name]]
+                                         ).fetchone()
+                    if found is None:
+                        break
+                    values[column.name] = found[0]
             updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n not in table.key)
             conn.execute(
                 f'INSERT INTO "{table.name}" ({_quoted(names)}) VALUES '

@@ -22,7 +22,8 @@ from ui.cli import main
 from ui.composition import open_store
 
 D = dt.date
-NOT_DATA = {"board", "_sqlite_migrations", "team_link", "team_dirty", "team_conflicts"}  # sync
+NOT_DATA = {"board", "_sqlite_migrations", "team_link", "team_dirty", "team_conflicts",
+            "team_aliases"}  # sync state
 
 
 @pytest.fixture

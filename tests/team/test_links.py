@@ -428,3 +428,36 @@ def test_a_connect_that_fails_leaves_no_board_behind(tmp_path, capsys):
     assert "server unreachable" in err
     assert "t-pw" not in err
     assert not board.exists()
+
+
+def test_keep_mine_names_the_row_a_merge_made_not_the_one_it_retired(empty_pair):
+    from app.team import Keep
+    from storage.team import resolve_conflict
+    from storage.team_local import conflicts
+
+    url, a, b = empty_pair
+    _add(a, "original", "Acme")
+    _sync(a)
+    _sync(b)
+    edit(b, "original", "b edit")
+    _sync(b)
+    edit(a, "original", "a edit")
+    _sync(a)
+    _sync(b)  # on b: a's edit is live, b's kept (it names customer Acme)
+    _add(a, "gamma", "Gamma")
+    _sync(a)
+    store = open_store(b)  # offline, b renames Acme to a name a already uses: merged
+    acme = next(c for c in store.customers() if c.name == "Acme")
+    store.update_customer(acme._replace(name="GAMMA"))
+    store.close()
+    _sync(b)
+    store = open_store(b)
+    try:
+        [mine] = [c for c in conflicts(store.conn) if c.table == "voices"]
+        resolve_conflict(store, mine.id, Keep.REPLACED)
+    finally:
+        store.close()
+    assert ("Gamma", "b edit") in _live(b)  # at once, offline: on the live customer
+    for path in (b, a):
+        _sync(path)
+    assert _live(a) == _live(b) == [("Gamma", "b edit"), ("Gamma", "gamma")]
