@@ -483,6 +483,16 @@ def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int, join: bool = Fa
             cursor.execute(f"DELETE FROM team_aliases a USING \"{p}\" p WHERE a.table_name = "
                            "'customers' AND a.kind = 'hand' AND a.old_id = p.id AND "
                            "p.deleted_at IS NULL")
+        seen = "(s.origin = %s OR (s.seq <= %s AND NOT p._pending))"
+        if table.name == "customers":
+            # A customer another one was merged into by hand is not retired by a laptop
+            # that never saw that merge (its own opposite merge, say): it stays, and what
+            # that laptop sent is kept.
+            survivor = (f"{_on(table)} AND p.deleted_at IS NOT NULL AND s.deleted_at IS NULL "
+                        "AND EXISTS (SELECT 1 FROM team_aliases a WHERE a.table_name = "
+                        "'customers' AND a.kind = 'hand' AND a.new_id = s.id AND a.seq > %s)")
+            kept += _keep(cursor, table, p, "merge", "s", survivor, [pulled], origin)
+            _server_wins(cursor, table, p, survivor, [pulled])
         if table.name == "voices" and "customers" in out.rows:
             _hand_merges(cursor, p)
         # 1. Ids of rows merged away land on the row they became. A merged row's own later
@@ -497,11 +507,14 @@ def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int, join: bool = Fa
                 table.name if column.name == "id" and table.name in _NATURAL else None)
             if target is None or target not in _NATURAL:
                 continue
-            aliased = ", _aliased = true" if column.name == "id" else ""
+            # A row's own id follows a merge by name only: a customer merged by hand keeps
+            # its own (retired) row, which another laptop may retire again.
+            aliased, by_name = ((", _aliased = true", " AND a.kind = 'name'")
+                                if column.name == "id" else ("", ""))
             cursor.execute(
                 f'UPDATE "{p}" p SET "{column.name}" = a.new_id, _team = true{aliased} FROM '
-                f'team_aliases a WHERE a.table_name = %s AND p."{column.name}" = a.old_id',
-                [target])
+                f'team_aliases a WHERE a.table_name = %s AND p."{column.name}" = a.old_id'
+                f"{by_name}", [target])
         if named:
             cursor.execute(f'UPDATE "{p}" p SET name = s.name, _name_key = s.name_key FROM '
                            f'"{table.name}" s WHERE s.id = p.id AND p._aliased')
@@ -521,6 +534,16 @@ def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int, join: bool = Fa
                            "a._aliased AND NOT b._aliased")
             cursor.execute(f'DELETE FROM "{p}" a USING "{p}" b WHERE a.id = b.id AND '
                            "a.ctid < b.ctid")
+        if named:
+            # A name from a laptop that never saw the row's current name (renamed elsewhere
+            # since) is not a rename: the row keeps the server's name, so an ordinary edit
+            # never merges two customers. The version as sent is kept.
+            stale = (f"{_on(table)} AND NOT {seen} AND p._name_key IS DISTINCT FROM "
+                     "s.name_key AND NOT p._aliased")
+            kept += _keep(cursor, table, p, "edit", "s", stale, [origin, pulled], origin)
+            cursor.execute(f'UPDATE "{p}" p SET name = s.name, _name_key = s.name_key, '
+                           f'_team = true FROM "{table.name}" s WHERE {stale}',
+                           [origin, pulled])
         # 2. A new name (or source) a live server row already has: merged into that row.
         for match in _NATURAL.get(table.name, []):
             cursor.execute(
@@ -545,20 +568,21 @@ def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int, join: bool = Fa
             merged += len(pairs)
             olds = [old for old, _new in pairs]
             cursor.execute(f'DELETE FROM "{p}" WHERE id = ANY(%s)', [olds])
+            _flatten_aliases(cursor)
             _merge_on_server(cursor, table, pairs)
         # 3. A closed meeting is read-only: a push that never saw it closed (an offline
         #    laptop's edit of its meeting or decisions, or its own close) changes nothing
         #    of it; what that push held is kept in sync_conflicts.
-        seen = "(s.origin = %s OR (s.seq <= %s AND NOT p._pending))"
-        closed = {"decisions": "s.frozen IS NOT NULL", "meetings": "s.status = 'closed'"}
+        closed = {"decisions": "EXISTS (SELECT 1 FROM meetings m WHERE m.id = s.meeting_id "
+                               "AND m.status = 'closed')",
+                  "meetings": "s.status = 'closed'"}
         if table.name in closed:
             where = f"{_on(table)} AND {closed[table.name]} AND NOT {seen}"
             differs = (f'({_columns_of("p", columns)}) IS DISTINCT FROM '
                        f'({_columns_of("s", columns)})')
             kept += _keep(cursor, table, p, "closed", "s", f"{where} AND {differs}",
                           [origin, pulled], origin)
-            cursor.execute(f'DELETE FROM "{p}" p USING "{table.name}" s WHERE {where}',
-                           [origin, pulled])
+            _server_wins(cursor, table, p, where, [origin, pulled])
         # 4. Rows the server already has as they are: nothing to write.
         cursor.execute(
             f'DELETE FROM "{p}" p USING "{table.name}" s WHERE {_on(table)} AND '
@@ -586,6 +610,15 @@ def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int, join: bool = Fa
         if cursor.rowcount >= 5000:  # a first connect: the planner needs the new sizes, or
             cursor.execute(f'ANALYZE "{table.name}"')  # every pull scans the whole table
     return written, kept, merged
+
+
+def _server_wins(cursor: Any, table: Table, p: str, where: str, params: list[Any]) -> None:
+    """The server's rows stay as they are where `where` holds, and the pushed ones are
+    dropped; the server's are marked anew, so the pushing laptop (which may have taken
+    them already, and changed its own over them) gets them back in this cycle's pull."""
+    cursor.execute(f'UPDATE "{table.name}" s SET seq = nextval(\'team_seq\'), origin = %s '
+                   f'FROM "{p}" p WHERE {where}', [TEAM, *params])
+    cursor.execute(f'DELETE FROM "{p}" p USING "{table.name}" s WHERE {where}', params)
 
 
 def _keep(cursor: Any, table: Table, p: str, kind: str, live: str, where: str,
@@ -620,7 +653,20 @@ def _hand_merges(cursor: Any, p: str) -> None:
         "ON CONFLICT (table_name, old_id) DO NOTHING RETURNING old_id, new_id")
     pairs = cursor.fetchall()
     if pairs:
-        _move_children(cursor, BY_NAME["customers"], [old for old, _new in pairs])
+        _flatten_aliases(cursor)
+        _move_children(cursor, BY_NAME["customers"], [old for old, _new in pairs],
+                       pushed=p)
+
+
+def _flatten_aliases(cursor: Any) -> None:
+    """An alias to a row that was itself merged since points straight at the row that
+    lives (A→B and B→C make A→C), so one step of mapping is always enough."""
+    for _hop in range(8):
+        cursor.execute("UPDATE team_aliases a SET new_id = b.new_id, seq = nextval('team_seq') "
+                       "FROM team_aliases b WHERE b.table_name = a.table_name AND "
+                       "b.old_id = a.new_id AND b.new_id <> a.old_id")
+        if not cursor.rowcount:
+            break
 
 
 def _fill_name_keys(cursor: Any) -> None:
@@ -659,9 +705,12 @@ def _merge_on_server(cursor: Any, table: Table, pairs: list[tuple[str, str]]) ->
     _move_children(cursor, table, olds)
 
 
-def _move_children(cursor: Any, table: Table, olds: list[str]) -> None:
+def _move_children(cursor: Any, table: Table, olds: list[str], origin: str = TEAM,
+                   pushed: str = "") -> None:
     """Rows on the server that name a row merged away name the row it became (written as
-    the server's, so every laptop pulls them)."""
+    the server's, so every laptop pulls them). Rows this very push writes (`pushed`, a
+    temporary table of the same child) are left to it. Two impacts of one decision that
+    now name one customer become one: the survivor's stays, the other is merged into it."""
     for child, column in _children(table.name):
         others = [k for k in child.key if k != column]
         if len(child.key) > 1:
@@ -671,10 +720,35 @@ def _move_children(cursor: Any, table: Table, olds: list[str]) -> None:
                 f'AND c."{column}" = a.old_id AND a.old_id = ANY(%s) AND EXISTS (SELECT 1 '
                 f'FROM "{child.name}" d WHERE d."{column}" = a.new_id AND {same})',
                 [table.name, olds])
+        skip = (f' AND NOT EXISTS (SELECT 1 FROM "{pushed}" q WHERE q.id = c.id)'
+                if pushed and pushed == f"push_{child.name}" else "")
         cursor.execute(
             f'UPDATE "{child.name}" c SET "{column}" = a.new_id, seq = nextval(\'team_seq\'), '
             f"origin = %s FROM team_aliases a WHERE a.table_name = %s AND "
-            f'c."{column}" = a.old_id AND a.old_id = ANY(%s)', [TEAM, table.name, olds])
+            f'c."{column}" = a.old_id AND a.old_id = ANY(%s){skip} '
+            + ("RETURNING c.id" if child.name == "impacts" else ""),
+            [TEAM, table.name, olds])
+        if child.name != "impacts":
+            continue
+        moved = [r[0] for r in cursor.fetchall()]
+        if not moved:
+            continue
+        cursor.execute(
+            f"WITH m AS (SELECT DISTINCT ON (x.id) x.id AS old_id, k.id AS new_id, "
+            f"{_row_json('x')} AS mine, {_row_json('k')} AS theirs, k.origin, x.updated_at "
+            "FROM impacts x JOIN impacts k ON k.decision_id = x.decision_id AND "
+            f"k.{column} = x.{column} AND k.id <> x.id AND NOT k.id = ANY(%s) "
+            "WHERE x.id = ANY(%s) ORDER BY x.id, k.seq), "
+            "a AS (INSERT INTO team_aliases (table_name, old_id, new_id, merged_updated_at) "
+            "SELECT 'impacts', old_id, new_id, updated_at FROM m ON CONFLICT (table_name, "
+            "old_id) DO UPDATE SET new_id = EXCLUDED.new_id, seq = nextval('team_seq')), "
+            "c AS (INSERT INTO sync_conflicts (table_name, row_key, kind, kept, kept_origin, "
+            "replaced, replaced_origin) SELECT 'impacts', new_id, 'merge', theirs, origin, "
+            "mine, %s FROM m) SELECT old_id FROM m", [moved, moved, origin])
+        twins = [r[0] for r in cursor.fetchall()]
+        if twins:
+            _move_children(cursor, BY_NAME["impacts"], twins, origin)
+            cursor.execute("DELETE FROM impacts WHERE id = ANY(%s)", [twins])
 
 
 def _incoming(cursor: Any, origin: str, pulled: int, known: int,

@@ -63,3 +63,15 @@ def linked(team_db, tmp_path, capsys):
     assert main(["connect", team_db, "--db", str(b)]) == 0
     capsys.readouterr()
     return team_db, a, b
+
+
+@pytest.fixture
+def empty_pair(team_db, tmp_path):
+    """A team server and two new, empty laptops linked to it: (url, a, b)."""
+    from ui.cli import main
+
+    assert main(["server", "init", team_db]) == 0
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    assert main(["connect", team_db, "--db", str(a)]) == 0
+    assert main(["connect", team_db, "--db", str(b)]) == 0
+    return team_db, a, b

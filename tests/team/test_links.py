@@ -50,15 +50,6 @@ def _live(path) -> list[tuple[str, str]]:
         store.close()
 
 
-@pytest.fixture
-def empty_pair(team_db, tmp_path):
-    assert main(["server", "init", team_db]) == 0
-    a, b = tmp_path / "a.db", tmp_path / "b.db"
-    assert main(["connect", team_db, "--db", str(a)]) == 0
-    assert main(["connect", team_db, "--db", str(b)]) == 0
-    return team_db, a, b
-
-
 def test_connecting_again_keeps_the_link_and_reverts_nobody(linked, capsys):
     url, a, b = linked
     edit(b, "painless", "Onboarding was painless, b says now")
