@@ -479,20 +479,31 @@ def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int, join: bool = Fa
         p = _temp(cursor, table, rows)
         columns = [c.name for c in table.columns]
         named = table.name in NAMED
-        if table.name == "customers":  # a merge by hand undone: its id is its own again
+        # Seen: the laptop had the server's version when it wrote its own. A row that came
+        # here through a merge (its key mapped) never saw the survivor's.
+        seen = "((s.origin = %s OR (s.seq <= %s AND NOT p._pending)) AND NOT p._aliased)"
+        if table.name == "customers":
+            # A customer merged away by hand, edited (kept live) by a laptop that never saw
+            # the merge, stays retired: what that laptop sent is kept. Made live again by
+            # one that saw it (the merge undone), its id is its own again.
+            unseen = (f"{_on(table)} AND p.deleted_at IS NULL AND s.deleted_at IS NOT NULL "
+                      "AND EXISTS (SELECT 1 FROM team_aliases a WHERE a.table_name = "
+                      "'customers' AND a.kind = 'hand' AND a.old_id = s.id AND a.seq > %s)")
+            kept += _keep(cursor, table, p, "merge", "s", unseen, [pulled], origin)
+            _server_wins(cursor, table, p, unseen, [pulled])
             cursor.execute(f"DELETE FROM team_aliases a USING \"{p}\" p WHERE a.table_name = "
                            "'customers' AND a.kind = 'hand' AND a.old_id = p.id AND "
                            "p.deleted_at IS NULL")
-        seen = "(s.origin = %s OR (s.seq <= %s AND NOT p._pending))"
-        if table.name == "customers":
-            # A customer another one was merged into by hand is not retired by a laptop
-            # that never saw that merge (its own opposite merge, say): it stays, and what
-            # that laptop sent is kept.
+        if table.name in NAMED:
+            # A row another one was merged into (by name or by hand) is not retired by a
+            # laptop that never saw that merge (its own opposite merge, say): it stays, and
+            # what that laptop sent is kept.
             survivor = (f"{_on(table)} AND p.deleted_at IS NOT NULL AND s.deleted_at IS NULL "
-                        "AND EXISTS (SELECT 1 FROM team_aliases a WHERE a.table_name = "
-                        "'customers' AND a.kind = 'hand' AND a.new_id = s.id AND a.seq > %s)")
-            kept += _keep(cursor, table, p, "merge", "s", survivor, [pulled], origin)
-            _server_wins(cursor, table, p, survivor, [pulled])
+                        "AND EXISTS (SELECT 1 FROM team_aliases a WHERE a.table_name = %s "
+                        "AND a.new_id = s.id AND a.seq > %s)")
+            kept += _keep(cursor, table, p, "merge", "s", survivor, [table.name, pulled],
+                          origin)
+            _server_wins(cursor, table, p, survivor, [table.name, pulled])
         if table.name == "voices" and "customers" in out.rows:
             _hand_merges(cursor, p)
         # 1. Ids of rows merged away land on the row they became. A merged row's own later
@@ -510,7 +521,8 @@ def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int, join: bool = Fa
             # A row's own id follows a merge by name only: a customer merged by hand keeps
             # its own (retired) row, which another laptop may retire again.
             aliased, by_name = ((", _aliased = true", " AND a.kind = 'name'")
-                                if column.name == "id" else ("", ""))
+                                if column.name == "id" else
+                                (", _aliased = true" if column.name in table.key else "", ""))
             cursor.execute(
                 f'UPDATE "{p}" p SET "{column.name}" = a.new_id, _team = true{aliased} FROM '
                 f'team_aliases a WHERE a.table_name = %s AND p."{column.name}" = a.old_id'
@@ -573,16 +585,15 @@ def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int, join: bool = Fa
         # 3. A closed meeting is read-only: a push that never saw it closed (an offline
         #    laptop's edit of its meeting or decisions, or its own close) changes nothing
         #    of it; what that push held is kept in sync_conflicts.
-        closed = {"decisions": "EXISTS (SELECT 1 FROM meetings m WHERE m.id = s.meeting_id "
-                               "AND m.status = 'closed')",
-                  "meetings": "s.status = 'closed'"}
-        if table.name in closed:
-            where = f"{_on(table)} AND {closed[table.name]} AND NOT {seen}"
+        if table.name == "meetings":
+            where = f"{_on(table)} AND s.status = 'closed' AND NOT {seen}"
             differs = (f'({_columns_of("p", columns)}) IS DISTINCT FROM '
                        f'({_columns_of("s", columns)})')
             kept += _keep(cursor, table, p, "closed", "s", f"{where} AND {differs}",
                           [origin, pulled], origin)
             _server_wins(cursor, table, p, where, [origin, pulled])
+        if table.name == "decisions":
+            kept += _closed_decisions(cursor, p, origin, pulled)
         # 4. Rows the server already has as they are: nothing to write.
         cursor.execute(
             f'DELETE FROM "{p}" p USING "{table.name}" s WHERE {_on(table)} AND '
@@ -610,6 +621,39 @@ def _push(cursor: Any, out: _Outgoing, origin: str, pulled: int, join: bool = Fa
         if cursor.rowcount >= 5000:  # a first connect: the planner needs the new sizes, or
             cursor.execute(f'ANALYZE "{table.name}"')  # every pull scans the whole table
     return written, kept, merged
+
+
+# What the room decided: a closed meeting keeps these; its follow-through (delivery) goes on.
+_ROOM_FIELDS = ("meeting_id", "position", "title", "description", "owner", "outcome",
+                "rationale", "decided_at", "deferred_from", "frozen", "deleted_at")
+
+
+def _closed_decisions(cursor: Any, p: str, origin: str, pulled: int) -> int:
+    """Decisions pushed by a laptop that never saw their meeting closed (the meeting's
+    closed row is newer than its last pull, and not its own; or the laptop kept its own
+    edit over the closed decision it pulled): what the room decided stays
+    as the room left it, and a decision it adds is retired; what it sent is kept. Their
+    follow-through (delivery) still lands. Returns the versions kept."""
+    unseen = ("EXISTS (SELECT 1 FROM meetings m WHERE m.id = p.meeting_id AND m.status = "
+              "'closed' AND ((m.seq > %s AND m.origin <> %s) OR p._pending))")
+    decisions = BY_NAME["decisions"]
+    room = " OR ".join(f's."{f}" IS DISTINCT FROM p."{f}"' for f in _ROOM_FIELDS)
+    kept = _keep(cursor, decisions, p, "closed", "s", f"s.id = p.id AND {unseen} AND ({room})",
+                 [pulled, origin], origin)
+    cursor.execute(
+        f'UPDATE "{p}" p SET {", ".join(f"{f} = s.{f}" for f in _ROOM_FIELDS)}, _team = true '
+        f"FROM decisions s WHERE s.id = p.id AND {unseen} AND ({room})", [pulled, origin])
+    cursor.execute(
+        "INSERT INTO sync_conflicts (table_name, row_key, kind, kept, kept_origin, replaced, "
+        f"replaced_origin) SELECT 'decisions', p.id, 'closed', '{{}}'::jsonb, %s, "
+        f'{_row_json("p")}, %s FROM "{p}" p WHERE {unseen} AND NOT EXISTS (SELECT 1 FROM '
+        "decisions s WHERE s.id = p.id)", [TEAM, origin, pulled, origin])
+    kept += int(cursor.rowcount)
+    # Written as a tombstone, the server's: the laptop that added it gets it back, retired.
+    cursor.execute(f'UPDATE "{p}" p SET deleted_at = %s, _team = true WHERE {unseen} AND NOT '
+                   "EXISTS (SELECT 1 FROM decisions s WHERE s.id = p.id)",
+                   [now_utc(), pulled, origin])
+    return kept
 
 
 def _server_wins(cursor: Any, table: Table, p: str, where: str, params: list[Any]) -> None:

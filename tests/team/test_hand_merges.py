@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 
+from app.meeting.domain import Outcome
 from app.meeting.room import close_meeting
 from storage.team import sync_board
 from tests.team.test_links import _add, _live, _sync
@@ -240,3 +241,140 @@ def test_an_edit_made_during_the_sync_that_brings_the_close_gives_way(empty_pair
     with psycopg.connect(url) as conn:
         assert ("edited on b during the sync",) in conn.execute(
             "SELECT replaced->>'title' FROM sync_conflicts WHERE kind = 'closed'").fetchall()
+
+
+@pytest.fixture
+def three(empty_pair, tmp_path):
+    from ui.cli import main
+
+    url, a, b = empty_pair
+    c = tmp_path / "c.db"
+    assert main(["connect", url, "--db", str(c)]) == 0
+    return url, a, b, c
+
+
+def _settle(*paths) -> None:
+    for _round in range(2):
+        for path in paths:
+            _sync(path)
+    for path in paths:  # nothing left to send or take: no churn
+        report = _sync(path)
+        assert (report.pushed, report.pulled) == (0, 0), path
+
+
+def test_a_merge_by_name_then_the_opposite_merge_by_hand_offline(three):
+    url, a, b, c = three
+    _add(a, "beta says", "Beta")
+    for path in (a, b, c):
+        _sync(path)
+    _add(b, "gamma says", "Gamma")
+    _sync(b)
+    _sync(c)
+    store = open_store(a)  # a, offline: Beta renamed Gamma (merged by name into b's)
+    beta = next(x for x in store.customers() if x.name == "Beta")
+    store.update_customer(beta._replace(name="Gamma"))
+    store.close()
+    _sync(a)
+    _merge(c, _id(c, "Gamma"), _id(c, "Beta"))  # c, offline: Gamma into Beta, by hand
+    _sync(c)
+    _settle(a, b, c)
+    for path in (a, b, c):
+        assert _orphans(path) == []
+    assert _live(a) == _live(b) == _live(c)
+    assert len({name for name, _t in _live(a)}) == 1
+
+
+def test_an_offline_edit_of_a_customer_merged_away_does_not_bring_it_back(acme_beta):
+    url, a, b, acme, beta = acme_beta
+    _merge(a, acme, beta)
+    _sync(a)
+    store = open_store(b)  # offline: Acme's weight
+    customer = next(x for x in store.customers() if x.id == acme)
+    store.update_customer(customer._replace(weight=4.0))
+    store.close()
+    _sync(b)
+    _settle(a, b)
+    for path in (a, b):
+        store = open_store(path)
+        assert [x.name for x in store.customers()] == ["Beta"], path  # Acme stays retired
+        store.close()
+    with psycopg.connect(url) as conn:  # b's edit is kept, not lost
+        assert (4.0,) in conn.execute("SELECT (replaced->>'weight')::float FROM "
+                                      "sync_conflicts WHERE table_name = 'customers'"
+                                      ).fetchall()
+
+
+def test_follow_through_of_a_closed_meetings_decision_is_an_ordinary_edit(three):
+    from app.meeting.domain import Delivery
+
+    url, a, b, c = three
+    meeting, decision = _meeting(a)
+    store = open_store(a)
+    store.update_decision(dataclasses.replace(store.get_decision(decision),
+                                              outcome=Outcome.APPROVED))
+    close_meeting(store, meeting)
+    store.close()
+    for path in (a, b, c):
+        _sync(path)
+    store = open_store(b)
+    store.set_delivery(decision, Delivery.IN_PROGRESS, None)
+    store.close()
+    _sync(b)
+    store = open_store(c)  # c saw the close too: it ships it
+    store.set_delivery(decision, Delivery.SHIPPED, dt.date(2026, 4, 1))
+    store.close()
+    _sync(c)
+    _settle(a, b, c)
+    for path in (a, b, c):
+        store = open_store(path)
+        assert store.get_decision(decision).delivery is Delivery.SHIPPED, path
+        store.close()
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM sync_conflicts WHERE kind = 'closed'"
+                            ).fetchone()[0] == 0
+
+
+def test_a_decision_added_offline_to_a_meeting_closed_meanwhile_is_retired(three):
+    url, a, b, c = three
+    meeting, _decision = _meeting(a)
+    for path in (a, c):
+        _sync(path)
+    store = open_store(a)
+    close_meeting(store, meeting)
+    store.close()
+    _sync(a)
+    store = open_store(c)  # offline all along: the meeting is open here
+    store.add_decision(meeting, "c's new decision")
+    store.close()
+    _sync(c)
+    _settle(a, b, c)
+    assert _titles(a, meeting) == _titles(b, meeting) == _titles(c, meeting) == [
+        "Split invoices"]
+    with psycopg.connect(url) as conn:
+        assert ("c's new decision",) in conn.execute(
+            "SELECT replaced->>'title' FROM sync_conflicts WHERE kind = 'closed'").fetchall()
+
+
+def test_a_late_edit_of_an_impact_merged_away_keeps_the_survivors_version(acme_beta):
+    url, a, b, acme, beta = acme_beta
+    store = open_store(a)
+    meeting = store.create_meeting("Weekly", dt.date(2026, 3, 2))
+    decision = store.add_decision(meeting, "Raise prices")
+    store.record_impact(decision, acme, note="acme note")
+    store.record_impact(decision, beta, note="beta note")
+    store.close()
+    _sync(a)
+    _sync(b)
+    _merge(a, acme, beta)
+    _sync(a)
+    store = open_store(b)  # offline, on the impact of the customer merged away
+    store.record_impact(decision, acme, note="acme note, later")
+    store.close()
+    _sync(b)
+    _settle(a, b)
+    with psycopg.connect(url) as conn:
+        notes = {r for (r,) in conn.execute(
+            "SELECT kept->>'note' FROM sync_conflicts WHERE table_name = 'impacts' UNION "
+            "SELECT replaced->>'note' FROM sync_conflicts WHERE table_name = 'impacts' UNION "
+            "SELECT note FROM impacts WHERE deleted_at IS NULL")}
+    assert {"beta note", "acme note", "acme note, later"} <= notes  # every version kept
