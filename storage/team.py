@@ -1076,7 +1076,7 @@ def resolve_conflict(store: SqliteBoard, conflict_id: int, keep: Keep) -> None:
     """Keep the version the sync kept, or bring the replaced one back as this board's own
     edit (it travels at the next sync); either way the server hears the choice."""
     conn = store.conn
-    found = [c for c in conflicts(conn, unresolved_only=False) if c.id == conflict_id]
+    found = conflicts(conn, unresolved_only=False, conflict_id=conflict_id)
     if not found:
         raise BoardError(f"{store.path}: no sync conflict #{conflict_id}")
     conflict = found[0]

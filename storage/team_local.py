@@ -25,11 +25,15 @@ def team_state(conn: sqlite3.Connection) -> TeamState | None:
                      tuple(str(row[3]).split()))
 
 
-def conflicts(conn: sqlite3.Connection, *, unresolved_only: bool = True) -> list[Conflict]:
+def conflicts(conn: sqlite3.Connection, *, unresolved_only: bool = True,
+              conflict_id: int | None = None) -> list[Conflict]:
+    """The versions syncs replaced, oldest first (or the one numbered `conflict_id`)."""
+    where = [*(["resolved IS NULL"] if unresolved_only else []),
+             *(["id = ?"] if conflict_id is not None else [])]
     rows = conn.execute(
         "SELECT id, table_name, row_key, kind, kept, kept_origin, replaced, replaced_origin, "
-        "at, resolved FROM team_conflicts"
-        + (" WHERE resolved IS NULL" if unresolved_only else "") + " ORDER BY id").fetchall()
+        "at, resolved FROM team_conflicts" + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY id", [] if conflict_id is None else [conflict_id]).fetchall()
     found = []
     for r in rows:
         kept, replaced = _fields(r[4]), _fields(r[6])

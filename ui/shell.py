@@ -73,8 +73,8 @@ class Shell(QObject):
                 console.refresh(changes)
         if self.history is not None and initiator is not self.history:
             self.history.mark_stale()  # read again when next looked at, not on every key
-        if self.team is not None:
-            self.team_changed.emit()  # n changes waiting
+        if self.team is not None and self.team.active:
+            self.team_changed.emit()  # n changes waiting (a board not linked has none)
 
     # -- the companions ------------------------------------------------------------------
     def open_meeting_room(self, meeting_id: str | None = None) -> MeetingConsole:

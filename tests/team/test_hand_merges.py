@@ -44,6 +44,21 @@ def _orphans(path) -> list[tuple[str, str]]:
         store.close()
 
 
+def _two_impacts(a, b, acme: str, beta: str) -> str:
+    """A decision on a that the room marked for both customers, synced to b; its id."""
+    store = open_store(a)
+    try:
+        meeting = store.create_meeting("Weekly", dt.date(2026, 3, 2))
+        decision = store.add_decision(meeting, "Raise prices")
+        store.record_impact(decision, acme, note="acme note")
+        store.record_impact(decision, beta, note="beta note")
+    finally:
+        store.close()
+    _sync(a)
+    _sync(b)
+    return decision
+
+
 @pytest.fixture
 def acme_beta(empty_pair):
     url, a, b = empty_pair
@@ -103,14 +118,7 @@ def test_a_merge_by_hand_alone_is_no_conflict(acme_beta):
 
 def test_impacts_on_both_customers_merge_into_the_survivors_keeping_the_other(acme_beta):
     url, a, b, acme, beta = acme_beta
-    store = open_store(a)
-    meeting = store.create_meeting("Weekly", dt.date(2026, 3, 2))
-    decision = store.add_decision(meeting, "Raise prices")
-    store.record_impact(decision, acme, note="acme note")
-    store.record_impact(decision, beta, note="beta note")
-    store.close()
-    _sync(a)
-    _sync(b)
+    _two_impacts(a, b, acme, beta)
     _merge(a, acme, beta)
     for path in (a, b, a):
         _sync(path)
@@ -357,14 +365,7 @@ def test_a_decision_added_offline_to_a_meeting_closed_meanwhile_is_retired(three
 
 def test_a_late_edit_of_an_impact_merged_away_keeps_the_survivors_version(acme_beta):
     url, a, b, acme, beta = acme_beta
-    store = open_store(a)
-    meeting = store.create_meeting("Weekly", dt.date(2026, 3, 2))
-    decision = store.add_decision(meeting, "Raise prices")
-    store.record_impact(decision, acme, note="acme note")
-    store.record_impact(decision, beta, note="beta note")
-    store.close()
-    _sync(a)
-    _sync(b)
+    decision = _two_impacts(a, b, acme, beta)
     _merge(a, acme, beta)
     _sync(a)
     store = open_store(b)  # offline, on the impact of the customer merged away

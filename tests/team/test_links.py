@@ -50,6 +50,22 @@ def _live(path) -> list[tuple[str, str]]:
         store.close()
 
 
+def _cut_after_the_servers_commit(monkeypatch, path) -> None:
+    """One sync of `path` whose laptop dies after the server committed (its own
+    transaction never runs)."""
+    import storage.team as team
+
+    real = team._apply
+
+    def cut(*args, **kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(team, "_apply", cut)
+    with pytest.raises(sqlite3.OperationalError):
+        _sync(path)
+    monkeypatch.setattr(team, "_apply", real)
+
+
 def test_connecting_again_keeps_the_link_and_reverts_nobody(linked, capsys):
     url, a, b = linked
     edit(b, "painless", "Onboarding was painless, b says now")
@@ -65,19 +81,10 @@ def test_connecting_again_keeps_the_link_and_reverts_nobody(linked, capsys):
 
 def test_a_cycle_cut_after_the_servers_commit_never_replays_an_old_version(
         linked, monkeypatch):
-    import storage.team as team
 
     url, a, b = linked
     edit(a, "painless", "a edit")
-    real = team._apply
-
-    def cut(*args, **kwargs):
-        raise sqlite3.OperationalError("disk I/O error")  # the laptop died here
-
-    monkeypatch.setattr(team, "_apply", cut)
-    with pytest.raises(sqlite3.OperationalError):
-        _sync(a)
-    monkeypatch.setattr(team, "_apply", real)
+    _cut_after_the_servers_commit(monkeypatch, a)
     _sync(b)
     edit(b, "a edit", "b edit, made after seeing a edit")
     _sync(b)
@@ -295,18 +302,12 @@ def test_a_cut_cycle_then_a_failed_one_still_knows_its_board(linked, monkeypatch
 
     url, a, b = linked
     edit(a, "painless", "a1")
-    real_apply, real_incoming = team._apply, team._incoming
-
-    def cut(*args, **kwargs):
-        raise sqlite3.OperationalError("disk I/O error")  # killed after the server's commit
+    real_incoming = team._incoming
 
     def gone(*args, **kwargs):
         raise psycopg.OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(team, "_apply", cut)
-    with pytest.raises(sqlite3.OperationalError):
-        _sync(a)
-    monkeypatch.setattr(team, "_apply", real_apply)
+    _cut_after_the_servers_commit(monkeypatch, a)
     _sync(b)
     edit(b, "a1", "b newer")
     _sync(b)

@@ -34,6 +34,7 @@ from ui.board.filter_bar import FilterBar
 from ui.board.lane_model import VoiceLaneModel, VoiceRole
 from ui.board.search_worker import FIRST_PAGE, BoardRead, FirstRead, LaneResults, SearchRunner
 from ui.board.side_panel import SidePanel
+from ui.plain import tooltip
 from ui.theme import LANE, MUTED, THEMES, TITLE, apply_look, styled
 from ui.undo import step
 
@@ -337,7 +338,7 @@ class BoardWindow(QMainWindow):
         team = self.shell.team
         text, tip = team.status() if team is not None else ("", "")
         self.team_status.setText(text)
-        self.team_status.setToolTip(tip)
+        self.team_status.setToolTip(tooltip(tip) if tip else "")
         self.team_status.setVisible(bool(text))
 
     def _show_failure(self, message: str) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import EmptyChairError
 from app.team import Conflict, Keep
+from ui.plain import tooltip
 
 _TABLE_WORDS = {
     "voices": "Voice", "customers": "Customer", "cohorts": "Cohort", "themes": "Theme",
@@ -146,7 +147,7 @@ class ConflictsDialog(QDialog):
             kind = {"merge": "merged", "closed": "meeting closed"}.get(conflict.kind, "two edits")
             when = conflict.at[:16].replace("T", " ")
             item = QListWidgetItem(f"{what}: {conflict.title}\n{kind} · {when} UTC{state}")
-            item.setToolTip(conflict.title)
+            item.setToolTip(tooltip(conflict.title))
             self.list.addItem(item)
         if not self.items:
             self.live.setPlainText("")

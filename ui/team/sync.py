@@ -45,6 +45,7 @@ class TeamSync(QObject):
         self._cancel: Callable[[], None] | None = None  # stops the running cycle's wait
         self._again = False  # asked for while one was running: one more after it
         self._stopped = False
+        self.active = False  # linked when the window opened it: only then has it a state
         self.timer = QTimer(self)
         self.timer.setInterval(every_ms)
         self.timer.timeout.connect(self.sync_now)
@@ -61,6 +62,7 @@ class TeamSync(QObject):
         """Sync soon, then on the timer; nothing for a board not linked to a server."""
         if not self.linked:
             return
+        self.active = True
         self.timer.start()
         QTimer.singleShot(first_ms, self, self.sync_now)
         self.changed.emit()
