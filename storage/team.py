@@ -640,9 +640,15 @@ def _closed_decisions(cursor: Any, p: str, origin: str, pulled: int) -> int:
     room = " OR ".join(f's."{f}" IS DISTINCT FROM p."{f}"' for f in _ROOM_FIELDS)
     kept = _keep(cursor, decisions, p, "closed", "s", f"s.id = p.id AND {unseen} AND ({room})",
                  [pulled, origin], origin)
+    # Its follow-through unchanged, nothing of the push is left: the server's row stays as
+    # it is and goes back to the laptop (no "two edits" differing in stamps kept as well).
+    same_follow = "s.delivery IS NOT DISTINCT FROM p.delivery AND s.delivery_on IS NOT " \
+                  "DISTINCT FROM p.delivery_on"
     cursor.execute(
         f'UPDATE "{p}" p SET {", ".join(f"{f} = s.{f}" for f in _ROOM_FIELDS)}, _team = true '
         f"FROM decisions s WHERE s.id = p.id AND {unseen} AND ({room})", [pulled, origin])
+    _server_wins(cursor, decisions, p, f"s.id = p.id AND {unseen} AND {same_follow}",
+                 [pulled, origin])
     cursor.execute(
         "INSERT INTO sync_conflicts (table_name, row_key, kind, kept, kept_origin, replaced, "
         f"replaced_origin) SELECT 'decisions', p.id, 'closed', '{{}}'::jsonb, %s, "

@@ -46,6 +46,26 @@ def _who(origin: str, mine: frozenset[str]) -> str:
     return f"board {origin[:8]}"
 
 
+_RECORDS = {"frozen"}  # what a closed meeting's room saw: summed up, not shown as JSON
+
+
+def _record(text: str) -> str:
+    """A frozen record in words: what the room saw for the decision."""
+    try:
+        record = json.loads(text)
+    except ValueError:
+        return f"(a record of {len(text):,} characters)"
+    if not isinstance(record, dict):
+        return f"(a record of {len(text):,} characters)"
+    totals = record.get("totals") if isinstance(record.get("totals"), dict) else {}
+    parts = [f"what the room saw at the close: {record.get('title', '')!s}".strip(),
+             f"outcome {record.get('outcome', '?')}"]
+    if totals:
+        parts.append(f"{totals.get('customers', 0)} customers affected, "
+                     f"{totals.get('confirmed', 0)} confirmed")
+    return "; ".join(parts)
+
+
 def _fields(row: dict[str, Any], differs: tuple[str, ...]) -> str:
     """A version as plain text, the fields that differ first."""
     order = [k for k in differs if k in row] + [k for k in row if k not in differs]
@@ -55,8 +75,11 @@ def _fields(row: dict[str, Any], differs: tuple[str, ...]) -> str:
                                    or key == "merged_into"):
             continue  # ids say nothing to a person; they show when they are what differs
         value = row.get(key)
-        shown = "—" if value is None or value == "" else (
-            value if isinstance(value, str) else json.dumps(value))
+        if key in _RECORDS and isinstance(value, str) and value:
+            shown = _record(value)
+        else:
+            shown = "—" if value is None or value == "" else (
+                value if isinstance(value, str) else json.dumps(value))
         mark = "▸ " if key in differs else "   "
         lines.append(f"{mark}{key}: {shown}")
     return "\n".join(lines)
